@@ -1,0 +1,49 @@
+import { PageallocError } from "@pagealloc/physmem";
+import { Command, CommanderError } from "commander";
+import { registerDemo } from "./commands/demo";
+import { type Io, UsageError, processIo } from "./io";
+
+export { type Io } from "./io";
+
+/** The version printed by `pagealloc --version`. */
+export const CLI_VERSION = "0.1.0";
+
+/** Build the command tree; every command writes through `io`. */
+export function buildProgram(io: Io): Command {
+  const program = new Command("pagealloc")
+    .description("A faithful model of the Linux kernel's physical page allocator (buddy system, zones, GFP masks)")
+    .version(CLI_VERSION)
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+  registerDemo(program, io);
+  return program;
+}
+
+/**
+ * Run the CLI with `argv` (without `node` and the script), writing to `io`.
+ * @returns the exit status: 0 ok, 1 a check failed, 2 bad usage or bad input, 70 internal error
+ */
+export async function run(argv: string[], io: Io = processIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof PageallocError) {
+      io.err(`pagealloc: ${e.message} [${e.code}]\n`);
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      io.err(`pagealloc: ${e.message}\n`);
+      return 2;
+    }
+    // No stack trace reaches a user unless asked for.
+    io.err(`pagealloc: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env.PAGEALLOC_DEBUG) io.err(`${e instanceof Error ? e.stack : ""}\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,1 @@
+export { findBuddyPfn, combinedPfn } from "./buddy-math";

@@ -1,0 +1,1 @@
+export { ZONE_NAMES, type ZoneName, isZoneName } from "./zone-type";

@@ -1,0 +1,1 @@
+export { getOrder } from "./get-order";

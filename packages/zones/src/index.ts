@@ -1,0 +1,1 @@
+export { intSqrt, defaultMinFreeKbytes } from "./min-free-kbytes";

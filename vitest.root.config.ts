@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+// Used by test:all/CI (one JSON report for every suite) and by `pnpm coverage`.
+export default defineConfig({
+  test: {
+    projects: ["packages/*", "apps/cli", "tooling/scripts"],
+    coverage: {
+      provider: "v8",
+      include: ["packages/*/src/**", "apps/cli/src/**"],
+      exclude: ["**/*.test.ts", "**/*.bench.ts"],
+      reporter: ["text"],
+    },
+  },
+});
