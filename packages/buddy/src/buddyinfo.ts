@@ -1,0 +1,74 @@
+import { cInt, cStr } from "./c-format";
+import { InvalidBuddyinfoError } from "./errors";
+
+/** One line of `/proc/buddyinfo`: the free block counts of one populated zone. */
+export interface BuddyinfoZone {
+  /** NUMA node id. */
+  readonly nid: number;
+  /** Zone name as printed (`DMA`, `DMA32`, `Normal`, `HighMem`, `Movable`). */
+  readonly zone: string;
+  /** `free_area[order].nr_free` for order 0 … NR_PAGE_ORDERS − 1 (free blocks, all migratetypes). */
+  readonly nrFree: readonly number[];
+}
+
+const LINE_RE = /^Node (\d+), zone +(\S+)((?: +\d+)+) *$/;
+
+/**
+ * Parse `/proc/buddyinfo` text (any number of orders per line; every line must have the same count).
+ * kernel: mm/vmstat.c frag_show() (the format it prints)
+ *
+ * @param text - the file's content
+ * @param source - a name for error locations (default `buddyinfo`)
+ * @returns one entry per line, in file order
+ * @throws {InvalidBuddyinfoError} naming the line that is not a buddyinfo line
+ * @example
+ * ```ts
+ * import { parseBuddyinfo } from "@pagealloc/buddy";
+ * const zones = parseBuddyinfo("Node 0, zone      DMA      1      0      2 \n");
+ * console.log(zones[0].zone, zones[0].nrFree.join(",")); // => DMA 1,0,2
+ * ```
+ */
+export function parseBuddyinfo(text: string, source = "buddyinfo"): BuddyinfoZone[] {
+  if (typeof text !== "string") throw new InvalidBuddyinfoError("buddyinfo text must be a string", source);
+  const out: BuddyinfoZone[] = [];
+  const lines = text.split("\n");
+  let orders = -1;
+  lines.forEach((line, i) => {
+    if (line.trim() === "") return;
+    const m = LINE_RE.exec(line);
+    const where = `${source}:${i + 1}`;
+    if (!m) throw new InvalidBuddyinfoError(`not a buddyinfo line: ${JSON.stringify(line.slice(0, 80))}`, where);
+    const nrFree = (m[3] as string).trim().split(/ +/).map(Number);
+    if (orders >= 0 && nrFree.length !== orders) {
+      throw new InvalidBuddyinfoError(`expected ${orders} order columns, found ${nrFree.length}`, where);
+    }
+    for (const n of nrFree) {
+      if (!Number.isSafeInteger(n)) throw new InvalidBuddyinfoError(`count too large: ${n}`, where);
+    }
+    orders = nrFree.length;
+    out.push({ nid: Number(m[1]), zone: m[2] as string, nrFree });
+  });
+  if (out.length === 0) throw new InvalidBuddyinfoError("no zone lines", source);
+  return out;
+}
+
+/**
+ * Format buddyinfo lines exactly as the kernel prints them: `"Node %d, zone %8s "` then `"%6lu "` per order.
+ * kernel: mm/vmstat.c frag_show_print()
+ *
+ * @example
+ * ```ts
+ * import { formatBuddyinfo } from "@pagealloc/buddy";
+ * console.log(JSON.stringify(formatBuddyinfo([{ nid: 0, zone: "DMA", nrFree: [1, 0, 2] }])));
+ * // => "Node 0, zone      DMA      1      0      2 \n"
+ * ```
+ */
+export function formatBuddyinfo(zones: readonly BuddyinfoZone[]): string {
+  let s = "";
+  for (const z of zones) {
+    s += `Node ${z.nid}, zone ${cStr(z.zone, 8)} `;
+    for (const n of z.nrFree) s += `${cInt(n, 6)} `;
+    s += "\n";
+  }
+  return s;
+}
