@@ -2,7 +2,7 @@
 // `pnpm run test:all`: every check the project has, in one command, ending with the line
 // "N passed, N failed" that counts every test that ran:
 //   1. turbo: build, lint, typecheck, check:package (publint + attw) for every workspace package
-//   2. the layer check
+//   2. the layer check and `changeset status`
 //   3. all vitest suites (root projects config) with a JSON report
 //   4. browser tests of the docs site in Debian chromium (skipped with a notice when absent, except in CI)
 //   5. the consumer test: packed tarballs installed outside the workspace, imported via ESM and CJS
@@ -28,6 +28,7 @@ const pnpmCmd = ["-y", "pnpm@10.34.9"];
 const built = step("build, lint, typecheck, check:package", "npx", [...pnpmCmd, "exec", "turbo", "run", "build", "lint", "typecheck", "check:package", "--output-logs=errors-only"]);
 extras.push(`build-lint-typecheck=${built ? 1 : 0}`);
 extras.push(`check-layers=${step("layer check", process.execPath, ["tooling/scripts/check-layers.mjs"]) ? 1 : 0}`);
+extras.push(`changeset-status=${step("changesets: pending version bumps", "npx", [...pnpmCmd, "exec", "changeset", "status"]) ? 1 : 0}`);
 if (built) {
   step("unit, property and integration tests", bin("vitest"), ["run", "--config", "vitest.root.config.ts", "--reporter=default", "--reporter=json", `--outputFile=${path.join(out, "vitest.json")}`]);
   const hasChromium = fs.existsSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium");
