@@ -1,0 +1,1 @@
+export { stripLogPrefix } from "./log-prefix";
