@@ -590,7 +590,16 @@ export function validateMachine(json: unknown): MachineValidation {
     ...(overrides.length ? { zoneOverrides: overrides.sort((a, b) => a.nid - b.nid) } : {}),
     ...(cmdline && Object.keys(cmdline).length ? { cmdline } : {}),
   };
-  return { ok: true, machine };
+  return { ok: true, machine: deepFreeze(machine) };
+}
+
+/** Machines are shared between layers (and cached presets): make "read-only" true at run time. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 /**
