@@ -40,3 +40,24 @@ export {
   parseSysctlOptions,
   pcpFraction,
 } from "./sysctls";
+export { type ZoneInfo, type ZoneNode, type ZoneSet, type BuildZonesOptions, MAX_ORDER_NR_PAGES, buildZones } from "./zones";
+export {
+  type ZoneinfoFormat,
+  zoneinfoFormat,
+  ZONE_STAT_NAMES_6_18,
+  ZONE_STAT_NAMES_2_6_24,
+  NODE_STAT_NAMES_6_18,
+  NUMA_STAT_NAMES,
+} from "./zoneinfo-format";
+export {
+  type ZoneCounters,
+  type ZoneinfoCounters,
+  type RenderZoneinfoOptions,
+  renderZoneinfoStatic,
+  type ParsedPageset,
+  type ParsedZone,
+  type ParsedZoneinfo,
+  parseZoneinfo,
+  type MachineFromZoneinfoOptions,
+  machineFromZoneinfo,
+} from "./zoneinfo";
