@@ -1,6 +1,7 @@
 import { PageallocError } from "@pagealloc/physmem";
 import { Command, CommanderError } from "commander";
 import { registerDemo } from "./commands/demo";
+import { registerMachine } from "./commands/machine";
 import { type Io, UsageError, processIo } from "./io";
 
 export { type Io } from "./io";
@@ -17,6 +18,7 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   registerDemo(program, io);
+  registerMachine(program, io);
   return program;
 }
 
