@@ -1,1 +1,4 @@
-export { stripLogPrefix } from "./log-prefix";
+export { stripLogPrefix, splitLogPrefix, type LogPrefixKind } from "./log-prefix";
+export { InvalidReportError, ReportExplainError } from "./errors";
+export { parseFailureReports } from "./parse-report";
+export type * from "./report-types";

@@ -1,14 +1,70 @@
-// A dmesg/syslog/logcat line prefix: "[  123.456789] ", "<4>[ 1.0] ", "kernel: ", "Feb  3 10:00:00 host kernel: ",
-// Android "01-02 03:04:05.678  0  0 W " ... Only the prefix forms seen in real reports are stripped.
-const PREFIXES: RegExp[] = [
-  /^<\d>/, // printk log level
-  /^\[\s*\d+\.\d+\]\s?/, // dmesg timestamp
-  /^[A-Z][a-z]{2}\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\s+\S+\s+kernel:\s?(?:\[\s*\d+\.\d+\]\s?)?/, // syslog
+// The prefixes that logging layers put in front of a kernel message. Every pattern is anchored at
+// the start of the line and has no nested quantifiers, so stripping is linear in the line length.
+const PREFIXES: readonly (readonly [kind: string, re: RegExp])[] = [
+  // mail quoting: "> ", "> > ", ">>"
+  ["quote", /^(?:>[ \t]?)+/],
+  // Android logcat, threadtime format: "01-02 03:04:05.678     0     0 W " (+ an empty or "kernel" tag ": ")
+  ["logcat", /^\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d{3}\s+\d+\s+\d+\s+[VDIWEFS]\s+(?:(?:kernel)?\s*:\s)?/],
+  // Android logcat, brief format: "W/kernel  (    0): "
+  ["logcat", /^[VDIWEF]\/[\w.-]{0,32}\s*\(\s*\d+\):\s?/],
+  // syslog / journalctl short and short-precise: "Mar  3 10:00:00 host kernel: "
+  ["syslog", /^[A-Z][a-z]{2}\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}(?:\.\d+)?\s+\S+\s+kernel:\s?/],
+  // RFC 3339 syslog / journalctl short-iso: "2026-03-03T10:00:00.123456+01:00 host kernel: "
+  ["syslog", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?\s+\S+\s+kernel:\s?/],
+  // journalctl -o cat with the identifier, or a bare "kernel: "
+  ["syslog", /^kernel:\s/],
+  // printk log level as read from /dev/kmsg or `dmesg -r`: "<4>"
+  ["loglevel", /^<\d>/],
+  // dmesg timestamp "[  123.456789] " (also the elided "[  ...  ] " of mailed reports is NOT a timestamp)
+  ["timestamp", /^\[\s*\d+\.\d+\]\s?/],
+  // dmesg -T human timestamp "[Tue Mar  3 10:00:00 2026] "
+  ["timestamp", /^\[[A-Z][a-z]{2} [A-Z][a-z]{2}\s+\d{1,2} \d\d:\d\d:\d\d \d{4}\]\s?/],
+  // CONFIG_PRINTK_CALLER: "[  T156] " / "[    C1] "
+  ["caller", /^\[\s*[TC]\d+\]\s?/],
 ];
 
+/** The prefix kinds `stripLogPrefix` recognises, in the order they may be nested. */
+export type LogPrefixKind = "quote" | "logcat" | "syslog" | "loglevel" | "timestamp" | "caller";
+
 /**
- * Remove the log prefixes (printk level, dmesg timestamp, syslog header) from one line.
+ * Split one line into the kinds of log prefix found at its start and the kernel's text.
+ * Nested prefixes (a quoted syslog line with a dmesg timestamp) are all removed.
  *
+ * @param line - one line of a log (without its newline)
+ * @returns the prefix kinds in the order found and the remaining text
+ * @example
+ * ```ts
+ * import { splitLogPrefix } from "@pagealloc/report";
+ * const s = splitLogPrefix("> Mar  3 10:00:00 host kernel: [  12.5] Mem-Info:");
+ * console.log(s.kinds.join(","), s.text); // => quote,syslog,timestamp Mem-Info:
+ * ```
+ */
+export function splitLogPrefix(line: string): { kinds: LogPrefixKind[]; text: string } {
+  let text = line;
+  const kinds: LogPrefixKind[] = [];
+  // Each pass removes at least one character, and a line carries only a few prefixes.
+  for (let pass = 0; pass < 8; pass++) {
+    let matched = false;
+    for (const [kind, re] of PREFIXES) {
+      const m = re.exec(text);
+      if (m && m[0].length > 0) {
+        text = text.slice(m[0].length);
+        kinds.push(kind as LogPrefixKind);
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) break;
+  }
+  return { kinds, text };
+}
+
+/**
+ * Remove the log prefixes (mail quote, logcat, syslog header, printk level, dmesg timestamp,
+ * printk caller id) from one line.
+ *
+ * @param line - one line of a log
+ * @returns the kernel's text of that line
  * @example
  * ```ts
  * import { stripLogPrefix } from "@pagealloc/report";
@@ -16,7 +72,5 @@ const PREFIXES: RegExp[] = [
  * ```
  */
 export function stripLogPrefix(line: string): string {
-  let out = line;
-  for (const re of PREFIXES) out = out.replace(re, "");
-  return out;
+  return splitLogPrefix(line).text;
 }

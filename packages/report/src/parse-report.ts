@@ -1,0 +1,766 @@
+import { InvalidReportError } from "./errors";
+import { stripLogPrefix } from "./log-prefix";
+import type {
+  FailureLineForm,
+  FailureReport,
+  ParsedReports,
+  ReportFreeArea,
+  ReportFreeAreaOrder,
+  ReportHugepages,
+  ReportMemInfo,
+  ReportNode,
+  ReportProblem,
+  ReportQuantity,
+  ReportTask,
+  ReportZone,
+} from "./report-types";
+
+// Every regular expression below is anchored at the start of a (logical) line and has no nested
+// quantifiers, so each line is read in time linear in its length and the whole text in linear time.
+
+/** The kinds of line a report is made of. */
+type LineKind =
+  | "failure"
+  | "task"
+  | "hardware"
+  | "calltrace"
+  | "meminfo"
+  | "globals"
+  | "node"
+  | "zone"
+  | "lowmem"
+  | "freearea"
+  | "hugepages"
+  | "total"
+  | "swap"
+  | "swapcache"
+  | "pcp"
+  | "cpuset"
+  | "suppressed";
+
+const FAILURE_MARK = ": page allocation failure";
+const FAILURE_AFTER_MARK_RE = /^[.:](?: order:|\s*$)/;
+const FAILURE_REST_RE = /^([.:]) order:(\d+), mode:0x([0-9a-fA-F]+)(?:\(([^()]*)\))?(.*)$/;
+const TASK_RE = /^CPU: (\d+) (?:UID: (\d+) )?PID: (\d+) Comm: (.{1,16}?) (?:Not tainted|Tainted: ([A-Z ]*?)) ?(\d+\.\d+\S*) #(\S+)(.*)$/;
+const OLD_TASK_RE = /^Pid: (\d+), comm: (.{1,20}?) (?:Not tainted|Tainted: ([A-Z ]*?)) ?(\d+\.\d+\S*) #(\S+)(.*)$/;
+const NODE_PREFIX_RE = /^Node (\d+) /;
+const ZONE_START_RE = /^(?:Node (\d+) )?([A-Za-z][A-Za-z0-9]*) free:\d+kB(?:\s|$)/;
+const FREEAREA_START_RE = /^(?:Node (\d+) )?([A-Za-z][A-Za-z0-9]*): \d+\*\d+kB/;
+const HUGEPAGES_RE = /^Node (\d+) hugepages_total=(\d+) hugepages_free=(\d+) hugepages_surp=(\d+) hugepages_size=(\d+)kB$/;
+const HUGEPAGES_START_RE = /^Node \d+ hugepages_total=/;
+/** The head of a zone/free-area/node line cut off by a wrap: `Node 0`, `Node 0 Normal`, `Normal:`. */
+const SPLIT_HEAD_RE = /^(?:Node \d{1,4}(?: [A-Za-z][A-Za-z0-9]{0,15}:?)?|[A-Za-z][A-Za-z0-9]{0,15}:?)$/;
+const NODE_START_RE = /^Node \d+ [a-z_]+:/;
+const TOTAL_RE = /^(-?\d+) ((?:total pagecache pages|pages? [A-Za-z].*))$/;
+const SWAP_RE = /^(Free swap|Total swap)\s*[=:]\s*(-?\d+)kB$/;
+const PCP_RE = /^(?:(?:Node \d+ )?[A-Za-z][A-Za-z0-9]* per-cpu:$|CPU\s+\d+: )/;
+const GLOBALS_RE = /^[A-Za-z_][A-Za-z0-9_]*:\d+(?:\s|$)/;
+const FIELD_RE = /^([A-Za-z_][A-Za-z0-9_()-]*):(.*)$/;
+const VALUE_RE = /^(-?\d+)(kB|KB)?$/;
+const ORDER_RE = /^(\d+)\*(\d+)kB$/;
+const LETTERS_RE = /^\(([A-Z]*)\)$/;
+const TOTAL_KB_RE = /^(\d+)kB$/;
+
+/** A failure line (not, say, a mail subject quoting one): the mark is followed by the order, or by nothing (wrapped). */
+function isFailureLine(text: string): boolean {
+  const at = text.indexOf(FAILURE_MARK);
+  return at >= 0 && FAILURE_AFTER_MARK_RE.test(text.slice(at + FAILURE_MARK.length));
+}
+
+function classify(text: string, inGlobals: boolean): LineKind | null {
+  if (isFailureLine(text)) return "failure";
+  if (text.startsWith("CPU: ") || text.startsWith("Pid: ")) return "task";
+  if (text.startsWith("Hardware name:")) return "hardware";
+  if (text.startsWith("Call Trace:")) return "calltrace";
+  if (text === "Mem-Info:" || text === "Mem-info:") return "meminfo";
+  if (text.startsWith("lowmem_reserve[]:")) return "lowmem";
+  if (HUGEPAGES_START_RE.test(text)) return "hugepages";
+  if (FREEAREA_START_RE.test(text)) return "freearea";
+  if (ZONE_START_RE.test(text)) return "zone";
+  if (PCP_RE.test(text)) return "pcp";
+  if (NODE_START_RE.test(text)) return "node";
+  if (TOTAL_RE.test(text)) return "total";
+  if (SWAP_RE.test(text)) return "swap";
+  if (text.startsWith("Swap cache")) return "swapcache";
+  if (text.endsWith("callbacks suppressed")) return "suppressed";
+  if (text.includes(" cpuset=") && text.includes(" mems_allowed=")) return "cpuset";
+  if (inGlobals && GLOBALS_RE.test(text)) return "globals";
+  return null;
+}
+
+function safeInt(s: string): number | null {
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+// ---- builders (mutable while reading, frozen into the report types at the end) ----
+
+interface RawQuantity {
+  value: number;
+  unit: "kB" | "KB" | "";
+}
+
+interface ZoneBuilder {
+  nid: number | null;
+  name: string;
+  line: number;
+  fields: Record<string, RawQuantity>;
+  allUnreclaimable: boolean | null;
+  hasWatermarkLine: boolean;
+  lowmemReserve: number[] | null;
+  lowmemReserveLine: number | null;
+  freeArea: ReportFreeArea | null;
+}
+
+interface NodeBuilder {
+  line: number;
+  nid: number;
+  fields: Record<string, RawQuantity>;
+  allUnreclaimable: boolean | null;
+}
+
+interface MemInfoBuilder {
+  line: number;
+  globals: Record<string, number>;
+  nodes: NodeBuilder[];
+  zones: ZoneBuilder[];
+  hugepages: ReportHugepages[];
+  totals: Record<string, number>;
+  freeSwapKb: number | null;
+  totalSwapKb: number | null;
+  otherLines: { line: number; text: string }[];
+  /** Globals are read only until the first node or zone line. */
+  inGlobals: boolean;
+  /** After the first trailing total: an unknown line ends the report. */
+  inTail: boolean;
+}
+
+interface ReportBuilder {
+  line: number;
+  endLine: number;
+  comm: string;
+  order: number;
+  gfpMask: number;
+  gfpNames: string | null;
+  form: FailureLineForm;
+  nodemask: string | null | undefined;
+  cpuset: string | undefined;
+  memsAllowed: string | undefined;
+  task: ReportTask | null;
+  hardware: string | null;
+  callTrace: string[];
+  memInfo: MemInfoBuilder | null;
+}
+
+/** A logical line: one kernel line, possibly re-joined from several wrapped physical lines. */
+interface Pending {
+  kind: LineKind | null;
+  line: number;
+  lastLine: number;
+  parts: string[];
+  /** failure line: open parentheses so far; free-area line: whether `= NkB` was seen. */
+  parenDepth: number;
+  complete: boolean;
+}
+
+function endsFreeArea(fragment: string): boolean {
+  const eq = fragment.lastIndexOf("=");
+  return eq >= 0 && TOTAL_KB_RE.test(fragment.slice(eq + 1).trim());
+}
+
+function parenDelta(fragment: string): number {
+  let d = 0;
+  for (let i = 0; i < fragment.length; i++) {
+    const c = fragment.charCodeAt(i);
+    if (c === 40) d++;
+    else if (c === 41) d--;
+  }
+  return d;
+}
+
+/** Is `text` (not a recognised start of line) the rest of the wrapped line `p`? */
+function continues(p: Pending, text: string): boolean {
+  switch (p.kind) {
+    case "zone":
+    case "node":
+      // Always followed by a recognised line (lowmem_reserve, zone, node): anything else is its tail.
+      return true;
+    case "freearea":
+      return !p.complete;
+    case "lowmem":
+      return /^[\d ]+$/.test(text);
+    case "hugepages":
+      return !p.complete;
+    case "swapcache":
+      return /^[\d/+, ]+$/.test(text);
+    case "failure": {
+      const last = p.parts[p.parts.length - 1] ?? "";
+      return (
+        p.parenDepth > 0 ||
+        last.endsWith(",") ||
+        last.endsWith("=") ||
+        last.endsWith(":") ||
+        text.startsWith("order:") ||
+        text.startsWith("nodemask=") ||
+        text.startsWith(",") ||
+        text.startsWith("cpuset=") ||
+        text.startsWith("mems_allowed=") ||
+        text.startsWith("mode:")
+      );
+    }
+    case "task":
+      return !/ #\S/.test(p.parts.join(" "));
+    default:
+      return false;
+  }
+}
+
+/** Read `key:value` fields (`free:15360kB`, `shmem_thp: 0kB`, `all_unreclaimable? no`). */
+function readFields(
+  words: readonly string[],
+  line: number,
+  problems: ReportProblem[],
+): { fields: Record<string, RawQuantity>; allUnreclaimable: boolean | null } {
+  const fields: Record<string, RawQuantity> = {};
+  let allUnreclaimable: boolean | null = null;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    if (w === "all_unreclaimable?") {
+      const v = words[i + 1];
+      if (v === "yes" || v === "no") {
+        allUnreclaimable = v === "yes";
+        i++;
+      } else problems.push({ line, reason: `all_unreclaimable? is followed by ${JSON.stringify(v ?? "")}, not yes/no` });
+      continue;
+    }
+    const m = FIELD_RE.exec(w);
+    if (!m) {
+      problems.push({ line, reason: `cannot read ${JSON.stringify(w.slice(0, 60))} as key:value` });
+      continue;
+    }
+    let valueText = m[2] as string;
+    if (valueText === "" && i + 1 < words.length && VALUE_RE.test(words[i + 1] as string)) {
+      // 4.8 printed "shmem_thp: 0kB" with a space after the colon.
+      valueText = words[i + 1] as string;
+      i++;
+    }
+    const v = VALUE_RE.exec(valueText);
+    const n = v ? safeInt(v[1] as string) : null;
+    if (!v || n === null) {
+      problems.push({ line, reason: `cannot read the value of ${m[1]}: ${JSON.stringify(valueText.slice(0, 40))}` });
+      continue;
+    }
+    fields[m[1] as string] = { value: n, unit: (v[2] ?? "") as RawQuantity["unit"] };
+  }
+  return { fields, allUnreclaimable };
+}
+
+function splitWords(text: string): string[] {
+  return text.split(/\s+/).filter((w) => w !== "");
+}
+
+function readFreeArea(body: string, line: number, problems: ReportProblem[]): ReportFreeArea | null {
+  const words = splitWords(body);
+  const orders: ReportFreeAreaOrder[] = [];
+  let totalKb: number | null = null;
+  let sumKb = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    const m = ORDER_RE.exec(w);
+    if (m) {
+      const count = safeInt(m[1] as string);
+      const sizeKb = safeInt(m[2] as string);
+      if (count === null || sizeKb === null) {
+        problems.push({ line, reason: `number too large in ${JSON.stringify(w)}` });
+        return null;
+      }
+      let letters = "";
+      const next = words[i + 1];
+      const lm = next === undefined ? null : LETTERS_RE.exec(next);
+      if (lm) {
+        letters = lm[1] as string;
+        i++;
+      }
+      orders.push({ order: orders.length, count, sizeKb, letters });
+      sumKb += count * sizeKb;
+      continue;
+    }
+    if (w === "=") {
+      const t = words[i + 1];
+      const tm = t === undefined ? null : TOTAL_KB_RE.exec(t);
+      if (!tm || i + 2 !== words.length) {
+        problems.push({ line, reason: `cannot read the total after "=": ${JSON.stringify(words.slice(i + 1).join(" ").slice(0, 40))}` });
+        return null;
+      }
+      totalKb = safeInt(tm[1] as string);
+      break;
+    }
+    problems.push({ line, reason: `cannot read ${JSON.stringify(w.slice(0, 60))} in a free-area line` });
+    return null;
+  }
+  if (totalKb === null) {
+    problems.push({ line, reason: "free-area line has no \"= NkB\" total (cut off?)" });
+    return null;
+  }
+  for (let o = 1; o < orders.length; o++) {
+    if ((orders[o] as ReportFreeAreaOrder).sizeKb !== (orders[0] as ReportFreeAreaOrder).sizeKb * 2 ** o) {
+      problems.push({ line, reason: `order ${o} block size ${(orders[o] as ReportFreeAreaOrder).sizeKb}kB is not twice the previous order's` });
+      return null;
+    }
+  }
+  return { line, orders, totalKb, sumKb };
+}
+
+function readFailureLine(text: string, line: number, problems: ReportProblem[]): ReportBuilder | null {
+  const at = text.indexOf(FAILURE_MARK);
+  const comm = text.slice(0, at).trim();
+  const m = FAILURE_REST_RE.exec(text.slice(at + FAILURE_MARK.length));
+  if (!m) {
+    problems.push({ line, reason: "a \"page allocation failure\" line without a readable order:N, mode:0x… part" });
+    return null;
+  }
+  const order = safeInt(m[2] as string);
+  const gfpMask = Number.parseInt(m[3] as string, 16);
+  if (order === null || !Number.isSafeInteger(gfpMask)) {
+    problems.push({ line, reason: "order or mode out of range" });
+    return null;
+  }
+  const names = m[4];
+  const form: FailureLineForm = m[1] === "." ? "dot-hex" : names === undefined ? "colon-hex" : "colon-named";
+  const b: ReportBuilder = {
+    line,
+    endLine: line,
+    comm,
+    order,
+    gfpMask,
+    gfpNames: names ?? null,
+    form,
+    nodemask: undefined,
+    cpuset: undefined,
+    memsAllowed: undefined,
+    task: null,
+    hardware: null,
+    callTrace: [],
+    memInfo: null,
+  };
+  let tail = (m[5] as string).trim();
+  if (tail.startsWith(", nodemask=") || tail.startsWith(",nodemask=")) {
+    tail = tail.slice(tail.indexOf("=") + 1);
+    const end = tail.indexOf(",cpuset=");
+    const nm = (end < 0 ? tail : tail.slice(0, end)).trim();
+    b.nodemask = nm === "(null)" ? null : nm;
+    tail = end < 0 ? "" : tail.slice(end);
+  }
+  if (tail.startsWith(",cpuset=")) {
+    const mems = tail.lastIndexOf(",mems_allowed=");
+    if (mems > 0) {
+      b.cpuset = tail.slice(",cpuset=".length, mems);
+      b.memsAllowed = tail.slice(mems + ",mems_allowed=".length).trim();
+      tail = "";
+    }
+  }
+  if (tail !== "") problems.push({ line, reason: `cannot read ${JSON.stringify(tail.slice(0, 60))} after the mode` });
+  return b;
+}
+
+function readTask(text: string, line: number): ReportTask | null {
+  const m = TASK_RE.exec(text);
+  if (m) {
+    return {
+      line,
+      cpu: Number(m[1]),
+      uid: m[2] === undefined ? null : Number(m[2]),
+      pid: Number(m[3]),
+      comm: m[4] as string,
+      tainted: m[5] === undefined ? null : m[5].trim(),
+      release: m[6] as string,
+      build: m[7] as string,
+      extra: (m[8] as string).trim(),
+    };
+  }
+  const o = OLD_TASK_RE.exec(text);
+  if (o) {
+    return {
+      line,
+      cpu: null,
+      uid: null,
+      pid: Number(o[1]),
+      comm: o[2] as string,
+      tainted: o[3] === undefined ? null : o[3].trim(),
+      release: o[4] as string,
+      build: o[5] as string,
+      extra: (o[6] as string).trim(),
+    };
+  }
+  return null;
+}
+
+function newMemInfo(line: number): MemInfoBuilder {
+  return {
+    line,
+    globals: {},
+    nodes: [],
+    zones: [],
+    hugepages: [],
+    totals: {},
+    freeSwapKb: null,
+    totalSwapKb: null,
+    otherLines: [],
+    inGlobals: true,
+    inTail: false,
+  };
+}
+
+function freezeQuantities(fields: Record<string, RawQuantity>, pageSizeKb: number): Record<string, ReportQuantity> {
+  const out: Record<string, ReportQuantity> = {};
+  for (const [k, q] of Object.entries(fields)) {
+    const pages = q.unit === "" ? q.value : q.value % pageSizeKb === 0 ? q.value / pageSizeKb : null;
+    out[k] = { value: q.value, unit: q.unit, pages };
+  }
+  return out;
+}
+
+function freezeMemInfo(mi: MemInfoBuilder, problems: ReportProblem[]): ReportMemInfo {
+  let pageSizeKb = 4;
+  let pageSizeFrom: ReportMemInfo["pageSizeFrom"] = "default";
+  for (const z of mi.zones) {
+    const first = z.freeArea?.orders[0];
+    if (first === undefined) continue;
+    if (pageSizeFrom === "default") {
+      pageSizeKb = first.sizeKb;
+      pageSizeFrom = "free-area";
+    } else if (first.sizeKb !== pageSizeKb) {
+      problems.push({ line: z.freeArea?.line ?? z.line, reason: `order-0 block size ${first.sizeKb}kB differs from ${pageSizeKb}kB of an earlier zone` });
+    }
+  }
+  const zones: ReportZone[] = mi.zones.map((z) => ({
+    nid: z.nid,
+    name: z.name,
+    line: z.line,
+    fields: freezeQuantities(z.fields, pageSizeKb),
+    allUnreclaimable: z.allUnreclaimable,
+    lowmemReserve: z.lowmemReserve,
+    lowmemReserveLine: z.lowmemReserveLine,
+    freeArea: z.freeArea,
+  }));
+  for (const z of zones) {
+    for (const [k, q] of Object.entries(z.fields)) {
+      if (q.pages === null) problems.push({ line: z.line, reason: `${k}:${q.value}${q.unit} is not a whole number of ${pageSizeKb}kB pages` });
+    }
+  }
+  const nodes: ReportNode[] = mi.nodes.map((n) => ({
+    line: n.line,
+    nid: n.nid,
+    fields: freezeQuantities(n.fields, pageSizeKb),
+    allUnreclaimable: n.allUnreclaimable,
+  }));
+  return {
+    line: mi.line,
+    globals: mi.globals,
+    nodes,
+    zones,
+    hugepages: mi.hugepages,
+    totals: mi.totals,
+    freeSwapKb: mi.freeSwapKb,
+    totalSwapKb: mi.totalSwapKb,
+    pageSizeKb,
+    pageSizeFrom,
+    otherLines: mi.otherLines,
+  };
+}
+
+function freezeReport(b: ReportBuilder, problems: ReportProblem[]): FailureReport {
+  return {
+    line: b.line,
+    endLine: b.endLine,
+    comm: b.comm,
+    order: b.order,
+    gfpMask: b.gfpMask,
+    gfpNames: b.gfpNames,
+    form: b.form,
+    nodemask: b.nodemask,
+    cpuset: b.cpuset,
+    memsAllowed: b.memsAllowed,
+    task: b.task,
+    kernelRelease: b.task?.release ?? null,
+    hardware: b.hardware,
+    callTrace: b.callTrace,
+    memInfo: b.memInfo === null ? null : freezeMemInfo(b.memInfo, problems),
+  };
+}
+
+/**
+ * Read every "page allocation failure" report in a log (dmesg, syslog, journalctl, logcat, a
+ * mail with quoted and re-wrapped lines; CRLF or LF), from 2.6.x to 6.19: the failure line, the
+ * task line (which names the kernel release), the stack dump as text, and show_mem's Mem-Info
+ * (global counters, per-node and per-zone lines, lowmem_reserve[], the free-area lines with
+ * migratetype letters, hugepages and the trailing totals).
+ * kernel: mm/page_alloc.c warn_alloc() and mm/show_mem.c __show_mem() (the formats they print)
+ *
+ * Nothing is guessed: what cannot be read is listed in `problems` with its line number, and the
+ * field is left out. Lines between reports are ignored.
+ *
+ * @param text - the log text
+ * @returns the reports in file order and the problems found
+ * @throws {InvalidReportError} only when `text` is not a string
+ * @example
+ * ```ts
+ * import { parseFailureReports } from "@pagealloc/report";
+ * const { reports } = parseFailureReports("<4>[  1.0] swapper: page allocation failure. order:1, mode:0x20\n");
+ * console.log(reports[0].comm, reports[0].order, reports[0].gfpMask, reports[0].form); // => swapper 1 32 dot-hex
+ * ```
+ */
+export function parseFailureReports(text: string): ParsedReports {
+  if (typeof text !== "string") throw new InvalidReportError(`the report must be text, got ${typeof text}`);
+  const problems: ReportProblem[] = [];
+  const reports: FailureReport[] = [];
+  let cur: ReportBuilder | null = null;
+  let pending: Pending | null = null;
+
+  const finish = () => {
+    if (cur) reports.push(freezeReport(cur, problems));
+    cur = null;
+  };
+
+  const zoneFor = (mi: MemInfoBuilder, nid: number | null, name: string): ZoneBuilder | undefined => {
+    for (let i = mi.zones.length - 1; i >= 0; i--) {
+      const z = mi.zones[i] as ZoneBuilder;
+      if (z.nid === nid && z.name === name) return z;
+    }
+    return undefined;
+  };
+
+  const process = (p: Pending) => {
+    const textLine = p.parts.join(" ");
+    const line = p.line;
+    if (p.kind === "failure") {
+      finish();
+      cur = readFailureLine(textLine, line, problems);
+      return;
+    }
+    const r: ReportBuilder | null = cur;
+    if (r === null) return;
+    r.endLine = p.lastLine;
+    const ensureMemInfo = (): MemInfoBuilder => {
+      r.memInfo ??= newMemInfo(line);
+      return r.memInfo;
+    };
+    switch (p.kind) {
+      case "task": {
+        const t = readTask(textLine, line);
+        if (t && r.task === null) r.task = t;
+        else if (!t) problems.push({ line, reason: "cannot read the CPU/PID/Comm line (kernel release unknown)" });
+        return;
+      }
+      case "hardware":
+        r.hardware = textLine.slice("Hardware name:".length).trim();
+        return;
+      case "calltrace":
+        r.callTrace.push(textLine);
+        return;
+      case "meminfo":
+        if (r.memInfo) problems.push({ line, reason: "a second Mem-Info: in one report" });
+        else r.memInfo = newMemInfo(line);
+        return;
+      case "globals": {
+        const mi = ensureMemInfo();
+        const { fields } = readFields(splitWords(textLine), line, problems);
+        for (const [k, q] of Object.entries(fields)) mi.globals[k] = q.value;
+        return;
+      }
+      case "node": {
+        const mi = ensureMemInfo();
+        mi.inGlobals = false;
+        const m = NODE_PREFIX_RE.exec(textLine) as RegExpExecArray;
+        const { fields, allUnreclaimable } = readFields(splitWords(textLine.slice(m[0].length)), line, problems);
+        mi.nodes.push({ line, nid: Number(m[1]), fields, allUnreclaimable });
+        return;
+      }
+      case "zone": {
+        const mi = ensureMemInfo();
+        mi.inGlobals = false;
+        const m = ZONE_START_RE.exec(textLine) as RegExpExecArray;
+        const nid = m[1] === undefined ? null : Number(m[1]);
+        const name = m[2] as string;
+        const head = (m[1] === undefined ? 0 : `Node ${m[1]} `.length) + name.length;
+        const { fields, allUnreclaimable } = readFields(splitWords(textLine.slice(head)), line, problems);
+        mi.zones.push({
+          nid,
+          name,
+          line,
+          fields,
+          allUnreclaimable,
+          hasWatermarkLine: true,
+          lowmemReserve: null,
+          lowmemReserveLine: null,
+          freeArea: null,
+        });
+        return;
+      }
+      case "lowmem": {
+        const mi = ensureMemInfo();
+        const z = mi.zones[mi.zones.length - 1];
+        const nums = splitWords(textLine.slice("lowmem_reserve[]:".length)).map(safeInt);
+        if (!z || z.lowmemReserve !== null || !z.hasWatermarkLine) {
+          problems.push({ line, reason: "lowmem_reserve[] line that does not follow a zone line" });
+        } else if (nums.some((n) => n === null)) {
+          problems.push({ line, reason: "cannot read the lowmem_reserve[] numbers" });
+        } else {
+          z.lowmemReserve = nums as number[];
+          z.lowmemReserveLine = line;
+        }
+        return;
+      }
+      case "freearea": {
+        const mi = ensureMemInfo();
+        mi.inGlobals = false;
+        const m = FREEAREA_START_RE.exec(textLine) as RegExpExecArray;
+        const nid = m[1] === undefined ? null : Number(m[1]);
+        const name = m[2] as string;
+        const body = textLine.slice(textLine.indexOf(": ") + 2);
+        const fa = readFreeArea(body, line, problems);
+        if (fa === null) return;
+        const z = zoneFor(mi, nid, name);
+        if (z && z.freeArea === null) z.freeArea = fa;
+        else if (z) problems.push({ line, reason: `a second free-area line for zone ${name}` });
+        else {
+          mi.zones.push({
+            nid,
+            name,
+            line,
+            fields: {},
+            allUnreclaimable: null,
+            hasWatermarkLine: false,
+            lowmemReserve: null,
+            lowmemReserveLine: null,
+            freeArea: fa,
+          });
+          problems.push({ line, reason: `free-area line for zone ${name} without its watermark line` });
+        }
+        return;
+      }
+      case "hugepages": {
+        const mi = ensureMemInfo();
+        const m = HUGEPAGES_RE.exec(textLine);
+        mi.inTail = true;
+        if (!m) return void problems.push({ line, reason: "cannot read the hugepages line" });
+        mi.hugepages.push({
+          line,
+          nid: Number(m[1]),
+          total: Number(m[2]),
+          free: Number(m[3]),
+          surp: Number(m[4]),
+          sizeKb: Number(m[5]),
+        });
+        return;
+      }
+      case "total": {
+        if (r.memInfo === null) return void r.callTrace.push(textLine);
+        const m = TOTAL_RE.exec(textLine) as RegExpExecArray;
+        const n = safeInt(m[1] as string);
+        r.memInfo.inTail = true;
+        if (n === null) problems.push({ line, reason: "number too large" });
+        else r.memInfo.totals[m[2] as string] = n;
+        return;
+      }
+      case "swap": {
+        if (r.memInfo === null) return void r.callTrace.push(textLine);
+        const m = SWAP_RE.exec(textLine) as RegExpExecArray;
+        r.memInfo.inTail = true;
+        const n = safeInt(m[2] as string);
+        if (m[1] === "Free swap") r.memInfo.freeSwapKb = n;
+        else r.memInfo.totalSwapKb = n;
+        return;
+      }
+      case "swapcache":
+      case "pcp":
+        if (r.memInfo) r.memInfo.otherLines.push({ line, text: textLine });
+        else r.callTrace.push(textLine);
+        return;
+      case "cpuset": {
+        // ≈4.10–5.x printed "COMM cpuset=NAME mems_allowed=LIST" on its own line.
+        const c = textLine.indexOf(" cpuset=");
+        const ma = textLine.lastIndexOf(" mems_allowed=");
+        if (r.memInfo === null && ma > c) {
+          r.cpuset = textLine.slice(c + " cpuset=".length, ma);
+          r.memsAllowed = textLine.slice(ma + " mems_allowed=".length).trim();
+        } else r.callTrace.push(textLine);
+        return;
+      }
+      case "suppressed":
+        return;
+      default: {
+        // An unrecognised line.
+        const mi: MemInfoBuilder | null = r.memInfo;
+        if (mi === null) r.callTrace.push(textLine);
+        else if (mi.inTail) {
+          // The report is over; this is some other message.
+          r.endLine = line - 1;
+          finish();
+        } else problems.push({ line, reason: `unrecognised line in Mem-Info: ${JSON.stringify(textLine.slice(0, 60))}` });
+      }
+    }
+  };
+
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    let raw = lines[i] as string;
+    if (raw.endsWith("\r")) raw = raw.slice(0, -1);
+    const t = stripLogPrefix(raw).trim();
+    const lineNo = i + 1;
+    if (t === "") {
+      if (pending) process(pending);
+      pending = null;
+      continue;
+    }
+    const inGlobals =
+      pending?.kind === "meminfo" || pending?.kind === "globals" || ((cur as ReportBuilder | null)?.memInfo?.inGlobals ?? false);
+    // Globals are read while in the global section; a wrapped node/zone tail never looks like a start.
+    const kind = classify(t, inGlobals && !(pending !== null && (pending.kind === "node" || pending.kind === "zone")));
+    if (kind === null && !(pending && continues(pending, t)) && i + 1 < lines.length) {
+      // A line wrapped right at its start: inside "page allocation failure" (long syslog prefixes do
+      // that) or just after "Node 0 Normal". Join it with the next line if that makes a known line.
+      const next = stripLogPrefix((lines[i + 1] as string).replace(/\r$/, "")).trim();
+      const joined = `${t} ${next}`;
+      const joinedKind = next === "" ? null : classify(joined, false);
+      const at = joined.indexOf(FAILURE_MARK);
+      const ok =
+        joinedKind === "failure"
+          ? at <= t.length && at + FAILURE_MARK.length > t.length
+          : joinedKind !== null && SPLIT_HEAD_RE.test(t) && ["zone", "freearea", "node", "hugepages"].includes(joinedKind);
+      if (ok && joinedKind !== null) {
+        if (pending) process(pending);
+        pending = {
+          kind: joinedKind,
+          line: lineNo,
+          lastLine: lineNo + 1,
+          parts: [t, next],
+          parenDepth: parenDelta(joined),
+          complete: joinedKind === "freearea" ? endsFreeArea(next) : joinedKind === "hugepages" ? HUGEPAGES_RE.test(joined) : true,
+        };
+        i++;
+        continue;
+      }
+    }
+    if (pending && kind === null && continues(pending, t)) {
+      pending.parts.push(t);
+      pending.lastLine = lineNo;
+      if (pending.kind === "failure") pending.parenDepth += parenDelta(t);
+      if (pending.kind === "freearea") pending.complete = endsFreeArea(`${(pending.parts.at(-2) ?? "").slice(-32)} ${t}`);
+      if (pending.kind === "hugepages") pending.complete = HUGEPAGES_RE.test(pending.parts.join(" "));
+      continue;
+    }
+    if (pending) process(pending);
+    pending = {
+      kind,
+      line: lineNo,
+      lastLine: lineNo,
+      parts: [t],
+      parenDepth: kind === "failure" ? parenDelta(t) : 0,
+      complete: kind === "freearea" ? endsFreeArea(t) : kind === "hugepages" ? HUGEPAGES_RE.test(t) : true,
+    };
+  }
+  if (pending) process(pending);
+  finish();
+  return { reports, problems };
+}
