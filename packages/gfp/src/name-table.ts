@@ -110,7 +110,8 @@ export const GFP_NAME_TABLE_ERAS: readonly (readonly [string, TableRow])[] = [
 /** The first version whose failure report prints flag names (`%pGg`, commit 1f7866b4 et al., 4.6-rc1). */
 export const PRINTK_NAMES_SINCE = "4.6";
 
-const tableCache = new Map<string, readonly GfpNameEntry[] | null>();
+/** Per composite set (one frozen object per layout era, composite era and config), per table era. */
+const tableCache = new WeakMap<object, Map<string, readonly GfpNameEntry[] | null>>();
 
 /**
  * The kernel's flag-name table for a version and printer, in the order the kernel walks it.
@@ -134,12 +135,16 @@ export function gfpNameTable(
   const layout = gfpLayout(version, config);
   if (style === "printk" && !versionAtLeast(layout.version, PRINTK_NAMES_SINCE)) return null;
   const rowSince = pickByVersion(GFP_NAME_TABLE_ERAS.map(([s]) => [s, s] as const), layout.version);
-  const key = `${rowSince}:${layout.since}:${JSON.stringify(layout.config)}`;
-  if (tableCache.has(key)) return tableCache.get(key) ?? null;
+  const values = gfpFlags(layout.version, layout.config);
+  let cache = tableCache.get(values);
+  if (!cache) {
+    cache = new Map();
+    tableCache.set(values, cache);
+  }
+  if (cache.has(rowSince)) return cache.get(rowSince) ?? null;
   const row = GFP_NAME_TABLE_ERAS.find(([s]) => s === rowSince)?.[1] ?? null;
   let table: readonly GfpNameEntry[] | null = null;
   if (row) {
-    const values = gfpFlags(layout.version, layout.config);
     const entries: GfpNameEntry[] = row.entries
       .filter(([, , option]) => !option || layout.config[option])
       .map(([name, source]) => {
@@ -153,6 +158,6 @@ export function gfpNameTable(
     }
     table = Object.freeze(entries);
   }
-  tableCache.set(key, table);
+  cache.set(rowSince, table);
   return table;
 }
