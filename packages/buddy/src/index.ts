@@ -2,3 +2,28 @@ export { findBuddyPfn, combinedPfn } from "./buddy-math";
 export { InvalidBuddyinfoError, InvalidZoneSpecError, InvalidBuddyArgumentError, BadPageFreeError, BuddyInvariantError } from "./errors";
 export { type BuddyinfoZone, parseBuddyinfo, formatBuddyinfo } from "./buddyinfo";
 export { type ContigPageInfo, fillContigPageInfo, unusableIndex, extfragIndex, renderUnusableIndex, renderExtfragIndex } from "./extfrag";
+export {
+  type BuddyVersionFacts,
+  type FallbackAlgorithm,
+  type MergeRule,
+  type WatermarkAlgorithm,
+  type AllocFlagsEra,
+  type PcpModel,
+  buddyVersionFacts,
+} from "./version";
+export { type AllocFlagBits, allocFlagBits, wmarkIndex } from "./alloc-flags";
+export { type WatermarkZoneView, zoneWatermarkOk } from "./watermark";
+export { type BuddyZoneSpec, type PfnRange, ZoneState } from "./zone-state";
+export {
+  type ZoneRef,
+  type BuddyZoneSetLike,
+  type AllocRequest,
+  type GfpDecoder,
+  type SlowPathHook,
+  type BootBuddyOptions,
+  BuddyAllocator,
+  bootBuddy,
+} from "./allocator";
+export { checkInvariants } from "./invariants";
+export { type ZoneinfoDynamic, buddyinfoZones, renderBuddyinfo, renderPagetypeinfo, zoneinfoDynamic, renderZoneinfo, renderVmstat } from "./render";
+export { type BuddyTraceEvent, type TraceFormatOptions, type TraceLineContext, formatTraceEvent, formatTraceLine } from "./trace";

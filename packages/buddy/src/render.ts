@@ -1,0 +1,168 @@
+import type { BuddyAllocator } from "./allocator";
+import { formatBuddyinfo, type BuddyinfoZone } from "./buddyinfo";
+import { cInt, cStr } from "./c-format";
+import type { ZoneState } from "./zone-state";
+
+/** free_area[].nr_free of every populated zone, as /proc/buddyinfo lists them. */
+export function buddyinfoZones(a: BuddyAllocator): BuddyinfoZone[] {
+  const out: BuddyinfoZone[] = [];
+  for (const nid of a.nodeIds()) {
+    for (const z of a.nodeZones(nid)) {
+      if (z.spec.presentPages === 0) continue;
+      out.push({ nid, zone: z.spec.name, nrFree: Array.from(z.nrFree) });
+    }
+  }
+  return out;
+}
+
+/**
+ * `/proc/buddyinfo`.
+ * kernel: mm/vmstat.c frag_show()
+ *
+ * @example
+ * ```ts
+ * import { bootBuddy, renderBuddyinfo } from "@pagealloc/buddy";
+ * const a = bootBuddy([{ nid: 0, name: "DMA", zoneIdx: 0, startPfn: 0, spannedPages: 1024, presentPages: 1024,
+ *   managedPages: 1023, watermark: { min: 8, low: 10, high: 12 }, lowmemReserve: [0], pcp: { batch: 1, high: 0 } }]);
+ * // pfn 0 reserved: 1023 pages free as 1 + 2 + 4 + … + 512
+ * console.log(renderBuddyinfo(a).trim()); // => Node 0, zone      DMA      1      1      1      1      1      1      1      1      1      1      0
+ * ```
+ */
+export function renderBuddyinfo(a: BuddyAllocator): string {
+  return formatBuddyinfo(buddyinfoZones(a));
+}
+
+function listCount(z: ZoneState, order: number, mt: number): number {
+  return z.listLen[order * z.nrTypes + mt]!;
+}
+
+/**
+ * `/proc/pagetypeinfo` (per node with memory: header, free blocks per type and order, pageblocks per type).
+ * kernel: mm/vmstat.c pagetypeinfo_show()
+ */
+export function renderPagetypeinfo(a: BuddyAllocator): string {
+  const names = a.facts.migratetypeNames;
+  let s = "";
+  for (const nid of a.nodeIds()) {
+    const zones = a.nodeZones(nid).filter((z) => z.spec.presentPages > 0);
+    if (zones.length === 0) continue;
+    s += `Page block order: ${a.pageblockOrder}\n`;
+    s += `Pages per block:  ${2 ** a.pageblockOrder}\n\n`;
+    s += `${cStr("Free pages count per migrate type at order", 43, true)} `;
+    for (let o = 0; o < a.nrOrders; o++) s += `${cInt(o, 6)} `;
+    s += "\n";
+    for (const z of zones) {
+      for (let mt = 0; mt < names.length; mt++) {
+        s += `Node ${cInt(nid, 4)}, zone ${cStr(z.spec.name, 8)}, type ${cStr(names[mt]!, 12)} `;
+        for (let o = 0; o < a.nrOrders; o++) {
+          const n = listCount(z, o, mt);
+          const over = a.facts.pagetypeinfoCap && n >= 100000;
+          s += `${over ? ">" : ""}${cInt(over ? 100000 : n, 6)} `;
+        }
+        s += "\n";
+      }
+    }
+    s += `\n${cStr("Number of blocks type ", 23, true)}`;
+    for (const name of names) s += `${cStr(name, 12)} `;
+    s += "\n";
+    for (const z of zones) {
+      const count = new Array<number>(names.length).fill(0);
+      for (let pfn = z.startPfn; pfn < z.endPfn; pfn += 2 ** a.pageblockOrder) {
+        if (!z.valid(pfn)) continue;
+        count[z.pageblockMt(pfn)]! += 1;
+      }
+      s += `Node ${nid}, zone ${cStr(z.spec.name, 8)} `;
+      for (const c of count) s += `${cInt(c, 12)} `;
+      s += "\n";
+    }
+  }
+  return s;
+}
+
+/** The dynamic numbers /proc/zoneinfo shows for a zone. */
+export interface ZoneinfoDynamic {
+  /** "pages free" / nr_free_pages (NR_FREE_PAGES). */
+  nrFreePages: number;
+  /** nr_free_pages_blocks (6.18): free pages in blocks of order ≥ pageblock_order. */
+  nrFreePagesBlocks: number;
+  boost: number;
+  numaHit: number;
+  numaMiss: number;
+  numaForeign: number;
+  numaLocal: number;
+  numaOther: number;
+  /** Per CPU: count, high, batch, high_min, high_max (2.6.24: two entries per CPU, hot then cold). */
+  pagesets: { count: number; high: number; batch: number; highMin: number; highMax: number }[];
+}
+
+/**
+ * The dynamic counters of one zone's /proc/zoneinfo block.
+ * kernel: mm/vmstat.c zoneinfo_show_print()
+ */
+export function zoneinfoDynamic(a: BuddyAllocator, z: ZoneState): ZoneinfoDynamic {
+  let blocks = 0;
+  for (let o = a.pageblockOrder; o < a.nrOrders; o++) blocks += z.nrFree[o]! * 2 ** o;
+  const pagesets = Array.from(z.pcpCount, (count, k) => ({
+    count,
+    high: z.pcpHigh[k]!,
+    batch: z.pcpBatch[k]!,
+    highMin: z.pcpHighMin[k]!,
+    highMax: z.pcpHighMax[k]!,
+  }));
+  return {
+    nrFreePages: z.nrFreePages,
+    nrFreePagesBlocks: blocks,
+    boost: z.watermarkBoost,
+    numaHit: z.numaHit,
+    numaMiss: z.numaMiss,
+    numaForeign: z.numaForeign,
+    numaLocal: z.numaLocal,
+    numaOther: z.numaOther,
+    pagesets,
+  };
+}
+
+/**
+ * The /proc/zoneinfo lines buddy owns for one zone, in the 6.18 layout: the "pages free" line and the
+ * pagesets block (count/high/batch/high_min/high_max per CPU). Sizes and watermarks come from `@pagealloc/zones`.
+ * kernel: mm/vmstat.c zoneinfo_show_print()
+ */
+export function renderZoneinfo(a: BuddyAllocator, z: ZoneState): string {
+  const d = zoneinfoDynamic(a, z);
+  let s = `  pages free     ${d.nrFreePages}\n        boost    ${d.boost}\n`;
+  s += `      ${cStr("nr_free_pages", 12, true)} ${d.nrFreePages}\n`;
+  s += `      ${cStr("nr_free_pages_blocks", 12, true)} ${d.nrFreePagesBlocks}\n`;
+  s += "  pagesets\n";
+  if (a.facts.pcpModel === "hot-cold") {
+    for (let cpu = 0; cpu < a.cpus; cpu++) {
+      for (let j = 0; j < 2; j++) {
+        const p = d.pagesets[cpu * 2 + j]!;
+        s += `    cpu: ${cpu} pcp: ${j}\n              count: ${p.count}\n              high:  ${p.high}\n              batch: ${p.batch}\n`;
+      }
+    }
+    return s;
+  }
+  d.pagesets.forEach((p, cpu) => {
+    s += `    cpu: ${cpu}\n              count:    ${p.count}\n              high:     ${p.high}\n              batch:    ${p.batch}\n`;
+    if (a.facts.pcpAutoTune) s += `              high_min: ${p.highMin}\n              high_max: ${p.highMax}\n`;
+  });
+  return s;
+}
+
+/**
+ * The /proc/vmstat counters the buddy layer maintains: nr_free_pages, nr_free_pages_blocks (6.18),
+ * numa_* (NUMA), pgalloc_<zone> per zone type, pgfree. One "name value" line each, in vmstat_text order.
+ * kernel: mm/vmstat.c vmstat_show()
+ */
+export function renderVmstat(a: BuddyAllocator): string {
+  const zones = a.zones;
+  const sum = (f: (z: ZoneState) => number) => zones.reduce((s, z) => s + f(z), 0);
+  let s = `nr_free_pages ${sum((z) => z.nrFreePages)}\n`;
+  if (a.facts.mergeRule === "mergeable-convert") s += `nr_free_pages_blocks ${sum((z) => zoneinfoDynamic(a, z).nrFreePagesBlocks)}\n`;
+  s += `numa_hit ${sum((z) => z.numaHit)}\nnuma_miss ${sum((z) => z.numaMiss)}\nnuma_foreign ${sum((z) => z.numaForeign)}\n`;
+  s += `numa_local ${sum((z) => z.numaLocal)}\nnuma_other ${sum((z) => z.numaOther)}\n`;
+  const names = [...new Set(zones.slice().sort((x, y) => x.spec.zoneIdx - y.spec.zoneIdx).map((z) => z.spec.name))];
+  for (const name of names) s += `pgalloc_${name.toLowerCase()} ${sum((z) => (z.spec.name === name ? z.pgalloc : 0))}\n`;
+  s += `pgfree ${a.pgfree}\n`;
+  return s;
+}

@@ -1,0 +1,163 @@
+import { type KernelVersion, pickByVersion } from "@pagealloc/physmem";
+
+/** Which kernel algorithm family a version uses for a step; each value names the version that introduced it. */
+export type FallbackAlgorithm = "2.6.24" | "steal-fallback" | "claim-steal";
+/** __free_one_page's rule for merging across pageblocks of different types. */
+export type MergeRule = "free" | "isolate" | "mergeable" | "mergeable-convert";
+/** __zone_watermark_ok's high-order part: the old per-order loop (≤ 4.3) or "a free block on a usable list" (4.4+). */
+export type WatermarkAlgorithm = "per-order-loop" | "free-block";
+/** The ALLOC_* flag generation. */
+export type AllocFlagsEra = "2.6.24" | "harder" | "non-block";
+/** The per-CPU list model. */
+export type PcpModel = "hot-cold" | "order0" | "high-order";
+
+/** The buddy-layer facts of one kernel version (x86_64 defaults; config-dependent pieces are options). */
+export interface BuddyVersionFacts {
+  /** NR_PAGE_ORDERS (= MAX_ORDER before 6.4, MAX_ORDER + 1 in 6.4–6.7, MAX_PAGE_ORDER + 1 from 6.8). */
+  readonly nrPageOrders: number;
+  /** migratetype_names in enum order (index = migratetype number). */
+  readonly migratetypeNames: readonly string[];
+  /** Enum values of the named migratetypes (−1 where the version has no such type). */
+  readonly mt: {
+    readonly UNMOVABLE: number;
+    readonly MOVABLE: number;
+    readonly RECLAIMABLE: number;
+    readonly HIGHATOMIC: number;
+    readonly RESERVE: number;
+    readonly CMA: number;
+    readonly ISOLATE: number;
+  };
+  /** MIGRATE_PCPTYPES: types below it are "mergeable" and have pcp lists. */
+  readonly pcpTypes: number;
+  /** fallbacks[] per requested type, in table order. */
+  readonly fallbacks: readonly (readonly number[])[];
+  readonly fallbackAlgorithm: FallbackAlgorithm;
+  readonly mergeRule: MergeRule;
+  /** 2.6.35+: buddy_merge_likely() puts a freed block at the list tail when its parent's buddy is free. */
+  readonly mergeLikelyTail: boolean;
+  /** 5.10+: boot-time __free_pages_core() frees with FPI_TO_TAIL. */
+  readonly bootToTail: boolean;
+  /** 6.10+: blocks larger than a pageblock are freed pageblock by pageblock (split_large_buddy). */
+  readonly splitLargeBuddy: boolean;
+  /** 6.10+: free pages of isolated pageblocks are not counted in NR_FREE_PAGES. */
+  readonly isolateNotCounted: boolean;
+  readonly watermarkAlgorithm: WatermarkAlgorithm;
+  /** 6.12+: the watermark check subtracts nr_free_highatomic (else nr_reserved_highatomic). */
+  readonly subtractFreeHighatomic: boolean;
+  readonly allocFlagsEra: AllocFlagsEra;
+  /** 5.0+: ALLOC_NOFRAGMENT and ALLOC_KSWAPD exist (fragmentation avoidance on the first pass). */
+  readonly noFragment: boolean;
+  /** 6.15+: max highatomic reserve = ALIGN(managed/100, pageblock) (else managed/100 + pageblock). */
+  readonly highatomicAlignedMax: boolean;
+  readonly pcpModel: PcpModel;
+  /** 6.7+: pcp high auto-tuning (high_min/high_max, nr_pcp_alloc/nr_pcp_high). */
+  readonly pcpAutoTune: boolean;
+  /** Kernel has the kmem page trace events (2.6.32+). */
+  readonly traceEvents: boolean;
+  /** kmem page events print `pfn=0x%lx` (5.14+) instead of decimal. */
+  readonly tracePfnHex: boolean;
+  /** /proc/pagetypeinfo caps list counts at 100000 with a ">" prefix (5.6+). */
+  readonly pagetypeinfoCap: boolean;
+}
+
+const MODERN_MT = { UNMOVABLE: 0, MOVABLE: 1, RECLAIMABLE: 2, HIGHATOMIC: 3, RESERVE: -1, CMA: -1, ISOLATE: 4 } as const;
+const MODERN_NAMES = ["Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate"] as const;
+const MODERN_FALLBACKS = [
+  [2, 1], // UNMOVABLE → RECLAIMABLE, MOVABLE
+  [2, 0], // MOVABLE → RECLAIMABLE, UNMOVABLE
+  [0, 1], // RECLAIMABLE → UNMOVABLE, MOVABLE
+  [],
+  [],
+] as const;
+
+// 2.6.24: UNMOVABLE 0, RECLAIMABLE 1, MOVABLE 2, RESERVE 3, ISOLATE 4. migratetype_names has only four strings, so
+// the Isolate row prints the fifth (NULL) entry, which vsprintf renders as "(null)".
+const BOOK = {
+  nrPageOrders: 11,
+  migratetypeNames: ["Unmovable", "Reclaimable", "Movable", "Reserve", "(null)"],
+  mt: { UNMOVABLE: 0, RECLAIMABLE: 1, MOVABLE: 2, RESERVE: 3, HIGHATOMIC: -1, CMA: -1, ISOLATE: 4 },
+  pcpTypes: 3,
+  // fallbacks[]: UNMOVABLE → RECLAIMABLE, MOVABLE, RESERVE; RECLAIMABLE → UNMOVABLE, MOVABLE, RESERVE;
+  // MOVABLE → RECLAIMABLE, UNMOVABLE, RESERVE (RESERVE entries are skipped by the fallback loop).
+  fallbacks: [[1, 2, 3], [0, 2, 3], [1, 0, 3], [], []],
+  fallbackAlgorithm: "2.6.24",
+  mergeRule: "free",
+  mergeLikelyTail: false,
+  bootToTail: false,
+  splitLargeBuddy: false,
+  isolateNotCounted: false,
+  watermarkAlgorithm: "per-order-loop",
+  subtractFreeHighatomic: false,
+  allocFlagsEra: "2.6.24",
+  noFragment: false,
+  highatomicAlignedMax: false,
+  pcpModel: "hot-cold",
+  pcpAutoTune: false,
+  traceEvents: false,
+  tracePfnHex: false,
+  pagetypeinfoCap: false,
+} satisfies BuddyVersionFacts;
+
+/**
+ * Version rows, oldest first. Each row repeats the whole fact set so that a reader sees one version at a time;
+ * the boundary versions come from kernel-facts.md §5–§7 and §10 (≈ where the release is inferred from a patch date).
+ */
+const ROWS: readonly (readonly [string, BuddyVersionFacts])[] = [
+  ["2.6.24", BOOK],
+  // 2.6.25: one pcp list per CPU (cold list removed). 2.6.32: kmem trace events (decimal pfn).
+  ["2.6.25", { ...BOOK, pcpModel: "order0" }],
+  ["2.6.32", { ...BOOK, pcpModel: "order0", traceEvents: true, migratetypeNames: ["Unmovable", "Reclaimable", "Movable", "Reserve", "Isolate"] }],
+  // 2.6.35: buddy_merge_likely tail insertion.
+  ["2.6.35", { ...BOOK, pcpModel: "order0", traceEvents: true, mergeLikelyTail: true, fallbackAlgorithm: "steal-fallback", migratetypeNames: ["Unmovable", "Reclaimable", "Movable", "Reserve", "Isolate"] }],
+  // 4.4: MOVABLE/RECLAIMABLE swapped, HIGHATOMIC replaces RESERVE, free-block watermark check; ≈4.4 isolate-only merge check.
+  [
+    "4.4",
+    {
+      ...BOOK,
+      migratetypeNames: MODERN_NAMES,
+      mt: MODERN_MT,
+      fallbacks: MODERN_FALLBACKS,
+      fallbackAlgorithm: "steal-fallback",
+      mergeRule: "isolate",
+      mergeLikelyTail: true,
+      watermarkAlgorithm: "free-block",
+      allocFlagsEra: "harder",
+      pcpModel: "order0",
+      traceEvents: true,
+    },
+  ],
+];
+
+const ROWS_MODERN: readonly (readonly [string, Partial<BuddyVersionFacts>])[] = [
+  ["5.0", { noFragment: true }],
+  ["5.6", { pagetypeinfoCap: true }],
+  ["5.10", { bootToTail: true }],
+  ["5.14", { pcpModel: "high-order", tracePfnHex: true }],
+  ["5.18", { mergeRule: "mergeable" }],
+  ["6.3", { allocFlagsEra: "non-block" }],
+  ["6.7", { pcpAutoTune: true }],
+  ["6.10", { mergeRule: "mergeable-convert", splitLargeBuddy: true, isolateNotCounted: true }],
+  ["6.12", { subtractFreeHighatomic: true }],
+  ["6.15", { fallbackAlgorithm: "claim-steal", highatomicAlignedMax: true }],
+];
+
+/**
+ * The buddy-layer facts of `version`.
+ *
+ * @param version - kernel version (2.6.24 or later)
+ * @returns the facts table row(s) that apply
+ * @throws {InvalidKernelVersionError} for versions older than 2.6.24
+ * @example
+ * ```ts
+ * import { buddyVersionFacts } from "@pagealloc/buddy";
+ * console.log(buddyVersionFacts("2.6.24").migratetypeNames[2]); // => Movable
+ * console.log(buddyVersionFacts("6.18").migratetypeNames[2]); // => Reclaimable
+ * ```
+ */
+export function buddyVersionFacts(version: KernelVersion | string): BuddyVersionFacts {
+  let facts = pickByVersion(ROWS, version);
+  for (const [since, patch] of ROWS_MODERN) {
+    if (pickByVersion([["2.6.24", false], [since, true]] as const, version)) facts = { ...facts, ...patch };
+  }
+  return facts;
+}
