@@ -102,7 +102,9 @@ export class FrameStore {
    * ```ts
    * import { FrameStore, getPreset } from "@pagealloc/physmem";
    * const mem = FrameStore.forMachine(getPreset("pc-4g"));
-   * try { mem.read(0xa0000n, 1); } catch (e) { console.log(e.code, e.location); } // => BAD_PHYS_ADDR phys 0xa0000
+   * let err;
+   * try { mem.read(0xa0000n, 1); } catch (e) { err = e; }
+   * console.log(err.code, err.location); // => BAD_PHYS_ADDR phys 0xa0000
    * ```
    */
   static forMachine(machine: Machine, initial: InitialContent = "garbage"): FrameStore {

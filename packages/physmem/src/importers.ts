@@ -195,7 +195,7 @@ export function parseNumactlHardware(text: string, options: ImportOptions = {}):
  * import { machineFromSysfsNodes } from "@pagealloc/physmem";
  * const d = machineFromSysfsNodes({ "node0/cpulist": "0-1\n", "node0/distance": "10\n",
  *   "node0/meminfo": "Node 0 MemTotal:        5072672 kB\nNode 0 MemFree:  3908144 kB\n" });
- * console.log(d.nodes[0].cpus.join(","), JSON.stringify(d.nodes[0].memory)); // => 0,1 [{"start":"0x0","end":"0x135a08000"}]
+ * console.log(d.nodes[0].cpus.join(","), JSON.stringify(d.nodes[0].memory)); // => 0,1 [{"start":"0x0","end":"0x1359c8000"}]
  * ```
  */
 export function machineFromSysfsNodes(files: Readonly<Record<string, string>>, options: ImportOptions = {}): MachineDescription {

@@ -216,7 +216,7 @@ function checkArchOptions(c: Checker, value: unknown, path: string): ArchOptions
   return ok ? opts : undefined;
 }
 
-function checkRange(c: Checker, r: unknown, path: string, pageSize: bigint | null, limit: bigint | null): ByteRange | null {
+function checkRange(c: Checker, r: unknown, path: string, pageSize: bigint, limit: bigint | null): ByteRange | null {
   if (!isObject(r)) {
     c.add(path, `a memory range must be an object {start, end} or {start, size}, got ${describe(r)}`);
     return null;
@@ -257,10 +257,8 @@ function checkRange(c: Checker, r: unknown, path: string, pageSize: bigint | nul
     c.add(path, `empty or inverted range: end ${hex(end)} is not above start ${hex(start)}`);
     return null;
   }
-  if (pageSize !== null) {
-    if (start % pageSize !== 0n) c.add(`${path}.start`, `${hex(start)} is not aligned to the page size (${pageSize})`);
-    if (end % pageSize !== 0n) c.add(`${path}.${endRaw !== undefined ? "end" : "size"}`, `end ${hex(end)} is not aligned to the page size (${pageSize})`);
-  }
+  if (start % pageSize !== 0n) c.add(`${path}.start`, `${hex(start)} is not aligned to the page size (${pageSize})`);
+  if (end % pageSize !== 0n) c.add(`${path}.${endRaw !== undefined ? "end" : "size"}`, `end ${hex(end)} is not aligned to the page size (${pageSize})`);
   if (limit !== null && end > limit) {
     c.add(path, `range end ${hex(end)} is beyond the architecture's physical address limit ${hex(limit)}`);
   }
@@ -271,7 +269,7 @@ function hex(v: bigint): string {
   return `0x${v.toString(16)}`;
 }
 
-function checkRangeList(c: Checker, list: unknown, path: string, pageSize: bigint | null, limit: bigint | null): ByteRange[] {
+function checkRangeList(c: Checker, list: unknown, path: string, pageSize: bigint, limit: bigint | null): ByteRange[] {
   if (!Array.isArray(list)) {
     c.add(path, `must be an array of ranges, got ${describe(list)}`);
     return [];
@@ -466,7 +464,8 @@ export function validateMachine(json: unknown): MachineValidation {
       c.add(e.location ? `$.archOptions.${e.location.replace(/^options\./, "")}` : "$.archOptions", e.message.replace(/ \(at [^)]*\)$/, ""));
     }
   }
-  const pageSize = facts ? BigInt(facts.pageSize) : null;
+  // Without valid arch facts, still check alignment to 4 KiB (the smallest page size modelled).
+  const pageSize = facts ? BigInt(facts.pageSize) : 4096n;
   const shift = facts ? BigInt(facts.pageShift) : 12n;
   const limit = facts ? facts.physAddrLimit : null;
 
@@ -615,7 +614,7 @@ function deepFreeze<T>(value: T): T {
  *   { id: 1, cpus: "2-3", memory: [{ start: "1G", size: "1G" }] },
  *   { id: 0, cpus: [0, 1], memory: [{ start: "0x1000", end: "0x9f000" }, { start: "1M", end: "1G" }] },
  * ], distance: [[10, 21], [21, 10]] });
- * console.log(m.nodes.map((n) => n.id).join(","), m.nodes[0].presentPages, m.maxPfn); // => 0,1 262014 524288
+ * console.log(m.nodes.map((n) => n.id).join(","), m.nodes[0].presentPages, m.maxPfn); // => 0,1 262046 524288
  * ```
  */
 export function loadMachine(json: unknown): Machine {
