@@ -61,3 +61,17 @@ export {
   type MachineFromZoneinfoOptions,
   machineFromZoneinfo,
 } from "./zoneinfo";
+export {
+  type ZoneRef,
+  PENALTY_FOR_NODE_WITH_CPUS,
+  type NodeZonelists,
+  type Zonelists,
+  type BuildZonelistsOptions,
+  defaultZonelistOrder,
+  buildZonelists,
+  type ZonelistForOptions,
+  zonelistFor,
+  forEachCandidateZone,
+  type CandidateZones,
+  candidateZones,
+} from "./zonelist";
