@@ -1,6 +1,7 @@
 import { PageallocError } from "@pagealloc/physmem";
 import { Command, CommanderError } from "commander";
 import { registerDemo } from "./commands/demo";
+import { registerGfp } from "./commands/gfp";
 import { registerMachine } from "./commands/machine";
 import { type Io, UsageError, processIo } from "./io";
 
@@ -18,6 +19,7 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   registerDemo(program, io);
+  registerGfp(program, io);
   registerMachine(program, io);
   return program;
 }

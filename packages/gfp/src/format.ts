@@ -1,7 +1,7 @@
 import { type KernelVersion, versionAtLeast } from "@pagealloc/physmem";
 import { gfpFlags } from "./composite";
 import { InvalidGfpError } from "./errors";
-import { type GfpConfig, toVersion } from "./layout";
+import { type GfpConfig, gfpLayout, toVersion } from "./layout";
 import { type GfpNameEntry, type GfpPrintStyle, PRINTK_NAMES_SINCE, gfpNameTable } from "./name-table";
 
 /** `0x` + lowercase hex, as the kernel prints `%#x` / `%#lx` (including `0x0`). */
@@ -85,6 +85,35 @@ export function gfpFlagNames(mask: number, version?: KernelVersion | string, con
   const table = gfpNameTable(version, "printk", config) ?? gfpNameTable(version, "trace", config);
   if (!table) return mask === 0 ? [] : [hexGfp(mask)];
   return walkTable(mask, table);
+}
+
+/**
+ * The single-bit flags set in a mask, in bit order, with bits this version does not define as one
+ * trailing hex item: the mask taken apart, without composites.
+ *
+ * @param mask - the gfp mask
+ * @param version - kernel release; default 6.18
+ * @param config - config options
+ * @returns e.g. `["__GFP_IO", "__GFP_FS", "__GFP_DIRECT_RECLAIM", "__GFP_KSWAPD_RECLAIM"]` for 0xcc0 on 6.18
+ * @example
+ * ```ts
+ * import { gfpBitNames } from "@pagealloc/gfp";
+ * console.log(gfpBitNames(0x200d0, "2.6.24").join("|")); // => __GFP_WAIT|__GFP_IO|__GFP_FS|__GFP_HARDWALL
+ * console.log(gfpBitNames(0x300).join("|")); // => __GFP_ZERO|0x200
+ * ```
+ */
+export function gfpBitNames(mask: number, version?: KernelVersion | string, config?: GfpConfig): string[] {
+  checkMask(mask);
+  const out: string[] = [];
+  let rest = mask >>> 0;
+  for (const [name, value] of Object.entries(gfpLayout(version, config).flags).sort((a, b) => a[1] - b[1])) {
+    if (value !== 0 && (rest & value) === value) {
+      out.push(name);
+      rest = (rest & ~value) >>> 0;
+    }
+  }
+  if (rest !== 0) out.push(hexGfp(rest));
+  return out;
 }
 
 /**

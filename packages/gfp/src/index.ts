@@ -3,16 +3,13 @@ export { InvalidGfpError, BadGfpZoneError, BadGfpMigratetypeError, GfpTableError
 export { type GfpConfig, type GfpConfigOption, type GfpLayout, GFP_LAYOUT_ERAS, gfpLayout } from "./layout";
 export { GFP_COMPOSITE_ERAS, gfpFlags } from "./composite";
 export { type GfpNameEntry, type GfpPrintStyle, GFP_NAME_TABLE_ERAS, PRINTK_NAMES_SINCE, gfpNameTable } from "./name-table";
-export { type ParseGfpOptions, formatGfp, gfpFlagNames, formatModeFragment, parseGfp, hexGfp } from "./format";
+export { type ParseGfpOptions, formatGfp, gfpFlagNames, gfpBitNames, formatModeFragment, parseGfp, hexGfp } from "./format";
 export { type DecodedModeFragment, decodeModeFragment } from "./fragment";
 export {
-  type GfpArch,
   type GfpZoneOptions,
   type GfpMigratetype,
   type GfpMigratetypeOptions,
-  ARCH_GFP_ZONES,
   GFP_ZONE_MODIFIERS,
-  gfpArchZones,
   gfpZone,
   gfpZoneIdx,
   isGfpZoneBad,

@@ -1,29 +1,8 @@
-import { type KernelVersion, pickByVersion } from "@pagealloc/physmem";
+import { type ArchName, type KernelVersion, archFacts, pickByVersion } from "@pagealloc/physmem";
 import { gfpFlags } from "./composite";
 import { BadGfpMigratetypeError, BadGfpZoneError } from "./errors";
 import { type GfpConfig, gfpLayout } from "./layout";
 import type { ZoneName } from "./zone-type";
-
-/** The architectures pagealloc models (the same strings as physmem's `ArchName`). */
-export type GfpArch = "x86_64" | "i386" | "i386-pae" | "arm64";
-
-/**
- * The zones each architecture configures, in `enum zone_type` order, by version. ZONE_DEVICE
- * (4.3+, config) is left out: it comes after Movable, so it changes no index below it, and
- * gfp_zone() never returns it.
- */
-export const ARCH_GFP_ZONES: Readonly<Record<GfpArch, readonly (readonly [string, readonly ZoneName[]])[]>> = {
-  x86_64: [["2.6.24", ["DMA", "DMA32", "Normal", "Movable"]]],
-  i386: [["2.6.24", ["DMA", "Normal", "HighMem", "Movable"]]],
-  "i386-pae": [["2.6.24", ["DMA", "Normal", "HighMem", "Movable"]]],
-  // arm64 (merged 3.7): ZONE_DMA covering 32 bits; 5.0 renamed it ZONE_DMA32 ("arm64: replace
-  // ZONE_DMA with ZONE_DMA32"); 5.5 both ("arm64: use both ZONE_DMA and ZONE_DMA32"). Releases ≈.
-  arm64: [
-    ["3.7", ["DMA", "Normal", "Movable"]],
-    ["5.0", ["DMA32", "Normal", "Movable"]],
-    ["5.5", ["DMA", "DMA32", "Normal", "Movable"]],
-  ],
-};
 
 /** What one combination of the zone modifiers selects: a zone, an `OPT_ZONE_*` (the zone if configured, else Normal) or BAD. */
 type ZoneTableEntry = "NORMAL" | "OPT_DMA" | "OPT_HIGHMEM" | "OPT_DMA32" | "MOVABLE" | "BAD";
@@ -69,29 +48,17 @@ export const GFP_ZONE_MODIFIERS = ["__GFP_DMA", "__GFP_HIGHMEM", "__GFP_DMA32", 
 
 /** Where to evaluate gfp_zone(). */
 export interface GfpZoneOptions {
-  /** Architecture (decides which zones exist). */
-  readonly arch: GfpArch;
+  /** Architecture (decides which zones exist, through physmem's `archFacts().zoneTypes`). */
+  readonly arch: ArchName;
   /** Kernel release; default 6.18. */
   readonly version?: KernelVersion | string;
   /** Config options (see {@link GfpConfig}). */
   readonly config?: GfpConfig;
 }
 
-/**
- * The zones an architecture configures in a version, in enum zone_type order (Device omitted).
- *
- * @param arch - architecture
- * @param version - kernel release; default 6.18
- * @returns zone names; a zone's index here is its `zone_idx()`
- * @throws {InvalidKernelVersionError} for a version before the arch existed (arm64: 3.7)
- * @example
- * ```ts
- * import { gfpArchZones } from "@pagealloc/gfp";
- * console.log(gfpArchZones("i386").join(",")); // => DMA,Normal,HighMem,Movable
- * ```
- */
-export function gfpArchZones(arch: GfpArch, version?: KernelVersion | string): readonly ZoneName[] {
-  return pickByVersion(ARCH_GFP_ZONES[arch], gfpLayout(version).version);
+/** The zones of the arch in enum zone_type order (physmem's archFacts: DMA/DMA32/HighMem/Device by arch and version). */
+function archZones(arch: ArchName, version: KernelVersion): readonly ZoneName[] {
+  return archFacts(arch, version).zoneTypes;
 }
 
 /**
@@ -101,6 +68,7 @@ export function gfpArchZones(arch: GfpArch, version?: KernelVersion | string): r
  * @param options - arch, version, config
  * @returns the zone's name
  * @throws {BadGfpZoneError} (code `GFP_ZONE_BAD`) for a combination GFP_ZONE_BAD marks, e.g. `__GFP_DMA|__GFP_HIGHMEM`
+ * @throws {InvalidKernelVersionError} for a version before the arch existed (arm64: 3.7)
  * @example
  * ```ts
  * import { gfpZone } from "@pagealloc/gfp";
@@ -110,7 +78,7 @@ export function gfpArchZones(arch: GfpArch, version?: KernelVersion | string): r
 // kernel: include/linux/gfp.h gfp_zone() (table since 2.6.31, if-chain before)
 export function gfpZone(mask: number, options: GfpZoneOptions): ZoneName {
   const layout = gfpLayout(options.version, options.config);
-  const zones = gfpArchZones(options.arch, layout.version);
+  const zones = archZones(options.arch, layout.version);
   const rule = pickByVersion(GFP_ZONE_ERAS, layout.version);
   const f = layout.flags;
   if (rule.kind === "chain") {
@@ -148,7 +116,7 @@ export function gfpZone(mask: number, options: GfpZoneOptions): ZoneName {
  * ```
  */
 export function gfpZoneIdx(mask: number, options: GfpZoneOptions): number {
-  return gfpArchZones(options.arch, options.version).indexOf(gfpZone(mask, options));
+  return archZones(options.arch, gfpLayout(options.version).version).indexOf(gfpZone(mask, options));
 }
 
 /**
