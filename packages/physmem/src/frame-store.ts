@@ -251,6 +251,11 @@ export class FrameStore {
       out.fill(0, at, at + count);
       return;
     }
-    for (let i = 0; i < count; i++) out[at + i] = initialFrameByte(pfn, offset + i);
+    let word = 0;
+    for (let i = 0; i < count; i++) {
+      const byte = offset + i;
+      if (i === 0 || (byte & 3) === 0) word = initialWord(pfn, byte >>> 2);
+      out[at + i] = (word >>> ((byte & 3) * 8)) & 0xff;
+    }
   }
 }
