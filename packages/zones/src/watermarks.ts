@@ -177,13 +177,14 @@ export interface TotalreserveZoneInput {
  * ```ts
  * import { totalreservePages } from "@pagealloc/zones";
  * // the trace value 29636 of kernel-facts §4.5 (DMA, DMA32, Normal, Movable, Device)
- * console.log(totalreservePages([
+ * const total = totalreservePages([
  *   { pages: 3840, high: 102, lowmemReserve: [0, 3018, 3658, 3658, 3658] },
  *   { pages: 772808, high: 20823, lowmemReserve: [0, 0, 640, 640, 640] },
  *   { pages: 163840, high: 4413, lowmemReserve: [0, 0, 0, 0, 0] },
  *   { pages: 0, high: 32, lowmemReserve: [0, 0, 0, 0, 0] },
  *   { pages: 0, high: 0, lowmemReserve: [0, 0, 0, 0, 0] },
- * ])); // => 29636
+ * ]);
+ * console.log(total); // => 29636
  * ```
  */
 export function totalreservePages(zones: readonly TotalreserveZoneInput[]): number {
