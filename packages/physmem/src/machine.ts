@@ -107,7 +107,9 @@ export class InvalidMachineError extends PageallocError {
   readonly problems: readonly MachineProblem[];
   constructor(problems: readonly MachineProblem[]) {
     const first = problems[0];
-    const more = problems.length > 1 ? `; and ${problems.length - 1} more: ${problems.slice(1).map((p) => `${p.path}: ${p.reason}`).join("; ")}` : "";
+    const rest = problems.slice(1, 11).map((p) => `${p.path}: ${p.reason}`);
+    if (problems.length > 11) rest.push(`(${problems.length - 11} not shown)`);
+    const more = rest.length ? `; and ${problems.length - 1} more: ${rest.join("; ")}` : "";
     super("INVALID_MACHINE", `invalid machine description: ${first ? first.reason : "unknown problem"}${more}`, first?.path ?? "$");
     this.problems = problems;
   }
@@ -282,7 +284,7 @@ function checkRangeList(c: Checker, list: unknown, path: string, pageSize: bigin
   return out;
 }
 
-/** Report every pair of overlapping ranges (sorted sweep; `what` names the kind of overlap). */
+/** Report every range that overlaps an earlier one (sweep in address order), within or across nodes. */
 function reportOverlaps(c: Checker, ranges: ByteRange[]): void {
   const sorted = [...ranges].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   let furthest: ByteRange | null = null;
@@ -367,7 +369,7 @@ function checkDistance(c: Checker, value: unknown, n: number, asymmetric: boolea
     const out: number[] = [];
     row.forEach((d, j) => {
       const q = `${p}[${j}]`;
-      // kernel: arch/x86/mm/numa.c numa_set_distance(): local must be LOCAL_DISTANCE, remote above it, all fit in u8
+      // kernel: drivers/acpi/numa/srat.c slit_valid(): LOCAL_DISTANCE on the diagonal, above it elsewhere (a u8)
       if (typeof d !== "number" || !Number.isInteger(d) || d < 0 || d > 255) {
         c.add(q, `a distance must be an integer 10..255, got ${describe(d)}`);
         ok = false;
@@ -504,7 +506,8 @@ export function validateMachine(json: unknown): MachineValidation {
         else cpuOwner.set(cpu, p);
       }
       const memory = get(nodeRaw, "memory");
-      const ranges = memory === undefined ? (c.add(p, "missing memory (use [] for a memoryless node)"), []) : checkRangeList(c, memory, `${p}.memory`, pageSize, limit);
+      if (memory === undefined) c.add(p, "missing memory (use [] for a memoryless node)");
+      const ranges = memory === undefined ? [] : checkRangeList(c, memory, `${p}.memory`, pageSize, limit);
       allRanges.push(...ranges);
       const reservedRaw = get(nodeRaw, "reserved");
       const reserved = reservedRaw === undefined ? [] : checkRangeList(c, reservedRaw, `${p}.reserved`, pageSize, limit);
