@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { bootBuddy } from "./allocator";
+import { renderBuddyinfo } from "./render";
+import { zoneSpec } from "./test-helpers";
+import type { BuddyTraceEvent } from "./trace";
+
+describe("6.18 per-cpu lists (kernel-facts §7.2, §7.3)", () => {
+  it("refill size follows nr_pcp_alloc and the list hands out pages in carve order", () => {
+    const events: BuddyTraceEvent[] = [];
+    const a = bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 4096, pcp: { batch: 3, high: 12, highMin: 12, highMax: 48 } })], {
+      checkInvariants: true,
+      trace: (e) => events.push(e),
+    });
+    const z = a.zone(0, 2);
+    const req = { highestZoneIdx: 2, migratetype: 1 };
+    // 1st order-0 alloc: high = clamp(0, 12, 48) = 12; batch = 3 << alloc_factor 0 = 3; high_min ≠ high_max →
+    // high = min(12 + 3, 48) = 15; max_nr_alloc = max(15 − 0 − 3, 3) = 12 ≥ 3 → alloc_factor 1; refill 3 blocks.
+    expect(a.allocPagesRequest(req, 0)).toBe(0);
+    expect(events.filter((e) => e.event === "mm_page_alloc_zone_locked").map((e) => [e.pfn, (e as { percpuRefill: boolean }).percpuRefill])).toEqual([
+      [0, true],
+      [1, true],
+      [2, true],
+    ]);
+    expect([z.pcpCount[0], z.pcpHigh[0], z.nrFreePages]).toEqual([2, 15, 4093]);
+    expect(a.allocPagesRequest(req, 0)).toBe(1);
+    expect(a.allocPagesRequest(req, 0)).toBe(2);
+    // Next refill: high 15 → batch = 3 << 1 = 6; high = min(15 + 6, 48) = 21; max_nr_alloc = 21 − 0 − 3 = 18 → 6 pages.
+    expect(a.allocPagesRequest(req, 0)).toBe(3);
+    expect([z.pcpCount[0], z.pcpHigh[0]]).toEqual([5, 21]);
+    // Free to the head of the pcp list: count 6 < high 21 → no drain; NR_FREE_PAGES unchanged (pcp pages are not free).
+    a.freePages(0, 0);
+    expect([z.pcpCount[0], z.nrFreePages]).toEqual([6, 4096 - 9]);
+    expect(a.allocPagesRequest(req, 0)).toBe(0); // the list head is the page just freed
+    // order-3 refill: max(batch >> 3, 2) = 2 blocks
+    events.length = 0;
+    expect(a.allocPagesRequest(req, 3)).toBe(16);
+    expect(events.filter((e) => e.event === "mm_page_alloc_zone_locked")).toHaveLength(2);
+  });
+
+  it("drainPages returns everything; freeing all restores the boot buddyinfo", () => {
+    const a = bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 4096, pcp: { batch: 3, high: 12, highMin: 12, highMax: 48 } })], { cpus: 2, checkInvariants: true });
+    const boot = renderBuddyinfo(a);
+    const got = [0, 1, 2, 3].map((order) => [a.allocPagesRequest({ highestZoneIdx: 2, migratetype: 1, cpu: order % 2 }, order), order] as const);
+    for (const [pfn, order] of got) a.freePages(pfn, order, { cpu: 1 });
+    expect(renderBuddyinfo(a)).not.toBe(boot);
+    a.drainPages();
+    expect(renderBuddyinfo(a)).toBe(boot);
+  });
+});
+
+describe("2.6.24 hot/cold lists (kernel-facts §7.4)", () => {
+  it("searches the hot list for the requested migratetype and refills in front", () => {
+    // batch 2: hot list high 12 (6 × batch), cold list high 4, batch 1.
+    const a = bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 4096, pcp: { batch: 2, high: 12 } })], { version: "2.6.24", checkInvariants: true });
+    // 4096 pages: enough to group by mobility. 2.6.24 MOVABLE = 2, UNMOVABLE = 0.
+    // Boot lists: order 10 [3072, 2048, 1024, 0] (head insertion). rmqueue_bulk(2, MOVABLE) → 3072, 3073.
+    expect(a.allocPagesRequest({ highestZoneIdx: 2, migratetype: 2 }, 0)).toBe(3072);
+    // UNMOVABLE: the hot list holds 3073 (MOVABLE) only → no match → rmqueue_bulk(2, UNMOVABLE) inserted at the head:
+    // fallback takes the order-10 head 2048 (its pageblock → UNMOVABLE), carving 2048 then 2049 →
+    // list [2048, 2049, 3073] → head 2048.
+    expect(a.allocPagesRequest({ highestZoneIdx: 2, migratetype: 0 }, 0)).toBe(2048);
+    const z = a.zone(0, 2);
+    expect(z.pcpCount[0]).toBe(2);
+    expect(z.pageblockMt(2048)).toBe(0);
+    // A 2048-page machine is below pageblock_nr_pages × MIGRATE_TYPES: grouping by mobility is disabled and every
+    // request is served as UNMOVABLE.
+    expect(bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 2048 })], { version: "2.6.24" }).mobilityDisabled).toBe(true);
+  });
+});
