@@ -31,6 +31,18 @@ it("machine show prints the ranges the way the kernel's boot log does (kernel-fa
   expect(io.stdout).toContain("node distances:\nnode   0 \n  0:  10 \n");
 });
 
+it("machine show --kernel 2.6.24 gives the book's zone limits (real 2.6.22 log: Normal 4096 -> 229376)", async () => {
+  const io = capture();
+  expect(await run(["machine", "show", "book-i386", "--kernel", "2.6.24"], io)).toBe(0);
+  expect(io.stdout).toContain("arch i386 (kernel 2.6.24): page size 4096, 32-bit physical addresses, PAGE_OFFSET 0xc0000000\n");
+  expect(io.stdout).toContain("zones DMA Normal HighMem Movable; DMA below pfn 4096, lowmem below pfn 229376\n");
+  expect(io.stdout).toContain("node 0: cpus 0-1, 522192 pages");
+  expect(io.stdout).toContain("  reserved [mem 0x000000000009f000-0x00000000000fffff]\n");
+  const bad = capture();
+  expect(await run(["machine", "show", "pc-4g", "--kernel", "linux"], bad)).toBe(2);
+  expect(bad.stderr).toMatch(/^pagealloc: not a kernel version: "linux".*\[INVALID_KERNEL_VERSION\]\n$/);
+});
+
 it("machine show --json prints the normalized machine", async () => {
   const io = capture();
   expect(await run(["machine", "show", "server-2s-256g", "--json"], io)).toBe(0);

@@ -7,6 +7,7 @@ import {
   type Machine,
   type MachineDescription,
   ARCH_NAMES,
+  DEFAULT_KERNEL_VERSION,
   InvalidMachineError,
   PageallocError,
   archFacts,
@@ -44,6 +45,8 @@ export interface MachineImportSource {
   load(value: string, ctx: MachineImportContext): MachineDescription;
 }
 
+// The formats built in here; other layers add theirs with addMachineImportSource (e.g. the zones
+// layer's `--zoneinfo`, from its own command module, before the program is built).
 const importSources: MachineImportSource[] = [
   {
     flags: "--numactl <file>",
@@ -128,12 +131,15 @@ function bytes(pages: number, pageShift: number): string {
 }
 
 /** Human summary of a machine: arch facts, nodes, ranges in the kernel's boot-log notation, distances. */
-export function formatMachine(m: Machine): string {
-  const f = archFacts(m.arch, undefined, m.archOptions);
+export function formatMachine(m: Machine, version: string = DEFAULT_KERNEL_VERSION): string {
+  const f = archFacts(m.arch, version, m.archOptions);
   const cpus = m.nodes.reduce((s, n) => s + n.cpus.length, 0);
   const lines: string[] = [];
   lines.push(`machine ${m.name}${m.description ? `: ${m.description}` : ""}`);
-  lines.push(`arch ${m.arch}: page size ${f.pageSize}, ${f.physAddrBits}-bit physical addresses, PAGE_OFFSET 0x${f.pageOffset.toString(16)}, zones ${f.zoneTypes.join(" ")}`);
+  lines.push(`arch ${m.arch} (kernel ${version}): page size ${f.pageSize}, ${f.physAddrBits}-bit physical addresses, PAGE_OFFSET 0x${f.pageOffset.toString(16)}`);
+  const limits = Object.entries(f.zoneLimitsPfn).map(([zone, pfn]) => `${zone} below pfn ${pfn}`);
+  if (f.lowmemLimitPfn !== null) limits.push(`lowmem below pfn ${f.lowmemLimitPfn}`);
+  lines.push(`zones ${f.zoneTypes.join(" ")}${limits.length ? `; ${limits.join(", ")}` : ""}`);
   lines.push(`${m.nodes.length} node${m.nodes.length === 1 ? "" : "s"}, ${cpus} CPU${cpus === 1 ? "" : "s"}, ${m.totalPages} pages (${bytes(m.totalPages, m.pageShift)}) present, max_pfn ${m.maxPfn} (0x${m.maxPfn.toString(16)})`);
   lines.push("Early memory node ranges");
   for (const n of m.nodes) {
@@ -175,10 +181,11 @@ export function registerMachine(program: Command, io: Io): void {
     .description("summarize a preset or a machine description file")
     .argument("<machine>", "preset name or machine JSON file")
     .option("--json", "print the normalized machine as JSON")
-    .action((spec: string, opts: { json?: boolean }) => {
+    .option("--kernel <version>", "kernel version for the architecture facts", DEFAULT_KERNEL_VERSION)
+    .action((spec: string, opts: { json?: boolean; kernel: string }) => {
       const m = resolveMachine(spec);
       if (opts.json) writeJson(io, m);
-      else io.out(formatMachine(m));
+      else io.out(formatMachine(m, opts.kernel));
     });
 
   // Import sources: one option per input format (see addMachineImportSource).
