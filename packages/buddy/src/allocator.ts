@@ -1,6 +1,7 @@
 import { DEFAULT_KERNEL_VERSION, type KernelVersion } from "@pagealloc/physmem";
 import { type AllocFlagBits, allocFlagBits, wmarkIndex } from "./alloc-flags";
 import { BadPageFreeError, InvalidBuddyArgumentError, InvalidZoneSpecError } from "./errors";
+import { checkInvariants } from "./invariants";
 import type { BuddyTraceEvent } from "./trace";
 import { type BuddyVersionFacts, buddyVersionFacts } from "./version";
 import { zoneWatermarkOk, type WatermarkZoneView } from "./watermark";
@@ -471,9 +472,14 @@ export class BuddyAllocator {
    */
   private moveFreepagesBlock(z: ZoneState, pfn: number, mt: number | -1): { free: number; movable: number } | null {
     const pbn = 2 ** this.pageblockOrder;
-    const start = pfn - (pfn % pbn);
+    let start = pfn - (pfn % pbn);
     const end = start + pbn;
-    if (start < z.startPfn || end > z.endPfn) return null;
+    if (end > z.endPfn) return null;
+    if (start < z.startPfn) {
+      // 2.6.24 move_freepages_block(): a block that starts before the zone is scanned from the page itself.
+      if (this.facts.fallbackAlgorithm !== "2.6.24") return null;
+      start = pfn;
+    }
     let free = 0;
     let movable = 0;
     let p = start;
@@ -1169,7 +1175,7 @@ export class BuddyAllocator {
    *
    * @throws {BadPageFreeError} when the block is not allocated with that order (nothing changes)
    */
-  freePages(pfn: number, order: number, opts: { cpu?: number; cold?: boolean } = {}): void {
+  freePages(pfn: number, order: number, opts: { cpu?: number; cold?: boolean; toTail?: boolean; bypassPcp?: boolean } = {}): void {
     this.checkOrderArg(order);
     const cpu = opts.cpu ?? 0;
     this.checkCpu(cpu);
@@ -1182,9 +1188,34 @@ export class BuddyAllocator {
     z.refcount[i] = 0;
     this.emit({ event: "mm_page_free", pfn, order });
     this.pgfree += 2 ** order;
-    if (this.pcpAllowedOrder(order)) this.freePcp(z, cpu, opts.cold ?? false, pfn, order);
-    else this.freeOnePageSplit(z, pfn, order, false);
+    // __free_pages_ok(FPI_TO_TAIL) callers (alloc_pages_exact's tail, memory onlining) bypass the pcp lists.
+    if (this.pcpAllowedOrder(order) && !opts.bypassPcp) this.freePcp(z, cpu, opts.cold ?? false, pfn, order);
+    else this.freeOnePageSplit(z, pfn, order, opts.toTail ?? false);
     this.afterOp();
+  }
+
+  /**
+   * Split an allocated block of `order` at `pfn` into two allocated halves of `order - 1`: the lower half keeps
+   * its reference count, the upper half gets `upperRefcount`. The building block of split_page() (every page
+   * becomes its own order-0 allocation) and of __free_pages() freeing the tail of a block whose head is still
+   * referenced (5.10+).
+   * kernel: mm/page_alloc.c split_page(), __free_pages()
+   *
+   * @throws {BadPageFreeError} when `pfn` is not an allocated block of exactly `order` (nothing changes)
+   */
+  splitAllocated(pfn: number, order: number, upperRefcount: number): void {
+    this.checkOrderArg(order);
+    const z = this.zoneOfPfn(pfn);
+    if (!z || !Number.isSafeInteger(pfn)) throw new BadPageFreeError(`pfn ${pfn} is in no zone`, "pfn");
+    const i = pfn - z.startPfn;
+    if (!(z.flags[i]! & PG_ALLOC)) throw new BadPageFreeError(`pfn ${pfn} is not an allocated block (flags 0x${z.flags[i]!.toString(16)})`, "pfn");
+    if (z.order(i) !== order || order === 0) throw new BadPageFreeError(`pfn ${pfn} is an order-${z.order(i)} block, not a splittable order-${order} block`, "order");
+    const mt = z.privMt(i);
+    const upper = i + 2 ** (order - 1);
+    z.setPriv(i, order - 1, mt);
+    z.setPriv(upper, order - 1, mt);
+    z.flags[upper] = z.flags[upper]! | PG_ALLOC;
+    z.refcount[upper] = upperRefcount;
   }
 
   // ---------------------------------------------------------------- helpers
@@ -1214,16 +1245,10 @@ export class BuddyAllocator {
     if (this.opts.trace && this.facts.traceEvents) this.opts.trace(e);
   }
 
-  /** Hook for checkInvariants after each operation (set by the invariants module). */
-  afterOp(): void {
-    if (this.opts.checkInvariants && invariantChecker) invariantChecker(this);
+  /** Runs checkInvariants() when the allocator was booted with `checkInvariants: true`. */
+  private afterOp(): void {
+    if (this.opts.checkInvariants) checkInvariants(this);
   }
-}
-
-let invariantChecker: ((a: BuddyAllocator) => void) | undefined;
-/** @internal */
-export function setInvariantChecker(f: (a: BuddyAllocator) => void): void {
-  invariantChecker = f;
 }
 
 function clamp(v: number, lo: number, hi: number): number {

@@ -1,4 +1,4 @@
-import { type BuddyAllocator, setInvariantChecker } from "./allocator";
+import type { BuddyAllocator } from "./allocator";
 import { BuddyInvariantError } from "./errors";
 import { PG_ALLOC, PG_BUDDY, PG_HOLE, PG_PCP, PG_RESERVED, type ZoneState } from "./zone-state";
 
@@ -112,4 +112,3 @@ function checkZone(a: BuddyAllocator, z: ZoneState): void {
   }
 }
 
-setInvariantChecker(checkInvariants);
