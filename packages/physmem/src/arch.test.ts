@@ -93,12 +93,14 @@ describe("archFacts arm64", () => {
     expect(f.zoneLimitsPfn).toEqual({ DMA: 65536, DMA32: 65536 });
   });
 
-  it("5.5-5.10: fixed 30-bit ZONE_DMA; 4.x: one 'DMA' zone up to 4 GiB with the old PAGE_OFFSET", () => {
+  it("5.5-5.10: fixed 30-bit ZONE_DMA; 4.16-5.4: DMA32 only; before: one 'DMA' zone up to 4 GiB, old PAGE_OFFSET", () => {
     expect(archFacts("arm64", "5.10").zoneLimitsPfn.DMA).toBe(262144);
-    const old = archFacts("arm64", "4.19");
+    const old = archFacts("arm64", "4.14");
     expect(old.zoneTypes).toEqual(["DMA", "Normal", "Movable"]);
+    expect(old.zoneLimitsPfn).toEqual({ DMA: 1048576 });
     expect(old.pageOffset).toBe(0xffff800000000000n);
-    expect(archFacts("arm64", "5.4").zoneTypes).toEqual(["DMA32", "Normal", "Movable"]);
+    expect(archFacts("arm64", "4.19").zoneTypes).toEqual(["DMA32", "Normal", "Movable"]);
+    expect(archFacts("arm64", "5.4").zoneLimitsPfn).toEqual({ DMA32: 1048576 });
   });
 
   it("did not exist in 2.6.24", () => {

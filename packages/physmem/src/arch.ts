@@ -114,15 +114,16 @@ type Arm64Row = { pageOffset48: bigint; zoneTypes: readonly ArchZoneName[]; defa
 // kernel: arch/arm64/include/asm/memory.h PAGE_OFFSET, arch/arm64/mm/init.c zone_sizes_init()
 // 3.7 (first arm64): linear map in the upper half of the kernel VA range: 0xffff800000000000 for VA_BITS=48;
 //   the single DMA zone (CONFIG_ZONE_DMA) covers the 32-bit addressable memory (named "DMA").
-// ≈5.0: that zone became ZONE_DMA32 ("arm64: replace ZONE_DMA with ZONE_DMA32"), no ZONE_DMA.
+// ≈4.16: that zone became ZONE_DMA32 (commit ad67f5a6545f "arm64: replace ZONE_DMA with ZONE_DMA32",
+//   posted Jan 2018), no ZONE_DMA.
 // 5.4: kernel VA space flipped: PAGE_OFFSET = -(1 << VA_BITS) = 0xffff000000000000.
 // 5.5: ZONE_DMA (30-bit, 1 GiB) + ZONE_DMA32 (4 GiB).
 // 5.11: zone_dma_bits = min(32, DT dma-ranges, ACPI IORT): with no restriction ZONE_DMA covers all of
 //   the 32-bit memory and DMA32 is empty (6.12: stored as zone_dma_limit, same default).
-// ZONE_DEVICE is configurable on arm64 (distribution kernels enable it; 5.7+ here).
+// ZONE_DEVICE is configurable on arm64 (distribution kernels enable it; ≈5.7+ here).
 const ARM64_ROWS: readonly (readonly [string, Arm64Row])[] = [
   ["3.7", { pageOffset48: 0xffff800000000000n, zoneTypes: ["DMA", "Normal", "Movable"], defaultDmaLimit: 1n << 32n }],
-  ["5.0", { pageOffset48: 0xffff800000000000n, zoneTypes: ["DMA32", "Normal", "Movable"], defaultDmaLimit: null }],
+  ["4.16", { pageOffset48: 0xffff800000000000n, zoneTypes: ["DMA32", "Normal", "Movable"], defaultDmaLimit: null }],
   ["5.4", { pageOffset48: 0xffff000000000000n, zoneTypes: ["DMA32", "Normal", "Movable"], defaultDmaLimit: null }],
   ["5.5", { pageOffset48: 0xffff000000000000n, zoneTypes: ["DMA", "DMA32", "Normal", "Movable"], defaultDmaLimit: 1n << 30n }],
   ["5.7", { pageOffset48: 0xffff000000000000n, zoneTypes: ["DMA", "DMA32", "Normal", "Movable", "Device"], defaultDmaLimit: 1n << 30n }],
