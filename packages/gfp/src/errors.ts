@@ -7,7 +7,9 @@ import { PageallocError } from "@pagealloc/physmem";
  * @example
  * ```ts
  * import { parseGfp } from "@pagealloc/gfp";
- * try { parseGfp("GFP_KERNEL|GFP_BOGUS"); } catch (e) { console.log(e.code, e.position); } // => INVALID_GFP 11
+ * let err;
+ * try { parseGfp("GFP_KERNEL|GFP_BOGUS"); } catch (e) { err = e; }
+ * console.log(err.code, err.position); // => INVALID_GFP 11
  * ```
  */
 export class InvalidGfpError extends PageallocError {
@@ -31,7 +33,9 @@ export class InvalidGfpError extends PageallocError {
  * @example
  * ```ts
  * import { gfpZone } from "@pagealloc/gfp";
- * try { gfpZone(0x3, { arch: "x86_64" }); } catch (e) { console.log(e.code, e.modifiers.join("|")); } // => GFP_ZONE_BAD __GFP_DMA|__GFP_HIGHMEM
+ * let err;
+ * try { gfpZone(0x3, { arch: "x86_64" }); } catch (e) { err = e; }
+ * console.log(err.code, err.modifiers.join("|")); // => GFP_ZONE_BAD __GFP_DMA|__GFP_HIGHMEM
  * ```
  */
 export class BadGfpZoneError extends PageallocError {
@@ -58,6 +62,14 @@ export class BadGfpZoneError extends PageallocError {
 /**
  * Both mobility bits (__GFP_MOVABLE|__GFP_RECLAIMABLE) are set: the kernel warns and the
  * migratetype index is 3 (HighAtomic since 4.4, Reserve before), which is not an allocation type.
+ *
+ * @example
+ * ```ts
+ * import { gfpMigratetype } from "@pagealloc/gfp";
+ * let err;
+ * try { gfpMigratetype(0x18); } catch (e) { err = e; }
+ * console.log(err.code); // => GFP_MIGRATETYPE_BAD
+ * ```
  */
 export class BadGfpMigratetypeError extends PageallocError {
   /**

@@ -4,7 +4,18 @@ import { InvalidGfpError } from "./errors";
 import { type GfpConfig, gfpLayout, toVersion } from "./layout";
 import { type GfpNameEntry, type GfpPrintStyle, PRINTK_NAMES_SINCE, gfpNameTable } from "./name-table";
 
-/** `0x` + lowercase hex, as the kernel prints `%#x` / `%#lx` (including `0x0`). */
+/**
+ * A mask as the kernel prints it with `%#x` / `%#lx`: `0x` and lowercase hex (the kernel's
+ * vsprintf prints `0x0` for 0, unlike glibc).
+ *
+ * @param mask - the gfp mask
+ * @returns e.g. `0xcc0`
+ * @example
+ * ```ts
+ * import { hexGfp } from "@pagealloc/gfp";
+ * console.log(hexGfp(3264), hexGfp(0)); // => 0xcc0 0x0
+ * ```
+ */
 export function hexGfp(mask: number): string {
   return `0x${(mask >>> 0).toString(16)}`;
 }

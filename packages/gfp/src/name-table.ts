@@ -124,7 +124,7 @@ const tableCache = new WeakMap<object, Map<string, readonly GfpNameEntry[] | nul
  * ```ts
  * import { gfpNameTable } from "@pagealloc/gfp";
  * console.log(gfpNameTable("6.18").slice(0, 3).map((e) => e.name).join(",")); // => GFP_TRANSHUGE,GFP_TRANSHUGE_LIGHT,GFP_HIGHUSER_MOVABLE
- * console.log(gfpNameTable("3.10", "trace")[8].name, gfpNameTable("3.10", "printk")); // => GFP_HIGH null
+ * console.log(gfpNameTable("3.10", "trace")[9].name, gfpNameTable("3.10", "printk")); // => GFP_HIGH null
  * ```
  */
 export function gfpNameTable(
