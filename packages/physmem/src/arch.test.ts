@@ -36,6 +36,9 @@ describe("archFacts x86_64", () => {
     expect(archFacts("x86_64", "4.18.0-80.el8.x86_64").zoneTypes).toContain("Device");
     expect(archFacts("x86_64", "4.2").zoneTypes).not.toContain("Device");
     expect(archFacts("x86_64", "4.20").pageOffset).toBe(0xffff888000000000n);
+    // backported to 4.19.5 (kexec-tools names the old value X86_64_PAGE_OFFSET_PRE_4_19_5)
+    expect(archFacts("x86_64", "4.19.5").pageOffset).toBe(0xffff888000000000n);
+    expect(archFacts("x86_64", "2.6.26").pageOffset).toBe(0xffff810000000000n); // X86_64_PAGE_OFFSET_PRE_2_6_27
   });
 
   it("5-level paging: 52 bits, direct map at 0xff11000000000000; refused before 4.14", () => {

@@ -19,7 +19,7 @@ export function isArchName(name: unknown): name is ArchName {
 export interface ArchOptions {
   /**
    * x86_64 only: 5-level paging (CONFIG_X86_5LEVEL on la57 hardware, 4.14+): 52 physical address
-   * bits and the direct map at 0xff11000000000000 (0xff10000000000000 before 4.20).
+   * bits and the direct map at 0xff11000000000000 (0xff10000000000000 before 4.19.5/4.20).
    */
   fiveLevelPaging?: boolean;
   /**
@@ -79,19 +79,20 @@ type X86_64Row = { pageOffset: bigint; zoneTypes: readonly ArchZoneName[] };
 
 // kernel: arch/x86/include/asm/page_64_types.h __PAGE_OFFSET_BASE_L4, include/linux/mmzone.h enum zone_type
 // 2.6.24: direct map at 0xffff810000000000 (include/asm-x86/page_64.h), no ZONE_DEVICE.
-// ≈2.6.27: direct map moved to 0xffff880000000000 (room for the hypervisor hole).
-// 4.3: ZONE_DEVICE. 4.20: direct map at 0xffff888000000000 (LDT remap / PTI hole before it).
+// 2.6.27: direct map moved to 0xffff880000000000 (room for the hypervisor hole).
+// 4.3: ZONE_DEVICE. 4.20 (and 4.19.5 stable, kexec-tools' X86_64_PAGE_OFFSET_PRE_4_19_5): direct map at
+// 0xffff888000000000 (the LDT remap moved out of the KASLR region), 0xff11000000000000 with 5-level paging.
 const X86_64_ROWS: readonly (readonly [string, X86_64Row])[] = [
   ["2.6.24", { pageOffset: 0xffff810000000000n, zoneTypes: ["DMA", "DMA32", "Normal", "Movable"] }],
   ["2.6.27", { pageOffset: 0xffff880000000000n, zoneTypes: ["DMA", "DMA32", "Normal", "Movable"] }],
   ["4.3", { pageOffset: 0xffff880000000000n, zoneTypes: ["DMA", "DMA32", "Normal", "Movable", "Device"] }],
-  ["4.20", { pageOffset: 0xffff888000000000n, zoneTypes: ["DMA", "DMA32", "Normal", "Movable", "Device"] }],
+  ["4.19.5", { pageOffset: 0xffff888000000000n, zoneTypes: ["DMA", "DMA32", "Normal", "Movable", "Device"] }],
 ];
 
 // kernel: arch/x86/include/asm/page_64_types.h __PAGE_OFFSET_BASE_L5 (5-level paging, 4.14+)
 const X86_64_L5_PAGE_OFFSET: readonly (readonly [string, bigint])[] = [
   ["4.14", 0xff10000000000000n],
-  ["4.20", 0xff11000000000000n],
+  ["4.19.5", 0xff11000000000000n],
 ];
 
 // kernel: arch/x86/include/asm/pgtable_32_types.h MAXMEM, arch/x86/mm/init_32.c highmem_pfn_init()
