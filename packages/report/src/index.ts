@@ -2,3 +2,14 @@ export { stripLogPrefix, splitLogPrefix, type LogPrefixKind } from "./log-prefix
 export { InvalidReportError, ReportExplainError } from "./errors";
 export { parseFailureReports } from "./parse-report";
 export type * from "./report-types";
+export {
+  type DiagnosisKind,
+  type ZoneCheckOutcome,
+  type WatermarkCheck,
+  type ZoneWalkEntry,
+  type Suggestion,
+  type ReportExplanation,
+  type ExplainOptions,
+  DIAGNOSIS_KINDS,
+  explainReport,
+} from "./explain";
