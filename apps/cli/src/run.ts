@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { registerDemo } from "./commands/demo";
 import { registerGfp } from "./commands/gfp";
 import { registerMachine } from "./commands/machine";
+import { registerZones } from "./commands/zones";
 import { type Io, UsageError, processIo } from "./io";
 
 export { type Io } from "./io";
@@ -21,6 +22,7 @@ export function buildProgram(io: Io): Command {
   registerDemo(program, io);
   registerGfp(program, io);
   registerMachine(program, io);
+  registerZones(program, io);
   return program;
 }
 

@@ -74,4 +74,5 @@ export {
   forEachCandidateZone,
   type CandidateZones,
   candidateZones,
+  zonelistBootMessages,
 } from "./zonelist";

@@ -158,3 +158,14 @@ describe("candidate zones for a gfp mask (6.18, x86_64)", () => {
     expect(() => zonelistFor(zl, 5)).toThrow(InvalidZonelistRequestError);
   });
 });
+
+it("boot messages match the live 6.18 dmesg (samples-6.18-x86_64/dmesg_boot_mm_lines.txt)", async () => {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const { machineFromZoneinfo } = await import("./zoneinfo");
+  const { zonelistBootMessages } = await import("./zonelist");
+  const text = fs.readFileSync(path.join(__dirname, "__fixtures__", "proc_zoneinfo-6.18-x86_64.txt"), "utf8");
+  const zs = buildZones(loadMachine(machineFromZoneinfo(text)));
+  // dmesg: "Fallback order for Node 0: 0 " and "Built 1 zonelists, mobility grouping on.  Total pages: 6291358"
+  expect(zonelistBootMessages(zs, buildZonelists(zs))).toEqual(["Fallback order for Node 0: 0 ", "Built 1 zonelists, mobility grouping on.  Total pages: 6291358"]);
+});
