@@ -63,8 +63,9 @@ describe("presets", () => {
     const m = getPreset("book-i386");
     const f = archFacts("i386", "2.6.24");
     expect([0, f.zoneLimitsPfn.DMA, f.lowmemLimitPfn, m.maxPfn]).toEqual([m.nodes[0].spannedStartPfn, 4096, 229376, 522192]);
-    // "On node 0 totalpages: 522192"
+    // "On node 0 totalpages: 522192"; "Memory: 2059276k/2088768k available" (522192 pages * 4 KiB = 2088768 KiB)
     expect(m.totalPages).toBe(522192);
+    expect(m.totalPages * 4).toBe(2088768);
     expect(m.nodes[0].reservedPfns).toEqual([{ startPfn: 0, endPfn: 1 }, { startPfn: 0x9f, endPfn: 0x100 }]);
   });
 

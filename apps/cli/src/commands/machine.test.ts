@@ -19,6 +19,8 @@ it("machine presets lists every preset with what it resembles", async () => {
   expect(lines[0]).toMatch(/^NAME\s+ARCH\s+NODES\s+CPUS\s+MEMORY\s+DESCRIPTION$/);
   expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(["tiny-16m", "pc-4g", "server-2s-256g", "numa-4node", "i386-1g-highmem", "book-i386"]);
   expect(lines[1]).toMatch(/^tiny-16m\s+x86_64\s+1\s+2\s+16M\s+teaching machine/);
+  // 1048478 pages * 4 KiB = 3.9996 GiB
+  expect(lines[2]).toMatch(/^pc-4g\s+x86_64\s+1\s+4\s+4\.0G\s+4 GiB/);
 });
 
 it("machine show prints the ranges the way the kernel's boot log does (kernel-facts 2.2)", async () => {

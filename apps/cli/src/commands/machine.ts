@@ -126,8 +126,15 @@ function formatDistances(m: Machine): string {
   return out;
 }
 
+/** A page count as a size: exact (`16M`) when it is a whole number of a unit, else one decimal (`4.0G`). */
 function bytes(pages: number, pageShift: number): string {
-  return formatSize(BigInt(pages) << BigInt(pageShift));
+  const exact = formatSize(BigInt(pages) << BigInt(pageShift));
+  if (/[GTPE]$/.test(exact) || /^\d+M$/.test(exact)) return exact;
+  const b = pages * 2 ** pageShift;
+  for (const [unit, size] of [["T", 2 ** 40], ["G", 2 ** 30], ["M", 2 ** 20]] as const) {
+    if (b >= size) return `${(b / size).toFixed(1)}${unit}`;
+  }
+  return exact;
 }
 
 /** Human summary of a machine: arch facts, nodes, ranges in the kernel's boot-log notation, distances. */
