@@ -448,8 +448,8 @@ export class BuddyAllocator {
         const batch = p.batch;
         z.pcpHigh[cpu * 2] = p.high;
         z.pcpBatch[cpu * 2] = Math.max(1, batch);
-        z.pcpHigh[cpu * 2 + 1] = 2 * batch;
-        z.pcpBatch[cpu * 2 + 1] = Math.max(1, Math.floor(batch / 2));
+        z.pcpHigh[cpu * 2 + 1] = p.cold?.high ?? 2 * batch;
+        z.pcpBatch[cpu * 2 + 1] = p.cold?.batch ?? Math.max(1, Math.floor(batch / 2));
       }
       return;
     }

@@ -27,3 +27,4 @@ export {
 export { checkInvariants } from "./invariants";
 export { type ZoneinfoDynamic, buddyinfoZones, renderBuddyinfo, renderPagetypeinfo, zoneinfoDynamic, renderZoneinfo, renderVmstat } from "./render";
 export { type BuddyTraceEvent, type TraceFormatOptions, type TraceLineContext, formatTraceEvent, formatTraceLine } from "./trace";
+export { buddyZonesFromZoneSet, gfpDecoder, bootBuddyFromZoneSet } from "./zoneset";

@@ -24,7 +24,14 @@ export interface BuddyZoneSpec {
   /** lowmem_reserve[] indexed by zone idx. */
   readonly lowmemReserve: readonly number[];
   /** Per-CPU pageset sizing (2.6.24: the hot list's batch/high; the cold list is derived). */
-  readonly pcp: { readonly batch: number; readonly high: number; readonly highMin?: number; readonly highMax?: number };
+  readonly pcp: {
+    readonly batch: number;
+    readonly high: number;
+    readonly highMin?: number;
+    readonly highMax?: number;
+    /** 2.6.24: the cold list's sizes (default: high 2 × batch, batch max(1, batch / 2)). */
+    readonly cold?: { readonly high: number; readonly batch: number };
+  };
   /** Pfn ranges inside the span that have no memory (no valid struct page). */
   readonly holes?: readonly PfnRange[];
   /**

@@ -1,0 +1,172 @@
+import { gfpFlags, gfpMigratetypeIndex, gfpZoneIdx } from "@pagealloc/gfp";
+import { type ArchName, type KernelVersion, type Machine, pickByVersion } from "@pagealloc/physmem";
+import { buildZonelists, type ZoneSet, zonelistFor } from "@pagealloc/zones";
+import { type BootBuddyOptions, type BuddyAllocator, bootBuddy, type GfpDecoder, type ZoneRef } from "./allocator";
+import type { BuddyZoneSpec, PfnRange } from "./zone-state";
+
+function clip(ranges: readonly PfnRange[], start: number, end: number): PfnRange[] {
+  const out: PfnRange[] = [];
+  for (const r of ranges) {
+    const s = Math.max(r.startPfn, start);
+    const e = Math.min(r.endPfn, end);
+    if (s < e) out.push({ startPfn: s, endPfn: e });
+  }
+  return out;
+}
+
+// kernel: arch/x86/kernel/setup.c: x86 keeps low memory for the BIOS out of the allocator: the first page
+// (2.6.24), 64 KiB (CONFIG_X86_RESERVE_LOW default, ≈2.6.36) and the whole first 1 MiB from 5.13 ("x86/setup:
+// always reserve the first 1M of RAM"). The zones layer counts these pages out of managed; buddy must know where.
+const X86_LOW_RESERVE_PFNS: readonly (readonly [string, number])[] = [
+  ["2.6.24", 1],
+  ["2.6.36", 16],
+  ["5.13", 256],
+];
+
+/** The parts of r not covered by any of `cut`. */
+function subtract(r: PfnRange, cut: readonly PfnRange[]): PfnRange[] {
+  let parts: PfnRange[] = [r];
+  for (const c of cut) {
+    parts = parts.flatMap((p) => {
+      if (c.endPfn <= p.startPfn || c.startPfn >= p.endPfn) return [p];
+      const out: PfnRange[] = [];
+      if (c.startPfn > p.startPfn) out.push({ startPfn: p.startPfn, endPfn: c.startPfn });
+      if (c.endPfn < p.endPfn) out.push({ startPfn: c.endPfn, endPfn: p.endPfn });
+      return out;
+    });
+  }
+  return parts;
+}
+
+/**
+ * Zone specs for the buddy allocator from a `ZoneSet` and the machine it was built from: holes are the parts of
+ * each zone's span outside the node's memory ranges; reserved pages are the machine's boot reservations plus,
+ * when the zone manages fewer pages than that leaves, the remainder: first the x86 low-memory reservation
+ * (pfns below 1, 16 or 256 by version), then from the top of the zone (memblock allocates top-down, e.g. the memmap). Before 3.8 `managedPages` equals present pages; the boot reservations
+ * are still kept out of the free lists.
+ *
+ * @param zoneSet - from `buildZones(machine, …)`
+ * @param machine - the same machine
+ * @returns one spec per zone (empty zones included)
+ */
+export function buddyZonesFromZoneSet(zoneSet: ZoneSet, machine: Machine): BuddyZoneSpec[] {
+  const specs: BuddyZoneSpec[] = [];
+  for (const node of zoneSet.nodes) {
+    const mnode = machine.nodes.find((n) => n.id === node.nid);
+    for (const z of node.zones) {
+      const start = z.startPfn;
+      const end = z.startPfn + z.spannedPages;
+      const mem = clip(mnode?.ranges ?? [], start, end);
+      const holes: PfnRange[] = [];
+      let cursor = start;
+      for (const r of mem) {
+        if (r.startPfn > cursor) holes.push({ startPfn: cursor, endPfn: r.startPfn });
+        cursor = r.endPfn;
+      }
+      if (cursor < end) holes.push({ startPfn: cursor, endPfn: end });
+      const present = mem.reduce((s, r) => s + r.endPfn - r.startPfn, 0);
+      const reserved = clip(mnode?.reservedPfns ?? [], start, end).flatMap((r) => clip(mem, r.startPfn, r.endPfn));
+      const reservedCount = reserved.reduce((s, r) => s + r.endPfn - r.startPfn, 0);
+      let extra = Math.max(0, present - reservedCount - z.managedPages);
+      if (machine.arch !== "arm64" && extra > 0) {
+        const low = pickByVersion(X86_LOW_RESERVE_PFNS, zoneSet.version);
+        for (const r of clip(mem, start, Math.min(end, low))) {
+          for (const piece of subtract(r, reserved)) {
+            const take = Math.min(extra, piece.endPfn - piece.startPfn);
+            if (take > 0) reserved.push({ startPfn: piece.startPfn, endPfn: piece.startPfn + take });
+            extra -= take;
+          }
+        }
+      }
+      // take the remainder from the top of the zone, skipping holes and pages already reserved
+      for (let k = mem.length - 1; k >= 0 && extra > 0; k--) {
+        const r = mem[k]!;
+        let top = r.endPfn;
+        const inner = reserved.filter((x) => x.startPfn >= r.startPfn && x.endPfn <= r.endPfn).sort((a, b) => b.startPfn - a.startPfn);
+        for (const x of [...inner, { startPfn: r.startPfn, endPfn: r.startPfn }]) {
+          const room = top - x.endPfn;
+          const take = Math.min(room, extra);
+          if (take > 0) {
+            reserved.push({ startPfn: top - take, endPfn: top });
+            extra -= take;
+          }
+          if (extra === 0) break;
+          top = x.startPfn;
+        }
+      }
+      const managed = present - reserved.reduce((s, r) => s + r.endPfn - r.startPfn, 0);
+      specs.push({
+        nid: z.nid,
+        name: z.name,
+        zoneIdx: z.zoneIdx,
+        startPfn: start,
+        spannedPages: z.spannedPages,
+        presentPages: present,
+        managedPages: managed,
+        watermark: z.watermark,
+        lowmemReserve: z.lowmemReserve,
+        pcp: z.pcp,
+        holes,
+        reserved,
+      });
+    }
+  }
+  return specs;
+}
+
+/**
+ * A GFP decoder for the allocator built from `@pagealloc/gfp` (gfpZoneIdx, gfpMigratetypeIndex,
+ * __GFP_KSWAPD_RECLAIM, __GFP_COLD).
+ *
+ * @example
+ * ```ts
+ * import { gfpDecoder } from "@pagealloc/buddy";
+ * const d = gfpDecoder("6.18", "x86_64");
+ * console.log(JSON.stringify(d(0x100cca))); // => {"highestZoneIdx":3,"migratetype":1,"kswapdReclaim":true,"cold":false}
+ * ```
+ */
+export function gfpDecoder(version: KernelVersion | string, arch: ArchName): GfpDecoder {
+  const flags = gfpFlags(version);
+  const kswapd = flags.__GFP_KSWAPD_RECLAIM ?? 0;
+  const cold = flags.__GFP_COLD ?? 0;
+  return (gfp) => ({
+    highestZoneIdx: gfpZoneIdx(gfp, { arch, version }),
+    migratetype: gfpMigratetypeIndex(gfp, version),
+    kswapdReclaim: (gfp & kswapd) !== 0,
+    cold: (gfp & cold) !== 0,
+  });
+}
+
+/**
+ * Boot the buddy allocator on a ZoneSet: zone specs from {@link buddyZonesFromZoneSet}, zonelists from
+ * `buildZonelists`, CPUs and their nodes from the zone set, pageblock order from `pageblockNrPages`, and the
+ * GFP decoder of the version, so that `allocPages(gfp, order)` works.
+ *
+ * @example
+ * ```ts
+ * import { getPreset } from "@pagealloc/physmem";
+ * import { buildZones } from "@pagealloc/zones";
+ * import { bootBuddyFromZoneSet, renderBuddyinfo } from "@pagealloc/buddy";
+ * const m = getPreset("tiny-16m");
+ * const a = bootBuddyFromZoneSet(buildZones(m, { version: "6.18" }), m);
+ * console.log(a.zone(0, "DMA").nrFreePages); // => 3328
+ * ```
+ */
+export function bootBuddyFromZoneSet(zoneSet: ZoneSet, machine: Machine, options: Omit<BootBuddyOptions, "version"> = {}): BuddyAllocator {
+  const version = zoneSet.version;
+  const zl = buildZonelists(zoneSet, version);
+  const zonelists: Record<number, ZoneRef[]> = {};
+  for (const node of zoneSet.nodes) zonelists[node.nid] = zonelistFor(zl, node.nid).map((r) => ({ nid: r.nid, zoneIdx: r.zoneIdx }));
+  const cpus = Math.max(1, zoneSet.onlineCpus);
+  const cpuToNode = Array.from({ length: cpus }, (_, cpu) => zoneSet.nodes.find((n) => n.cpus.includes(cpu))?.nid ?? zoneSet.nodes[0]?.nid ?? 0);
+  return bootBuddy(buddyZonesFromZoneSet(zoneSet, machine), {
+    cpus,
+    cpuToNode,
+    pageblockOrder: Math.log2(zoneSet.pageblockNrPages),
+    zonelists,
+    gfp: gfpDecoder(version, zoneSet.arch),
+    bitsPerLong: machine.arch === "i386" || machine.arch === "i386-pae" ? 32 : 64,
+    ...options,
+    version,
+  });
+}
