@@ -1,6 +1,7 @@
 import { PageallocError } from "@pagealloc/physmem";
 import { Command, CommanderError } from "commander";
 import { registerDemo } from "./commands/demo";
+import { registerExplain } from "./commands/explain";
 import { registerGfp } from "./commands/gfp";
 import { registerMachine } from "./commands/machine";
 import { registerZones } from "./commands/zones";
@@ -20,6 +21,7 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
   registerDemo(program, io);
+  registerExplain(program, io);
   registerGfp(program, io);
   registerMachine(program, io);
   registerZones(program, io);

@@ -13,3 +13,4 @@ export {
   DIAGNOSIS_KINDS,
   explainReport,
 } from "./explain";
+export { renderExplanation } from "./render-explanation";
