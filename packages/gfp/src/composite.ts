@@ -1,6 +1,6 @@
 import { type KernelVersion, pickByVersion } from "@pagealloc/physmem";
 import { GfpTableError } from "./errors";
-import { type GfpConfig, gfpLayout } from "./layout";
+import { type GfpConfig, type GfpLayout, gfpLayout, perLayout } from "./layout";
 
 /**
  * A composite mask as the kernel defines it: the OR of `of` (flags or other composites), minus
@@ -15,6 +15,9 @@ interface CompositeDef {
 type CompositeRow = Readonly<Record<string, CompositeDef>>;
 
 const or = (...of: string[]): CompositeDef => ({ of });
+/** An earlier era's row without the masks a later release removed. */
+const omit = (row: CompositeRow, ...names: string[]): CompositeRow =>
+  Object.fromEntries(Object.entries(row).filter(([name]) => !names.includes(name)));
 
 // include/linux/gfp.h 2.6.24 (kernel-facts §1.3)
 const C_2_6_24: CompositeRow = {
@@ -38,9 +41,8 @@ const C_2_6_24: CompositeRow = {
 
 // 2.6.31: the *_PAGECACHE masks are gone (not in the 2.6.32/3.13 trees; exact release ≈) and
 // GFP_ZONEMASK appears with the GFP_ZONE_TABLE.
-const { GFP_NOFS_PAGECACHE: _a, GFP_USER_PAGECACHE: _b, GFP_HIGHUSER_PAGECACHE: _c, ...C_2_6_24_KEPT } = C_2_6_24;
 const C_2_6_31: CompositeRow = {
-  ...C_2_6_24_KEPT,
+  ...omit(C_2_6_24, "GFP_NOFS_PAGECACHE", "GFP_USER_PAGECACHE", "GFP_HIGHUSER_PAGECACHE"),
   GFP_ZONEMASK: or("__GFP_DMA", "__GFP_HIGHMEM", "__GFP_DMA32", "__GFP_MOVABLE"),
 };
 const C_2_6_38: CompositeRow = {
@@ -48,7 +50,7 @@ const C_2_6_38: CompositeRow = {
   GFP_TRANSHUGE: or("GFP_HIGHUSER_MOVABLE", "__GFP_COMP", "__GFP_NOMEMALLOC", "__GFP_NORETRY", "__GFP_NOWARN", "__GFP_NO_KSWAPD"),
 };
 // 4.0 "mm: remove GFP_THISNODE" (≈): only __GFP_THISNODE is left.
-const { GFP_THISNODE: _d, ...C_4_0 } = C_2_6_38;
+const C_4_0 = omit(C_2_6_38, "GFP_THISNODE");
 // 4.4: __GFP_WAIT split into __GFP_RECLAIM = DIRECT_RECLAIM|KSWAPD_RECLAIM.
 const C_4_4: CompositeRow = {
   ...C_4_0,
@@ -74,7 +76,7 @@ const C_4_8: CompositeRow = {
   },
   GFP_TRANSHUGE: or("GFP_TRANSHUGE_LIGHT", "__GFP_DIRECT_RECLAIM"),
 };
-const { GFP_TEMPORARY: _e, ...C_4_14 } = C_4_8;
+const C_4_14 = omit(C_4_8, "GFP_TEMPORARY"); // "mm: remove GFP_TEMPORARY"
 const C_5_14: CompositeRow = { ...C_4_14, GFP_HIGHUSER_MOVABLE: or("GFP_HIGHUSER", "__GFP_MOVABLE", "__GFP_SKIP_KASAN_POISON") };
 const C_5_18: CompositeRow = {
   ...C_4_14,
@@ -121,7 +123,15 @@ const flagsCache = new Map<string, Readonly<Record<string, number>>>();
  * ```
  */
 export function gfpFlags(version?: KernelVersion | string, config?: GfpConfig): Readonly<Record<string, number>> {
-  const layout = gfpLayout(version, config);
+  return layoutFlags(gfpLayout(version, config));
+}
+
+/** {@link gfpFlags} of a layout object (computed once per layout). */
+export function layoutFlags(layout: GfpLayout): Readonly<Record<string, number>> {
+  return perLayout(layout, "flags", () => computeFlags(layout));
+}
+
+function computeFlags(layout: GfpLayout): Readonly<Record<string, number>> {
   const compSince = pickByVersion(GFP_COMPOSITE_ERAS.map(([s]) => [s, s] as const), layout.version);
   const key = `${layout.since}:${compSince}:${JSON.stringify(layout.config)}`;
   const cached = flagsCache.get(key);

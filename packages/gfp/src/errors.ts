@@ -51,7 +51,7 @@ export class BadGfpZoneError extends PageallocError {
   constructor(mask: number, modifiers: readonly string[]) {
     super(
       "GFP_ZONE_BAD",
-      `invalid zone modifier combination ${modifiers.join("|")} in gfp mask 0x${mask.toString(16)} (GFP_ZONE_BAD)`,
+      `zone modifiers ${modifiers.join("|")} cannot be combined (GFP_ZONE_BAD)`,
       `gfp 0x${mask.toString(16)}`,
     );
     this.modifiers = modifiers;
@@ -78,7 +78,7 @@ export class BadGfpMigratetypeError extends PageallocError {
   constructor(mask: number) {
     super(
       "GFP_MIGRATETYPE_BAD",
-      `gfp mask 0x${mask.toString(16)} sets both __GFP_MOVABLE and __GFP_RECLAIMABLE (the kernel warns: migratetype index 3)`,
+      "both __GFP_MOVABLE and __GFP_RECLAIMABLE are set (the kernel warns: migratetype index 3)",
       `gfp 0x${mask.toString(16)}`,
     );
   }

@@ -75,6 +75,18 @@ describe("formatGfp: the kernel-facts vectors", () => {
     expect(formatGfp(0x80000000, "6.18")).toBe("0x80000000");
   });
 
+  it("6.15 rebuilt the table: single bits in bit order, after all composites", () => {
+    // ≤6.14 (and the 4.9 real line GFP_TEMPORARY|__GFP_COMP|__GFP_ZERO): COMP before ZERO, __GFP_HIGHMEM before GFP_DMA32.
+    expect(formatGfp(0x40dc0, "6.14")).toBe("GFP_KERNEL|__GFP_COMP|__GFP_ZERO");
+    expect(formatGfp(0x40dc0, "6.15")).toBe("GFP_KERNEL|__GFP_ZERO|__GFP_COMP");
+    expect(formatGfp(0x6, "6.14")).toBe("__GFP_HIGHMEM|GFP_DMA32");
+    expect(formatGfp(0x6, "6.15")).toBe("GFP_DMA32|__GFP_HIGHMEM");
+    // NO_OBJ_EXT is named from 6.15 (its bit exists from 6.10) and gone again in 6.19.
+    expect(formatGfp(0x1000000, "6.14")).toBe("0x1000000");
+    expect(formatGfp(0x1000000, "6.18")).toBe("__GFP_NO_OBJ_EXT");
+    expect(formatGfp(0x1000000, "6.19")).toBe("0x1000000");
+  });
+
   it("the failure report's mode: item, by era", () => {
     expect(formatModeFragment(0x26040c0, "4.8")).toBe("mode:0x26040c0(GFP_KERNEL|__GFP_COMP|__GFP_NOTRACK)");
     expect(formatModeFragment(0, "6.18")).toBe("mode:0x0()");

@@ -1,8 +1,8 @@
 import { type KernelVersion, versionAtLeast } from "@pagealloc/physmem";
-import { gfpFlags } from "./composite";
+import { layoutFlags } from "./composite";
 import { InvalidGfpError } from "./errors";
-import { type GfpConfig, gfpLayout, toVersion } from "./layout";
-import { type GfpNameEntry, type GfpPrintStyle, PRINTK_NAMES_SINCE, gfpNameTable } from "./name-table";
+import { type GfpConfig, type GfpLayout, gfpLayout, perLayout } from "./layout";
+import { type GfpNameEntry, type GfpPrintStyle, PRINTK_NAMES_SINCE, gfpNameTable, layoutNameTable } from "./name-table";
 
 /**
  * A mask as the kernel prints it with `%#x` / `%#lx`: `0x` and lowercase hex (the kernel's
@@ -71,10 +71,10 @@ export function formatGfp(
   config?: GfpConfig,
 ): string {
   checkMask(mask);
-  const v = toVersion(version);
-  const table = gfpNameTable(v, style, config);
+  const layout = gfpLayout(version, config);
+  const table = layoutNameTable(layout, style);
   if (!table) return hexGfp(mask);
-  if (mask === 0) return style === "trace" ? traceZero(v) : "";
+  if (mask === 0) return style === "trace" ? traceZero(layout.version) : "";
   return walkTable(mask, table).join("|");
 }
 
@@ -93,7 +93,8 @@ export function formatGfp(
  */
 export function gfpFlagNames(mask: number, version?: KernelVersion | string, config?: GfpConfig): string[] {
   checkMask(mask);
-  const table = gfpNameTable(version, "printk", config) ?? gfpNameTable(version, "trace", config);
+  const layout = gfpLayout(version, config);
+  const table = layoutNameTable(layout, "printk") ?? layoutNameTable(layout, "trace");
   if (!table) return mask === 0 ? [] : [hexGfp(mask)];
   return walkTable(mask, table);
 }
@@ -117,7 +118,7 @@ export function gfpBitNames(mask: number, version?: KernelVersion | string, conf
   checkMask(mask);
   const out: string[] = [];
   let rest = mask >>> 0;
-  for (const [name, value] of Object.entries(gfpLayout(version, config).flags).sort((a, b) => a[1] - b[1])) {
+  for (const [name, value] of Object.entries(gfpLayout(version, config).flags)) {
     if (value !== 0 && (rest & value) === value) {
       out.push(name);
       rest = (rest & ~value) >>> 0;
@@ -186,11 +187,12 @@ export function parseGfp(expr: string | number, version?: KernelVersion | string
     checkMask(expr);
     return expr >>> 0;
   }
-  const v = toVersion(version);
+  const layout = gfpLayout(version, options.config);
+  const v = layout.version;
   const whole = expr.trim();
   if (whole === "" || whole === "none") return 0;
   if (whole === "GFP_NOWAIT" && options.style === "trace" && !versionAtLeast(v, PRINTK_NAMES_SINCE)) return 0;
-  const resolve = nameResolver(v, options);
+  const resolve = nameResolver(layout, options.style);
   let mask = 0;
   let expectTerm = true;
   let pos = 0;
@@ -228,24 +230,36 @@ export function parseGfp(expr: string | number, version?: KernelVersion | string
 }
 
 /** Name -> value for one parse; with a style, duplicate printed names are taken in table order. */
-function nameResolver(v: KernelVersion, options: ParseGfpOptions): (name: string) => number | undefined {
-  const constants = gfpFlags(v, options.config);
-  const printedTable = options.style ? gfpNameTable(v, options.style, options.config) : null;
-  const aliasTable = gfpNameTable(v, "trace", options.config) ?? [];
+function nameResolver(layout: GfpLayout, style: GfpPrintStyle | undefined): (name: string) => number | undefined {
+  const constants = layoutFlags(layout);
+  const printedTable = style ? layoutNameTable(layout, style) : null;
+  const printed = style ? namePositions(layout, style) : undefined;
+  const aliases = namePositions(layout, "trace");
+  const aliasTable = layoutNameTable(layout, "trace");
   let lastIdx = -1;
   return (name) => {
-    if (printedTable) {
-      const candidates = printedTable.flatMap((e, i) => (e.name === name ? [i] : []));
-      if (candidates.length > 0) {
-        const idx = candidates.find((i) => i > lastIdx) ?? candidates[0];
-        lastIdx = idx;
-        return printedTable[idx].mask;
-      }
+    const candidates = printed?.get(name);
+    if (printedTable && candidates) {
+      const idx = candidates.find((i) => i > lastIdx) ?? candidates[0];
+      lastIdx = idx;
+      return printedTable[idx].mask;
     }
     const constant = name.startsWith("___GFP_") ? name.slice(1) : name;
     if (constant in constants) return constants[constant];
-    return aliasTable.find((e) => e.name === name)?.mask;
+    const alias = aliases.get(name);
+    return alias && aliasTable ? aliasTable[alias[0]].mask : undefined;
   };
+}
+
+/** Printed name -> its positions in the version's table for that printer (a name can appear twice: 4.4 GFP_ATOMIC). */
+function namePositions(layout: GfpLayout, style: GfpPrintStyle): ReadonlyMap<string, readonly number[]> {
+  return perLayout(layout, `namePositions:${style}`, () => {
+    const positions = new Map<string, number[]>();
+    (layoutNameTable(layout, style) ?? []).forEach((entry, i) => {
+      positions.set(entry.name, [...(positions.get(entry.name) ?? []), i]);
+    });
+    return positions;
+  });
 }
 
 function checkMask(mask: number): void {

@@ -7,11 +7,13 @@ export { type ParseGfpOptions, formatGfp, gfpFlagNames, gfpBitNames, formatModeF
 export { type DecodedModeFragment, decodeModeFragment } from "./fragment";
 export {
   type GfpZoneOptions,
+  type GfpZonelistOptions,
   type GfpMigratetype,
   type GfpMigratetypeOptions,
   GFP_ZONE_MODIFIERS,
   gfpZone,
   gfpZoneIdx,
+  gfpZonelist,
   isGfpZoneBad,
   gfpMigratetype,
   gfpMigratetypeIndex,

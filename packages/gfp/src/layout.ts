@@ -176,6 +176,12 @@ const layoutCache = new Map<string, Omit<GfpLayout, "version">>();
  * ```
  */
 export function gfpLayout(version?: KernelVersion | string, config?: GfpConfig): GfpLayout {
+  // Every call of the formatting, zone and predicate functions starts here: one Map lookup per
+  // (version text, config) after the first call, so the same layout object comes back each time.
+  const raw = version === undefined ? DEFAULT_KERNEL_VERSION : typeof version === "string" ? version : version.raw;
+  const versionKey = `${raw}|${config ? configKey({ ...DEFAULT_CONFIG, ...config }) : ""}`;
+  const hit = versionCache.get(versionKey);
+  if (hit) return hit;
   const v = toVersion(version);
   const cfg: Required<GfpConfig> = { ...DEFAULT_CONFIG, ...config };
   const eraIdx = GFP_LAYOUT_ERAS.indexOf(pickEra(v));
@@ -185,7 +191,29 @@ export function gfpLayout(version?: KernelVersion | string, config?: GfpConfig):
     cached = buildLayout(GFP_LAYOUT_ERAS[eraIdx], cfg);
     layoutCache.set(key, cached);
   }
-  return { version: v, ...cached };
+  const layout: GfpLayout = Object.freeze({ version: v, ...cached });
+  if (versionCache.size >= 1024) versionCache.clear();
+  versionCache.set(versionKey, layout);
+  return layout;
+}
+
+const versionCache = new Map<string, GfpLayout>();
+const derived = new WeakMap<GfpLayout, Map<string, unknown>>();
+
+/**
+ * Compute a value derived from a layout (its composites, name tables, zone lists ...) once per
+ * layout object: `key` names what is computed.
+ */
+export function perLayout<T>(layout: GfpLayout, key: string, compute: () => T): T {
+  let values = derived.get(layout);
+  if (!values) {
+    values = new Map();
+    derived.set(layout, values);
+  }
+  if (values.has(key)) return values.get(key) as T;
+  const value = compute();
+  values.set(key, value);
+  return value;
 }
 
 function pickEra(v: KernelVersion): readonly [string, LayoutEra] {

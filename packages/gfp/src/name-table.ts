@@ -1,7 +1,7 @@
 import { type KernelVersion, pickByVersion, versionAtLeast } from "@pagealloc/physmem";
-import { gfpFlags } from "./composite";
+import { layoutFlags } from "./composite";
 import { GfpTableError } from "./errors";
-import { type GfpConfig, type GfpConfigOption, gfpLayout } from "./layout";
+import { type GfpConfig, type GfpConfigOption, type GfpLayout, gfpLayout, perLayout } from "./layout";
 
 /** Which kernel printer: `printk` = `%pGg` (failure reports, OOM header; 4.6+), `trace` = tracepoint `show_gfp_flags`. */
 export type GfpPrintStyle = "printk" | "trace";
@@ -110,9 +110,6 @@ export const GFP_NAME_TABLE_ERAS: readonly (readonly [string, TableRow])[] = [
 /** The first version whose failure report prints flag names (`%pGg`, commit 1f7866b4 et al., 4.6-rc1). */
 export const PRINTK_NAMES_SINCE = "4.6";
 
-/** Per composite set (one frozen object per layout era, composite era and config), per table era. */
-const tableCache = new WeakMap<object, Map<string, readonly GfpNameEntry[] | null>>();
-
 /**
  * The kernel's flag-name table for a version and printer, in the order the kernel walks it.
  *
@@ -132,17 +129,19 @@ export function gfpNameTable(
   style: GfpPrintStyle = "printk",
   config?: GfpConfig,
 ): readonly GfpNameEntry[] | null {
-  const layout = gfpLayout(version, config);
-  if (style === "printk" && !versionAtLeast(layout.version, PRINTK_NAMES_SINCE)) return null;
-  const rowSince = pickByVersion(GFP_NAME_TABLE_ERAS.map(([s]) => [s, s] as const), layout.version);
-  const values = gfpFlags(layout.version, layout.config);
-  let cache = tableCache.get(values);
-  if (!cache) {
-    cache = new Map();
-    tableCache.set(values, cache);
-  }
-  if (cache.has(rowSince)) return cache.get(rowSince) ?? null;
-  const row = GFP_NAME_TABLE_ERAS.find(([s]) => s === rowSince)?.[1] ?? null;
+  return layoutNameTable(gfpLayout(version, config), style);
+}
+
+/** {@link gfpNameTable} of a layout object (computed once per layout and style). */
+export function layoutNameTable(layout: GfpLayout, style: GfpPrintStyle): readonly GfpNameEntry[] | null {
+  return perLayout(layout, `nameTable:${style}`, () =>
+    style === "printk" && !versionAtLeast(layout.version, PRINTK_NAMES_SINCE) ? null : buildNameTable(layout),
+  );
+}
+
+function buildNameTable(layout: GfpLayout): readonly GfpNameEntry[] | null {
+  const row = pickByVersion(GFP_NAME_TABLE_ERAS, layout.version);
+  const values = layoutFlags(layout);
   let table: readonly GfpNameEntry[] | null = null;
   if (row) {
     const entries: GfpNameEntry[] = row.entries
@@ -158,6 +157,5 @@ export function gfpNameTable(
     }
     table = Object.freeze(entries);
   }
-  cache.set(rowSince, table);
   return table;
 }

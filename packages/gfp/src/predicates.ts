@@ -1,6 +1,6 @@
 import { type KernelVersion, pickByVersion } from "@pagealloc/physmem";
-import { gfpFlags } from "./composite";
-import { type GfpConfig, gfpLayout } from "./layout";
+import { layoutFlags } from "./composite";
+import { type GfpConfig, gfpLayout, perLayout } from "./layout";
 
 /**
  * How each question is answered in each era: `all` = every listed flag set, `any` = one of them,
@@ -70,8 +70,9 @@ export type GfpPredicate = keyof typeof GFP_PREDICATE_ERAS;
  * ```
  */
 export function gfpTest(question: GfpPredicate, mask: number, version?: KernelVersion | string, config?: GfpConfig): boolean {
-  const flags = gfpFlags(version, config);
-  const test: Test = pickByVersion(GFP_PREDICATE_ERAS[question] as PredicateRows, gfpLayout(version, config).version);
+  const layout = gfpLayout(version, config);
+  const flags = layoutFlags(layout);
+  const test = perLayout(layout, `predicate:${question}`, (): Test => pickByVersion(GFP_PREDICATE_ERAS[question] as PredicateRows, layout.version));
   const value = (name: string): number => flags[name] ?? 0;
   const has = (name: string): boolean => value(name) !== 0 && (mask & value(name)) === value(name);
   if ("all" in test) return test.all.every(has);

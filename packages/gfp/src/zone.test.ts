@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { BadGfpMigratetypeError, BadGfpZoneError } from "./errors";
 import { parseGfp } from "./format";
 import { type ArchName, archFacts } from "@pagealloc/physmem";
-import { gfpMigratetype, gfpMigratetypeIndex, gfpZone, gfpZoneIdx, isGfpZoneBad } from "./zone";
+import { gfpMigratetype, gfpMigratetypeIndex, gfpZone, gfpZoneIdx, gfpZonelist, isGfpZoneBad } from "./zone";
 
 /**
  * GFP_ZONE_TABLE and GFP_ZONE_BAD exactly as include/linux/gfp.h defines them (2.6.31+): a word of
@@ -81,10 +81,11 @@ describe("gfp_zone() from GFP_ZONE_TABLE (6.18)", () => {
     expect(err?.message).toContain("__GFP_DMA|__GFP_HIGHMEM");
   });
 
-  it("older arm64 configurations (≈3.7–4.20 ZONE_DMA only, ≈5.0–5.4 ZONE_DMA32 only)", () => {
+  it("older arm64 configurations (physmem: 3.7–4.15 ZONE_DMA only, 4.16–5.4 ZONE_DMA32 only)", () => {
     // OPT_ZONE_DMA32 falls back to ZONE_NORMAL when ZONE_DMA32 is not configured, and vice versa.
-    expect(gfpZone(0x4, { arch: "arm64", version: "4.19" })).toBe("Normal");
-    expect(gfpZoneIdx(0x1, { arch: "arm64", version: "4.19" })).toBe(0);
+    expect(archFacts("arm64", "4.15").zoneTypes).toEqual(["DMA", "Normal", "Movable"]);
+    expect(gfpZone(0x4, { arch: "arm64", version: "4.15" })).toBe("Normal");
+    expect(gfpZoneIdx(0x1, { arch: "arm64", version: "4.15" })).toBe(0);
     expect(gfpZone(0x1, { arch: "arm64", version: "5.4" })).toBe("Normal");
     expect(gfpZone(0x4, { arch: "arm64", version: "5.4" })).toBe("DMA32");
     expect(() => gfpZone(0, { arch: "arm64", version: "3.6" })).toThrow(expect.objectContaining({ code: "INVALID_KERNEL_VERSION" }));
@@ -115,6 +116,19 @@ describe("gfp_zone() in 2.6.24: an if-chain, first match wins, nothing invalid",
     expect(gfpZone(0x8, { arch: "i386", version: "2.6.24" })).toBe("Normal");
     expect(gfpZone(0x1200d2, { arch: "i386", version: "2.6.24" })).toBe("Movable");
     expect(gfpZoneIdx(0x200d2, { arch: "i386", version: "2.6.24" })).toBe(2);
+  });
+});
+
+describe("zonelist index", () => {
+  it("2.6.24: one zonelist per zone type, THISNODE adds MAX_NR_ZONES (4) on NUMA; 2.6.26+: 0 or 1", () => {
+    // 2.6.24 x86_64 zones DMA, DMA32, Normal, Movable: GFP_KERNEL (0xd0) -> Normal = 2; |__GFP_THISNODE (0x40000) -> 2 + 4.
+    expect(gfpZonelist(0xd0, { arch: "x86_64", version: "2.6.24" })).toBe(2);
+    expect(gfpZonelist(0x400d0, { arch: "x86_64", version: "2.6.24" })).toBe(6);
+    expect(gfpZonelist(0x400d0, { arch: "x86_64", version: "2.6.24", numa: false })).toBe(2);
+    expect(gfpZonelist(0x1200d2 | 0x40000, { arch: "i386", version: "2.6.24" })).toBe(3 + 4);
+    expect(gfpZonelist(0xcc0, { arch: "x86_64" })).toBe(0);
+    expect(gfpZonelist(0x200cc0, { arch: "x86_64" })).toBe(1);
+    expect(gfpZonelist(0x200cc0, { arch: "x86_64", numa: false })).toBe(0);
   });
 });
 

@@ -1,7 +1,6 @@
 import { type ArchName, type KernelVersion, archFacts, pickByVersion } from "@pagealloc/physmem";
-import { gfpFlags } from "./composite";
 import { BadGfpMigratetypeError, BadGfpZoneError } from "./errors";
-import { type GfpConfig, gfpLayout } from "./layout";
+import { type GfpConfig, type GfpLayout, gfpLayout, perLayout } from "./layout";
 import type { ZoneName } from "./zone-type";
 
 /** What one combination of the zone modifiers selects: a zone, an `OPT_ZONE_*` (the zone if configured, else Normal) or BAD. */
@@ -57,8 +56,18 @@ export interface GfpZoneOptions {
 }
 
 /** The zones of the arch in enum zone_type order (physmem's archFacts: DMA/DMA32/HighMem/Device by arch and version). */
-function archZones(arch: ArchName, version: KernelVersion): readonly ZoneName[] {
-  return archFacts(arch, version).zoneTypes;
+function archZones(arch: ArchName, layout: GfpLayout): readonly ZoneName[] {
+  return perLayout(layout, `zones:${arch}`, () => archFacts(arch, layout.version).zoneTypes);
+}
+
+/** The gfp_zone() rule of the layout's version. */
+function zoneRule(layout: GfpLayout): ZoneRule {
+  return perLayout(layout, "zoneRule", () => pickByVersion(GFP_ZONE_ERAS, layout.version));
+}
+
+/** The GFP_ZONE_TABLE index: bit i set when zone modifier i is set in the mask. */
+function zoneModifierIndex(mask: number, layout: GfpLayout): number {
+  return GFP_ZONE_MODIFIERS.reduce((acc, name, bit) => ((mask & layout.flags[name]) !== 0 ? acc | (1 << bit) : acc), 0);
 }
 
 /**
@@ -78,16 +87,15 @@ function archZones(arch: ArchName, version: KernelVersion): readonly ZoneName[] 
 // kernel: include/linux/gfp.h gfp_zone() (table since 2.6.31, if-chain before)
 export function gfpZone(mask: number, options: GfpZoneOptions): ZoneName {
   const layout = gfpLayout(options.version, options.config);
-  const zones = archZones(options.arch, layout.version);
-  const rule = pickByVersion(GFP_ZONE_ERAS, layout.version);
-  const f = layout.flags;
+  const zones = archZones(options.arch, layout);
+  const rule = zoneRule(layout);
   if (rule.kind === "chain") {
     for (const [needs, zone] of rule.rules) {
-      if (zones.includes(zone) && needs.every((n) => (mask & f[n]) !== 0)) return zone;
+      if (zones.includes(zone) && needs.every((n) => (mask & layout.flags[n]) !== 0)) return zone;
     }
     return "Normal";
   }
-  const idx = GFP_ZONE_MODIFIERS.reduce((acc, name, bit) => ((mask & f[name]) !== 0 ? acc | (1 << bit) : acc), 0);
+  const idx = zoneModifierIndex(mask, layout);
   const entry = rule.entries[idx];
   if (entry === "BAD") {
     throw new BadGfpZoneError(mask >>> 0, GFP_ZONE_MODIFIERS.filter((_, bit) => (idx & (1 << bit)) !== 0));
@@ -116,7 +124,46 @@ export function gfpZone(mask: number, options: GfpZoneOptions): ZoneName {
  * ```
  */
 export function gfpZoneIdx(mask: number, options: GfpZoneOptions): number {
-  return archZones(options.arch, gfpLayout(options.version).version).indexOf(gfpZone(mask, options));
+  return archZones(options.arch, gfpLayout(options.version, options.config)).indexOf(gfpZone(mask, options));
+}
+
+/** Options of {@link gfpZonelist}. */
+export interface GfpZonelistOptions extends GfpZoneOptions {
+  /** CONFIG_NUMA (default true): only NUMA kernels have the __GFP_THISNODE zonelists. */
+  readonly numa?: boolean;
+}
+
+/**
+ * Which of a node's zonelists (`node_zonelists[]`) an allocation walks, by era: 2.6.24–2.6.25 one
+ * zonelist per zone type, indexed by gfp_zone() plus MAX_NR_ZONES for __GFP_THISNODE on NUMA;
+ * 2.6.26+ ("use two zonelist that are filtered by GFP mask", ≈) ZONELIST_FALLBACK 0 or, for
+ * __GFP_THISNODE on NUMA, ZONELIST_NOFALLBACK 1.
+ */
+const ZONELIST_ERAS: readonly (readonly [string, "perZone" | "two"])[] = [
+  ["2.6.24", "perZone"],
+  ["2.6.26", "two"],
+];
+
+/**
+ * The index into the node's `node_zonelists[]` for a mask.
+ *
+ * @param mask - the gfp mask
+ * @param options - arch, version, config, numa
+ * @returns 2.6.24: zone index (+ MAX_NR_ZONES with __GFP_THISNODE); 2.6.26+: 0 or 1
+ * @throws {BadGfpZoneError} as {@link gfpZone} (2.6.24 has no invalid combination)
+ * @example
+ * ```ts
+ * import { gfpZonelist } from "@pagealloc/gfp";
+ * console.log(gfpZonelist(0x200cc0, { arch: "x86_64" }), gfpZonelist(0x400d0, { arch: "x86_64", version: "2.6.24" })); // => 1 6
+ * ```
+ */
+// kernel: include/linux/gfp.h gfp_zonelist() (2.6.26+); 2.6.24 gfp_zone() with the THISNODE base
+export function gfpZonelist(mask: number, options: GfpZonelistOptions): number {
+  const layout = gfpLayout(options.version, options.config);
+  const thisNode = (options.numa ?? true) && (mask & layout.flags.__GFP_THISNODE) !== 0;
+  if (pickByVersion(ZONELIST_ERAS, layout.version) === "two") return thisNode ? 1 : 0;
+  const zones = archZones(options.arch, layout);
+  return gfpZoneIdx(mask, options) + (thisNode ? zones.length : 0);
 }
 
 /**
@@ -134,10 +181,8 @@ export function gfpZoneIdx(mask: number, options: GfpZoneOptions): number {
  */
 export function isGfpZoneBad(mask: number, version?: KernelVersion | string): boolean {
   const layout = gfpLayout(version);
-  const rule = pickByVersion(GFP_ZONE_ERAS, layout.version);
-  if (rule.kind === "chain") return false;
-  const idx = GFP_ZONE_MODIFIERS.reduce((acc, name, bit) => ((mask & layout.flags[name]) !== 0 ? acc | (1 << bit) : acc), 0);
-  return rule.entries[idx] === "BAD";
+  const rule = zoneRule(layout);
+  return rule.kind === "table" && rule.entries[zoneModifierIndex(mask, layout)] === "BAD";
 }
 
 /** The migratetype an allocation goes to, as /proc/pagetypeinfo names it. */
@@ -152,6 +197,10 @@ const MIGRATETYPE_ERAS: readonly (readonly [string, { readonly movable: number; 
   ["2.6.24", { movable: 2, reclaimable: 1, names: ["Unmovable", "Reclaimable", "Movable", "Reserve"] }],
   ["4.4", { movable: 1, reclaimable: 2, names: ["Unmovable", "Movable", "Reclaimable", "HighAtomic"] }],
 ];
+
+function migratetypeEra(layout: GfpLayout) {
+  return perLayout(layout, "migratetype", () => pickByVersion(MIGRATETYPE_ERAS, layout.version));
+}
 
 /** Options of the migratetype functions. */
 export interface GfpMigratetypeOptions {
@@ -178,8 +227,9 @@ export interface GfpMigratetypeOptions {
 // kernel: include/linux/gfp.h gfp_migratetype() (4.4+: gfpflags_to_migratetype, before: allocflags_to_migratetype)
 export function gfpMigratetypeIndex(mask: number, version?: KernelVersion | string, options: GfpMigratetypeOptions = {}): number {
   if (options.mobilityDisabled) return 0;
-  const flags = gfpFlags(version, options.config);
-  const era = pickByVersion(MIGRATETYPE_ERAS, gfpLayout(version).version);
+  const layout = gfpLayout(version, options.config);
+  const era = migratetypeEra(layout);
+  const flags = layout.flags;
   return ((mask & flags.__GFP_MOVABLE) !== 0 ? era.movable : 0) | ((mask & flags.__GFP_RECLAIMABLE) !== 0 ? era.reclaimable : 0);
 }
 
@@ -201,6 +251,5 @@ export function gfpMigratetypeIndex(mask: number, version?: KernelVersion | stri
 export function gfpMigratetype(mask: number, version?: KernelVersion | string, options: GfpMigratetypeOptions = {}): GfpMigratetype {
   const idx = gfpMigratetypeIndex(mask, version, options);
   if (idx === 3) throw new BadGfpMigratetypeError(mask >>> 0);
-  const era = pickByVersion(MIGRATETYPE_ERAS, gfpLayout(version).version);
-  return era.names[idx] as GfpMigratetype;
+  return migratetypeEra(gfpLayout(version, options.config)).names[idx] as GfpMigratetype;
 }
