@@ -3,6 +3,9 @@
 // `import { a, b as c } from "@pagealloc/x"` lines are bound to modules the test passes in,
 // and every `console.log(expr); // => text` line is an assertion: the printed text must equal `text`.
 
+import fs from "node:fs";
+import path from "node:path";
+
 const FENCE = /```(?:ts|js|typescript|javascript)\n([\s\S]*?)```/g;
 const IMPORT = /^import\s*\{([^}]*)\}\s*from\s*["']([^"']+)["'];?\s*$/gm;
 const EXPECT = /console\.log\((.*)\);?\s*\/\/\s*=>\s*(.*)$/;
@@ -10,6 +13,23 @@ const EXPECT = /console\.log\((.*)\);?\s*\/\/\s*=>\s*(.*)$/;
 /** @param {string} markdown */
 export function extractExamples(markdown) {
   return [...markdown.matchAll(FENCE)].map((m) => m[1]);
+}
+
+/**
+ * The `@example` blocks of every JSDoc comment in the non-test .ts files of `dir`, named `file #n`.
+ * @param {string} dir
+ * @returns {[string, string][]}
+ */
+export function extractJsdocExamples(dir) {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+    .sort()
+    .flatMap((f) => {
+      const text = fs.readFileSync(path.join(dir, f), "utf8");
+      const docs = [...text.matchAll(/\/\*\*([\s\S]*?)\*\//g)].map((m) => m[1].replace(/^[ \t]*\* ?/gm, ""));
+      return docs.flatMap((d) => extractExamples(d)).map((code, i) => [`${f} #${i + 1}`, code]);
+    });
 }
 
 /**

@@ -1,1 +1,4 @@
 export { getOrder } from "./get-order";
+export { BadPageStateError, InvalidAddressError, PageApiArgumentError, NotInThisKernelError, KmapExhaustedError } from "./errors";
+export { type PageApiFacts, pageApiFacts } from "./version-facts";
+export { type Gfp, type BootKernelOptions, type KernelLogLine, Page, Kernel, bootKernel } from "./kernel";

@@ -1,0 +1,722 @@
+import { type BuddyAllocator, type BuddyTraceEvent, bootBuddyFromZoneSet, renderBuddyinfo } from "@pagealloc/buddy";
+import { formatGfp, gfpFlags, gfpZoneIdx, parseGfp } from "@pagealloc/gfp";
+import {
+  type ArchFacts,
+  type Machine,
+  type MachineDescription,
+  DEFAULT_KERNEL_VERSION,
+  FrameStore,
+  type InitialContent,
+  type KernelVersion,
+  archFacts,
+  formatKernelVersion,
+  getPreset,
+  loadMachine,
+  parseKernelVersion,
+  versionAtLeast,
+} from "@pagealloc/physmem";
+import { type Sysctls, type ZoneSet, buildZones } from "@pagealloc/zones";
+import { BadPageStateError, InvalidAddressError, KmapExhaustedError, NotInThisKernelError, PageApiArgumentError } from "./errors";
+import { getOrder } from "./get-order";
+import { type PageApiFacts, pageApiFacts } from "./version-facts";
+
+/** A GFP mask: a number, or an expression such as `"GFP_KERNEL|__GFP_ZERO"` resolved for the booted version. */
+export type Gfp = number | string;
+
+/**
+ * A `struct page *`: a thin handle on a page frame number. Two handles of the same pfn are equal by
+ * {@link Page.pfn}; the page's state lives in the buddy layer's mem_map arrays.
+ */
+export class Page {
+  /** The page frame number. */
+  readonly pfn: number;
+  constructor(pfn: number) {
+    this.pfn = pfn;
+  }
+  /** `pfn:0x1234`, as the kernel's dump_page prints it. */
+  toString(): string {
+    return `page(pfn:0x${this.pfn.toString(16)})`;
+  }
+}
+
+/** Options of {@link bootKernel}. */
+export interface BootKernelOptions {
+  /** A machine: a preset name (see `listPresets()` in @pagealloc/physmem), a machine description, or a loaded Machine. Default `pc-4g`. */
+  readonly machine?: string | MachineDescription | Machine;
+  /** Kernel version (`uname -r` text accepted). Default 6.18; `2.6.24` is the book's kernel. */
+  readonly version?: string;
+  /** vm.* sysctls (min_free_kbytes, watermark_scale_factor, lowmem_reserve_ratio, ...). */
+  readonly sysctls?: Sysctls;
+  /** Seed for anything random above this layer (workloads); the page API itself is deterministic. */
+  readonly seed?: number;
+  /** Online CPUs (default: every CPU of the machine). */
+  readonly cpus?: number;
+  /** CONFIG_PAGE_POISONING: fill freed pages with 0xaa so that use-after-free is visible. */
+  readonly pagePoisoning?: boolean;
+  /** What never-written frames contain: `"garbage"` (default, deterministic junk) or `"zero"`. */
+  readonly initialContent?: InitialContent;
+  /** Receives every kmem trace event. */
+  readonly trace?: (event: BuddyTraceEvent) => void;
+  /** Run the buddy invariant checker after every operation (slow; for tests). */
+  readonly checkInvariants?: boolean;
+}
+
+/** A kernel log line the model printed (warnings such as WARN_ON_ONCE). */
+export interface KernelLogLine {
+  readonly level: "warn" | "info";
+  readonly text: string;
+}
+
+/** LAST_PKMAP and PKMAP_BASE of 32-bit x86 (values from 2.6-era boot logs: "pkmap : 0xff800000 - 0xffc00000"). */
+const PKMAP = {
+  nonPae: { base: 0xff800000n, slots: 1024 },
+  pae: { base: 0xff600000n, slots: 512 },
+} as const;
+
+function resolveMachine(m: BootKernelOptions["machine"]): Machine {
+  if (m === undefined) return getPreset("pc-4g");
+  if (typeof m === "string") return getPreset(m);
+  if ("totalPages" in m && "maxPfn" in m) return m as Machine;
+  return loadMachine(m);
+}
+
+/**
+ * A booted simulated kernel with the page allocation API of *Professional Linux Kernel Architecture*
+ * §3.5.4 ("Allocation API") and §3.5.6 ("Freeing Pages"), under the kernel's own names.
+ * Build it with {@link bootKernel}.
+ */
+export class Kernel {
+  readonly version: KernelVersion;
+  readonly machine: Machine;
+  readonly arch: ArchFacts;
+  readonly zones: ZoneSet;
+  readonly buddy: BuddyAllocator;
+  /** Contents of every page frame. */
+  readonly memory: FrameStore;
+  readonly facts: PageApiFacts;
+  readonly seed: number;
+  readonly pagePoisoning: boolean;
+  /** Largest order the allocator serves (MAX_ORDER − 1 / MAX_PAGE_ORDER). */
+  readonly maxOrder: number;
+  private cpu = 0;
+  private readonly log: KernelLogLine[] = [];
+  private readonly warnedOnce = new Set<string>();
+  /** Compound heads (__GFP_COMP) and their order; tails are the pages after a head within its block. */
+  private readonly compound = new Map<number, number>();
+  /** page->_mapcount + 1 of mapped pages (sparse: almost every page is unmapped). */
+  private readonly mapcount = new Map<number, number>();
+  /** pkmap_count[] per slot (0 free, 1 mapped but unused until the next flush, n > 1 in use) and its page. */
+  private readonly pkmapCount: Int32Array;
+  private readonly pkmapPfn: Float64Array;
+  private readonly pkmapOfPfn = new Map<number, number>();
+  private lastPkmapNr = 0;
+  private readonly pkmapBase: bigint;
+  private readonly gfpCache = new Map<string, number>();
+  private readonly flags: Readonly<Record<string, number>>;
+
+  constructor(options: BootKernelOptions = {}) {
+    this.version = parseKernelVersion(options.version ?? DEFAULT_KERNEL_VERSION);
+    this.machine = resolveMachine(options.machine);
+    this.arch = archFacts(this.machine.arch, this.version, this.machine.archOptions);
+    this.facts = pageApiFacts(this.version);
+    this.seed = options.seed ?? 0;
+    this.pagePoisoning = options.pagePoisoning ?? false;
+    this.flags = gfpFlags(this.version) as Readonly<Record<string, number>>;
+    const cpus = options.cpus ?? Math.max(1, this.machine.nodes.reduce((n, node) => n + node.cpus.length, 0));
+    this.zones = buildZones(this.machine, { version: this.version, sysctls: options.sysctls, cpus });
+    this.buddy = bootBuddyFromZoneSet(this.zones, this.machine, { trace: options.trace, checkInvariants: options.checkInvariants });
+    this.maxOrder = this.buddy.nrOrders - 1;
+    this.memory = FrameStore.forMachine(this.machine, options.initialContent ?? "garbage");
+    const pk = this.machine.arch === "i386-pae" ? PKMAP.pae : PKMAP.nonPae;
+    this.pkmapBase = pk.base;
+    this.pkmapCount = new Int32Array(this.arch.lowmemLimitPfn === null ? 0 : pk.slots);
+    this.pkmapPfn = new Float64Array(this.pkmapCount.length).fill(-1);
+  }
+
+  // ------------------------------------------------------------------ CPU
+
+  /** The CPU the next calls run on (smp_processor_id()). */
+  smp_processor_id(): number {
+    return this.cpu;
+  }
+
+  /**
+   * Run the following calls on `cpu` (its per-cpu lists and its node are used).
+   * @throws {PageApiArgumentError} for a CPU that is not online
+   */
+  set_cpu(cpu: number): this {
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.buddy.cpus) throw new PageApiArgumentError(`cpu ${cpu} is not online (0..${this.buddy.cpus - 1})`, "cpu");
+    this.cpu = cpu;
+    return this;
+  }
+
+  /** numa_node_id(): the node of the current CPU. */
+  numa_node_id(): number {
+    return this.buddy.cpuToNode[this.cpu] ?? 0;
+  }
+
+  /** Kernel log lines printed so far (warnings), oldest first. */
+  dmesg(): readonly KernelLogLine[] {
+    return this.log;
+  }
+
+  // ------------------------------------------------------------------ GFP
+
+  /**
+   * Resolve a GFP mask for this kernel version.
+   * @throws {InvalidGfpError} for an expression that does not parse
+   */
+  gfp(mask: Gfp): number {
+    if (typeof mask === "number") {
+      if (!Number.isInteger(mask) || mask < 0 || mask > 0xffffffff) throw new PageApiArgumentError(`GFP mask ${mask} is not a 32-bit unsigned integer`, "gfp");
+      return mask;
+    }
+    let v = this.gfpCache.get(mask);
+    if (v === undefined) {
+      v = parseGfp(mask, this.version);
+      this.gfpCache.set(mask, v);
+    }
+    return v;
+  }
+
+  private flag(name: string): number {
+    return this.flags[name] ?? 0;
+  }
+
+  private warnOnce(key: string, text: string): void {
+    if (this.warnedOnce.has(key)) return;
+    this.warnedOnce.add(key);
+    this.log.push({ level: "warn", text });
+  }
+
+  // ------------------------------------------------------------------ allocation
+
+  /**
+   * Allocate 2^order contiguous pages on the current CPU's node.
+   * kernel: include/linux/gfp.h alloc_pages() → mm/page_alloc.c __alloc_pages(); book §3.5.4
+   *
+   * @param gfp - GFP mask or expression
+   * @param order - allocation order
+   * @returns the first page, or `null` when the allocation failed (or the order is above the maximum:
+   *   a WARN_ON_ONCE is logged unless `__GFP_NOWARN`)
+   * @throws {BadGfpZoneError} for an invalid zone-modifier combination (nothing changes)
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const page = k.alloc_pages("GFP_KERNEL", 2);
+   * console.log(page !== null, k.page_count(page)); // => true 1
+   * ```
+   */
+  alloc_pages(gfp: Gfp, order: number): Page | null {
+    return this.allocPagesNode(this.numa_node_id(), this.gfp(gfp), order, "alloc_pages");
+  }
+
+  /** alloc_pages(gfp, 0). kernel: include/linux/gfp.h alloc_page() */
+  alloc_page(gfp: Gfp): Page | null {
+    return this.alloc_pages(gfp, 0);
+  }
+
+  /**
+   * Allocate on node `nid` (−1 = the current node) and fall back along its zonelist; with
+   * `__GFP_THISNODE` only that node's zones are tried.
+   * kernel: include/linux/gfp.h alloc_pages_node() → __alloc_pages_node()
+   *
+   * @throws {PageApiArgumentError} for a node that does not exist
+   */
+  alloc_pages_node(nid: number, gfp: Gfp, order: number): Page | null {
+    const node = nid === -1 ? this.numa_node_id() : nid;
+    if (!this.machine.nodes.some((n) => n.id === node)) throw new PageApiArgumentError(`node ${nid} does not exist`, "nid");
+    return this.allocPagesNode(node, this.gfp(gfp), order, "alloc_pages_node");
+  }
+
+  private allocPagesNode(nid: number, mask: number, order: number, caller: string): Page | null {
+    if (!Number.isInteger(order) || order < 0) throw new PageApiArgumentError(`order ${order} is not a non-negative integer`, "order");
+    // Validates the zone modifiers first: an invalid combination is an error, not a failed allocation.
+    gfpZoneIdx(mask, { arch: this.machine.arch, version: this.version });
+    if (order > this.maxOrder) {
+      // kernel: __alloc_pages(): WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp) → NULL (2.6.24: silent NULL)
+      if (versionAtLeast(this.version, "2.6.25") && !(mask & this.flag("__GFP_NOWARN"))) {
+        this.warnOnce("order", `WARNING: at mm/page_alloc.c __alloc_pages: order ${order} > MAX_PAGE_ORDER ${this.maxOrder} (${caller}, gfp ${formatGfp(mask, this.version)})`);
+      }
+      return null;
+    }
+    const thisNode = this.flag("__GFP_THISNODE");
+    const nodemask = thisNode && mask & thisNode && this.machine.nodes.length > 1 ? [nid] : undefined;
+    const pfn = this.buddy.allocPages(mask, order, { nid, cpu: this.cpu, nodemask });
+    if (pfn < 0) return null;
+    const pages = 2 ** order;
+    if (mask & this.flag("__GFP_COMP") && order > 0) this.compound.set(pfn, order);
+    // post_alloc_hook(): __GFP_ZERO clears every subpage after the block left the free lists.
+    if (mask & this.flag("__GFP_ZERO")) for (let p = pfn; p < pfn + pages; p++) this.memory.zeroPage(p);
+    return new Page(pfn);
+  }
+
+  /**
+   * Allocate and return the kernel virtual address (direct map) of the first page, or `0n`.
+   * Modern kernels (4.16+) clear `__GFP_HIGHMEM` first; older ones allocate from HighMem and then return
+   * 0 because the page has no permanent mapping (the page is leaked, as in the kernel).
+   * kernel: mm/page_alloc.c __get_free_pages(); book §3.5.4
+   *
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "pc-4g" });
+   * const addr = k.__get_free_pages("GFP_KERNEL", 0);
+   * console.log(addr >= 0xffff888000000000n, addr % 4096n); // => true 0n
+   * ```
+   */
+  __get_free_pages(gfp: Gfp, order: number): bigint {
+    let mask = this.gfp(gfp);
+    if (this.facts.getFreePagesStripsHighmem) mask &= ~this.flag("__GFP_HIGHMEM") >>> 0;
+    const page = this.allocPagesNode(this.numa_node_id(), mask, order, "__get_free_pages");
+    if (!page) return 0n;
+    return this.page_address(page) ?? 0n;
+  }
+
+  /** __get_free_pages(gfp, 0). kernel: include/linux/gfp.h __get_free_page() */
+  __get_free_page(gfp: Gfp): bigint {
+    return this.__get_free_pages(gfp, 0);
+  }
+
+  /**
+   * One zero-filled page's address, or `0n`: __get_free_pages(gfp | __GFP_ZERO, 0).
+   * kernel: mm/page_alloc.c get_zeroed_page(); book §3.5.4
+   *
+   * @throws {PageApiArgumentError} on 2.6.24 for `__GFP_HIGHMEM` (the kernel's BUG_ON)
+   */
+  get_zeroed_page(gfp: Gfp): bigint {
+    const mask = this.gfp(gfp);
+    if (this.facts.zeroedPageBugsOnHighmem && mask & this.flag("__GFP_HIGHMEM")) {
+      throw new PageApiArgumentError("kernel BUG at mm/page_alloc.c: get_zeroed_page() with __GFP_HIGHMEM", "gfp");
+    }
+    return this.__get_free_pages(mask | this.flag("__GFP_ZERO"), 0);
+  }
+
+  /**
+   * Pages from ZONE_DMA: __get_free_pages(gfp | GFP_DMA, order). The kernel's name is `__get_dma_pages`;
+   * the book calls it `get_dma_pages`.
+   * kernel: include/linux/gfp.h __get_dma_pages()
+   */
+  __get_dma_pages(gfp: Gfp, order: number): bigint {
+    return this.__get_free_pages(this.gfp(gfp) | this.flag("GFP_DMA"), order);
+  }
+
+  /** The book's name for {@link Kernel.__get_dma_pages}. */
+  get_dma_pages(gfp: Gfp, order: number): bigint {
+    return this.__get_dma_pages(gfp, order);
+  }
+
+  /**
+   * Allocate `size` bytes of physically contiguous pages: the block of get_order(size) is split and the pages
+   * beyond the size are freed at once (straight to the buddy lists, at the tail).
+   * kernel: mm/page_alloc.c alloc_pages_exact() → make_alloc_exact() (2.6.27+)
+   *
+   * @returns the address, or `0n`
+   * @throws {NotInThisKernelError} before 2.6.27
+   */
+  alloc_pages_exact(size: number, gfp: Gfp): bigint {
+    if (!this.facts.hasAllocPagesExact) throw new NotInThisKernelError("alloc_pages_exact", "2.6.27", formatKernelVersion(this.version));
+    if (!Number.isInteger(size) || size <= 0) throw new PageApiArgumentError(`size ${size} must be a positive integer`, "size");
+    let mask = this.gfp(gfp);
+    const bad = mask & (this.flag("__GFP_COMP") | this.flag("__GFP_HIGHMEM"));
+    if (bad) {
+      this.warnOnce("exact", `WARNING: at mm/page_alloc.c alloc_pages_exact: gfp ${formatGfp(bad, this.version)} is not allowed and was removed`);
+      mask &= ~bad >>> 0;
+    }
+    const order = getOrder(size, this.arch.pageShift);
+    const addr = this.__get_free_pages(mask, order);
+    if (addr === 0n) return 0n;
+    const pfn = this.virtToPfn(addr, "alloc_pages_exact");
+    const used = Math.ceil(size / this.arch.pageSize);
+    this.splitToOrder0(pfn, order);
+    for (let p = pfn + used; p < pfn + 2 ** order; p++) this.freeBlock(p, 0, { toTail: true, bypassPcp: true });
+    return addr;
+  }
+
+  /**
+   * Free what alloc_pages_exact() returned: free_page() for each page of PAGE_ALIGN(size).
+   * kernel: mm/page_alloc.c free_pages_exact()
+   */
+  free_pages_exact(addr: bigint, size: number): void {
+    if (!this.facts.hasAllocPagesExact) throw new NotInThisKernelError("free_pages_exact", "2.6.27", formatKernelVersion(this.version));
+    if (!Number.isInteger(size) || size <= 0) throw new PageApiArgumentError(`size ${size} must be a positive integer`, "size");
+    const n = Math.ceil(size / this.arch.pageSize);
+    const first = this.virtToPfn(addr, "free_pages_exact");
+    // Validate every page before freeing any: a rejected call changes nothing.
+    for (let p = first; p < first + n; p++) this.checkFreeable(p, 0, "free_pages_exact");
+    for (let p = first; p < first + n; p++) this.__free_pages(new Page(p), 0);
+  }
+
+  // ------------------------------------------------------------------ freeing
+
+  /**
+   * Drop a reference to a 2^order block and free it when the last one goes. For a non-compound block whose
+   * first page is still referenced, 5.10+ kernels free the rest of the block at once (order−1 down to 0).
+   * kernel: mm/page_alloc.c __free_pages(); book §3.5.6
+   *
+   * @throws {BadPageStateError} for a free page, a tail page, a wrong order or a mapped page (nothing changes)
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const before = k.buddyinfo();
+   * const page = k.alloc_pages("GFP_KERNEL", 3);
+   * k.__free_pages(page, 3);
+   * k.drain_all_pages();
+   * console.log(k.buddyinfo() === before); // => true
+   * ```
+   */
+  __free_pages(page: Page, order: number): void {
+    const pfn = this.pageArg(page, "__free_pages");
+    this.checkFreeable(pfn, order, "__free_pages");
+    const { z, i } = this.locate(pfn);
+    const isHead = this.compound.has(pfn);
+    const left = z.refcount[i]! - 1;
+    if (left === 0) {
+      this.compound.delete(pfn);
+      this.freeBlock(pfn, order, {});
+      return;
+    }
+    z.refcount[i] = left;
+    if (!isHead && this.facts.freeUpperSubblocks) {
+      for (let k = order; k > 0; k--) {
+        this.buddy.splitAllocated(pfn, k, 1);
+        this.freeBlock(pfn + 2 ** (k - 1), k - 1, {});
+      }
+    }
+  }
+
+  /** __free_pages(page, 0). kernel: include/linux/gfp.h __free_page() */
+  __free_page(page: Page): void {
+    this.__free_pages(page, 0);
+  }
+
+  /**
+   * Free by virtual address; address 0 is ignored.
+   * kernel: mm/page_alloc.c free_pages(); book §3.5.6
+   *
+   * @throws {InvalidAddressError} for an address that is not a page-aligned direct-map address
+   */
+  free_pages(addr: bigint, order: number): void {
+    if (addr === 0n) return;
+    this.__free_pages(new Page(this.virtToPfn(addr, "free_pages")), order);
+  }
+
+  /** free_pages(addr, 0). kernel: include/linux/gfp.h free_page() */
+  free_page(addr: bigint): void {
+    this.free_pages(addr, 0);
+  }
+
+  /** Return every per-cpu list's pages to the buddy lists. kernel: mm/page_alloc.c drain_all_pages() */
+  drain_all_pages(): void {
+    this.buddy.drainPages();
+  }
+
+  // ------------------------------------------------------------------ references and mappings
+
+  /** Take a reference. kernel: include/linux/mm.h get_page() (on a tail: the compound head's count) */
+  get_page(page: Page): void {
+    const head = this.compoundHead(this.pageArg(page, "get_page"));
+    const { z, i } = this.locate(head);
+    if (z.refcount[i]! <= 0) throw this.badPage(head, "get_page", "page_ref_count(page) == 0 in get_page");
+    z.refcount[i] = z.refcount[i]! + 1;
+  }
+
+  /**
+   * Drop a reference; the last one frees the page (the whole compound page for a compound head).
+   * kernel: include/linux/mm.h put_page()
+   */
+  put_page(page: Page): void {
+    const head = this.compoundHead(this.pageArg(page, "put_page"));
+    const order = this.compound.get(head) ?? 0;
+    this.__free_pages(new Page(head), order);
+  }
+
+  /** page_count(): the reference count (a tail page reports its compound head's). kernel: include/linux/mm.h page_count() */
+  page_count(page: Page): number {
+    const head = this.compoundHead(this.pageArg(page, "page_count"));
+    const { z, i } = this.locate(head);
+    return z.refcount[i]!;
+  }
+
+  /** page_mapcount(): how many user page tables map the page. kernel: include/linux/mm.h page_mapcount() */
+  page_mapcount(page: Page): number {
+    return this.mapcount.get(this.pageArg(page, "page_mapcount")) ?? 0;
+  }
+
+  /** Map the page into a (simulated) user page table: _mapcount + 1. Freeing a mapped page is a bad page state. */
+  map_page(page: Page): void {
+    const pfn = this.pageArg(page, "map_page");
+    const { z, i } = this.locate(pfn);
+    if (z.refcount[i]! <= 0 && this.compoundHead(pfn) === pfn) throw this.badPage(pfn, "map_page", "mapping a page that is not allocated");
+    this.mapcount.set(pfn, (this.mapcount.get(pfn) ?? 0) + 1);
+  }
+
+  /** Undo one {@link Kernel.map_page}. */
+  unmap_page(page: Page): void {
+    const pfn = this.pageArg(page, "unmap_page");
+    const n = this.mapcount.get(pfn) ?? 0;
+    if (n <= 0) throw this.badPage(pfn, "unmap_page", "unmapping a page that is not mapped");
+    if (n === 1) this.mapcount.delete(pfn);
+    else this.mapcount.set(pfn, n - 1);
+  }
+
+  /** True for the head page of a __GFP_COMP allocation. kernel: PageHead() */
+  PageHead(page: Page): boolean {
+    return this.compound.has(this.pageArg(page, "PageHead"));
+  }
+
+  /** True for a page inside a compound page after its head. kernel: PageTail() */
+  PageTail(page: Page): boolean {
+    const pfn = this.pageArg(page, "PageTail");
+    return this.compoundHead(pfn) !== pfn;
+  }
+
+  /** The head of the compound page containing `page` (the page itself otherwise). kernel: compound_head() */
+  compound_head(page: Page): Page {
+    return new Page(this.compoundHead(this.pageArg(page, "compound_head")));
+  }
+
+  /** True for a page in ZONE_HIGHMEM (no permanent kernel mapping). kernel: PageHighMem() */
+  PageHighMem(page: Page): boolean {
+    const pfn = this.pageArg(page, "PageHighMem");
+    return this.arch.lowmemLimitPfn !== null && pfn >= this.arch.lowmemLimitPfn;
+  }
+
+  // ------------------------------------------------------------------ addresses
+
+  /** page_to_pfn(). */
+  page_to_pfn(page: Page): number {
+    return this.pageArg(page, "page_to_pfn");
+  }
+
+  /**
+   * The page of a pfn. kernel: pfn_to_page()
+   * @throws {InvalidAddressError} when the pfn has no page (a hole or beyond memory)
+   */
+  pfn_to_page(pfn: number): Page {
+    if (!this.memory.isValidPfn(pfn)) throw new InvalidAddressError(`pfn 0x${Number(pfn).toString(16)} has no page (a hole or beyond memory)`, "pfn");
+    return new Page(pfn);
+  }
+
+  /**
+   * The kernel virtual address of a page: its direct-map address for lowmem, its kmap address for a
+   * kmapped HighMem page, `null` for an unmapped HighMem page.
+   * kernel: mm/highmem.c page_address(); book §3.5.7
+   */
+  page_address(page: Page): bigint | null {
+    const pfn = this.pageArg(page, "page_address");
+    if (this.arch.lowmemLimitPfn !== null && pfn >= this.arch.lowmemLimitPfn) {
+      const slot = this.pkmapOfPfn.get(pfn);
+      return slot === undefined ? null : this.pkmapBase + BigInt(slot) * BigInt(this.arch.pageSize);
+    }
+    return this.arch.pageOffset + (BigInt(pfn) << BigInt(this.arch.pageShift));
+  }
+
+  /**
+   * The page of a direct-map address. kernel: virt_to_page()
+   * @throws {InvalidAddressError} when the address is not in the direct map
+   */
+  virt_to_page(addr: bigint): Page {
+    return new Page(this.virtToPfn(addr, "virt_to_page", false));
+  }
+
+  /** __pa(): physical address of a direct-map address. kernel: virt_to_phys() */
+  virt_to_phys(addr: bigint): bigint {
+    this.virtToPfn(addr, "virt_to_phys", false);
+    return addr - this.arch.pageOffset;
+  }
+
+  /** __va(): direct-map address of a lowmem physical address. kernel: phys_to_virt() */
+  phys_to_virt(phys: bigint): bigint {
+    const pfn = Number(phys >> BigInt(this.arch.pageShift));
+    if (phys < 0n || !this.memory.isValidPfn(pfn) || (this.arch.lowmemLimitPfn !== null && pfn >= this.arch.lowmemLimitPfn)) {
+      throw new InvalidAddressError(`physical address 0x${phys.toString(16)} is not in the direct map`, "phys");
+    }
+    return this.arch.pageOffset + phys;
+  }
+
+  /**
+   * Map a page into the kernel's address space: lowmem pages already are; a HighMem page gets a pkmap slot
+   * (the next free one after the last used, round robin) until kunmap().
+   * kernel: mm/highmem.c kmap() → kmap_high() → map_new_virtual(); book §3.5.7
+   *
+   * @throws {KmapExhaustedError} when every pkmap slot is in use (the kernel would sleep)
+   */
+  kmap(page: Page): bigint {
+    const pfn = this.pageArg(page, "kmap");
+    if (!this.PageHighMem(page)) return this.page_address(page)!;
+    let slot = this.pkmapOfPfn.get(pfn);
+    if (slot === undefined) {
+      slot = this.mapNewVirtual();
+      this.pkmapPfn[slot] = pfn;
+      this.pkmapOfPfn.set(pfn, slot);
+      this.pkmapCount[slot] = 1;
+    }
+    this.pkmapCount[slot] = this.pkmapCount[slot]! + 1;
+    return this.pkmapBase + BigInt(slot) * BigInt(this.arch.pageSize);
+  }
+
+  /**
+   * Release a kmap() mapping. The address stays valid (count 1) until the slot is flushed for reuse.
+   * kernel: mm/highmem.c kunmap() → kunmap_high()
+   */
+  kunmap(page: Page): void {
+    const pfn = this.pageArg(page, "kunmap");
+    if (!this.PageHighMem(page)) return;
+    const slot = this.pkmapOfPfn.get(pfn);
+    if (slot === undefined || this.pkmapCount[slot]! < 2) throw new PageApiArgumentError(`kunmap of pfn 0x${pfn.toString(16)}, which is not kmapped`, "page");
+    this.pkmapCount[slot] = this.pkmapCount[slot]! - 1;
+  }
+
+  private mapNewVirtual(): number {
+    const n = this.pkmapCount.length;
+    for (let tries = 0; tries < 2 * n; tries++) {
+      this.lastPkmapNr = (this.lastPkmapNr + 1) & (n - 1);
+      // flush_all_zero_pkmaps(): on wrap-around, slots whose count is 1 (unused) are unmapped.
+      if (this.lastPkmapNr === 0) this.flushAllZeroPkmaps();
+      if (this.pkmapCount[this.lastPkmapNr] === 0) return this.lastPkmapNr;
+    }
+    throw new KmapExhaustedError(n);
+  }
+
+  private flushAllZeroPkmaps(): void {
+    for (let s = 0; s < this.pkmapCount.length; s++) {
+      if (this.pkmapCount[s] === 1) {
+        this.pkmapCount[s] = 0;
+        this.pkmapOfPfn.delete(this.pkmapPfn[s]!);
+        this.pkmapPfn[s] = -1;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ contents
+
+  /** Read bytes at a kernel virtual address (direct map or kmap). */
+  read(addr: bigint, length: number): Uint8Array {
+    return this.memory.read(this.virtToPhys(addr), length);
+  }
+
+  /** Write bytes at a kernel virtual address (direct map or kmap). */
+  write(addr: bigint, bytes: Uint8Array | readonly number[]): void {
+    this.memory.write(this.virtToPhys(addr), bytes);
+  }
+
+  /** The page's contents (a copy). */
+  page_contents(page: Page): Uint8Array {
+    return this.memory.readPage(this.pageArg(page, "page_contents"));
+  }
+
+  // ------------------------------------------------------------------ /proc
+
+  /** /proc/buddyinfo of the current state. */
+  buddyinfo(): string {
+    return renderBuddyinfo(this.buddy);
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private pageArg(page: Page, fn: string): number {
+    if (!(page instanceof Page)) throw new PageApiArgumentError(`${fn}() needs a page (got ${page === null ? "NULL" : typeof page})`, "page");
+    if (!this.buddy.zoneOfPfn(page.pfn)) throw new InvalidAddressError(`pfn 0x${page.pfn.toString(16)} is in no zone`, `${fn}(page)`);
+    return page.pfn;
+  }
+
+  private locate(pfn: number) {
+    const z = this.buddy.zoneOfPfn(pfn)!;
+    return { z, i: pfn - z.startPfn };
+  }
+
+  private compoundHead(pfn: number): number {
+    for (const [head, order] of this.compound) if (pfn > head && pfn < head + 2 ** order) return head;
+    return pfn;
+  }
+
+  private virtToPhys(addr: bigint): bigint {
+    const slotEnd = this.pkmapBase + BigInt(this.pkmapCount.length) * BigInt(this.arch.pageSize);
+    if (this.pkmapCount.length && addr >= this.pkmapBase && addr < slotEnd) {
+      const slot = Number((addr - this.pkmapBase) / BigInt(this.arch.pageSize));
+      const pfn = this.pkmapPfn[slot]!;
+      if (pfn < 0) throw new InvalidAddressError(`0x${addr.toString(16)} is an unused pkmap slot`, "addr");
+      return (BigInt(pfn) << BigInt(this.arch.pageShift)) + ((addr - this.pkmapBase) % BigInt(this.arch.pageSize));
+    }
+    this.virtToPfn(addr, "read/write", false);
+    return addr - this.arch.pageOffset;
+  }
+
+  /** virt_addr_valid() + virt_to_pfn(); optionally requiring page alignment (the free paths). */
+  private virtToPfn(addr: bigint, fn: string, aligned = true): number {
+    if (typeof addr !== "bigint") throw new InvalidAddressError(`${fn}() needs a bigint address, got ${typeof addr}`, `${fn}(addr)`);
+    const hex = `0x${addr.toString(16)}`;
+    const off = addr - this.arch.pageOffset;
+    const pfn = off >= 0n ? Number(off >> BigInt(this.arch.pageShift)) : -1;
+    const lowmem = this.arch.lowmemLimitPfn === null || pfn < this.arch.lowmemLimitPfn;
+    if (off < 0n || !lowmem || !this.memory.isValidPfn(pfn)) throw new InvalidAddressError(`${hex} is not a direct-map (lowmem) address`, `${fn}(${hex})`);
+    if (aligned && off % BigInt(this.arch.pageSize) !== 0n) throw new InvalidAddressError(`${hex} is not page-aligned`, `${fn}(${hex})`);
+    return pfn;
+  }
+
+  /** The checks free_pages_prepare()/free_page_is_bad() and put_page_testzero()'s VM_BUG_ON make. */
+  private checkFreeable(pfn: number, order: number, fn: string): void {
+    if (!Number.isInteger(order) || order < 0 || order > this.maxOrder) throw new PageApiArgumentError(`order ${order} is outside 0..${this.maxOrder}`, `${fn}(order)`);
+    const { z, i } = this.locate(pfn);
+    if (this.compoundHead(pfn) !== pfn) throw this.badPage(pfn, fn, "freeing a tail page of a compound page");
+    if (z.refcount[i]! <= 0) throw this.badPage(pfn, fn, "nonzero _refcount");
+    const allocated = z.order(i);
+    if (allocated !== order) throw this.badPage(pfn, fn, `freed with order ${order}, allocated with order ${allocated}`);
+    if ((this.mapcount.get(pfn) ?? 0) > 0) throw this.badPage(pfn, fn, "nonzero mapcount");
+  }
+
+  /** Split an allocated block into 2^order order-0 allocations, each with refcount 1. kernel: split_page() */
+  private splitToOrder0(pfn: number, order: number): void {
+    for (let k = order; k > 0; k--) {
+      const step = 2 ** k;
+      for (let p = pfn; p < pfn + 2 ** order; p += step) this.buddy.splitAllocated(p, k, 1);
+    }
+  }
+
+  private freeBlock(pfn: number, order: number, opts: { toTail?: boolean; bypassPcp?: boolean }): void {
+    if (this.pagePoisoning) for (let p = pfn; p < pfn + 2 ** order; p++) this.memory.poisonPage(p);
+    this.buddy.freePages(pfn, order, { cpu: this.cpu, ...opts });
+  }
+
+  private badPage(pfn: number, fn: string, reason: string): BadPageStateError {
+    const { z, i } = this.locate(pfn);
+    const ref = z.refcount[i]!;
+    const map = this.mapcount.get(pfn) ?? 0;
+    const hex = pfn.toString(16).padStart(5, "0");
+    const lines =
+      this.facts.badPageFormat === "modern"
+        ? [
+            `BUG: Bad page state in process swapper  pfn:${hex}`,
+            `page: refcount:${ref} mapcount:${map} mapping:0000000000000000 index:0x0 pfn:0x${pfn.toString(16)}`,
+            `page dumped because: ${reason}`,
+          ]
+        : [
+            `Bad page state in process 'swapper'`,
+            `page:${pfn.toString(16)} flags:0x${z.flags[i]!.toString(16).padStart(8, "0")} mapping:00000000 mapcount:${map} count:${ref}`,
+            "Trying to fix it up, but a reboot is needed",
+          ];
+    return new BadPageStateError(pfn, reason, lines, `${fn}(pfn 0x${pfn.toString(16)})`);
+  }
+}
+
+/**
+ * Boot a simulated kernel: lay out the machine's zones for the version, compute watermarks and zonelists,
+ * initialise mem_map and free all managed memory into the buddy lists.
+ * kernel: init/main.c start_kernel() → mm_core_init(); book §3.4 ("Initialization of Memory Management")
+ *
+ * @param options - machine (preset name or description), version, sysctls, CPUs, seed
+ * @returns the kernel with the page API
+ * @throws {InvalidMachineError} for an invalid machine description
+ * @example
+ * ```ts
+ * import { bootKernel } from "@pagealloc/page-api";
+ * const k = bootKernel({ machine: "tiny-16m", version: "2.6.24" });
+ * console.log(k.maxOrder, k.smp_processor_id()); // => 10 0
+ * ```
+ */
+export function bootKernel(options: BootKernelOptions = {}): Kernel {
+  return new Kernel(options);
+}
