@@ -1,5 +1,6 @@
 import { PageallocError } from "@pagealloc/physmem";
 import { Command, CommanderError } from "commander";
+import { registerBuddy } from "./commands/buddy";
 import { registerDemo } from "./commands/demo";
 import { registerExplain } from "./commands/explain";
 import { registerGfp } from "./commands/gfp";
@@ -25,6 +26,7 @@ export function buildProgram(io: Io): Command {
   registerGfp(program, io);
   registerMachine(program, io);
   registerZones(program, io);
+  registerBuddy(program, io);
   return program;
 }
 
