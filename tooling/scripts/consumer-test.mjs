@@ -16,6 +16,7 @@ const PROBES = {
   "@pagealloc/zones": ["m.defaultMinFreeKbytes(1024 * 1024)", "4096"],
   "@pagealloc/buddy": ["m.findBuddyPfn(12, 2)", "8"],
   "@pagealloc/page-api": ["m.getOrder(4097)", "1"],
+  "@pagealloc/workload": ["m.mulberry32(7)() === m.mulberry32(7)()", "true"],
   "@pagealloc/report": ['m.stripLogPrefix("<4>[ 1.000000] Mem-Info:")', "Mem-Info:"],
 };
 
