@@ -19,6 +19,8 @@ export {
   lowmemReserve,
   type TotalreserveZoneInput,
   totalreservePages,
+  type BoostWatermarkInput,
+  boostWatermark,
 } from "./watermarks";
 export {
   MIN_PERCPU_PAGELIST_HIGH_FRACTION,
@@ -40,7 +42,7 @@ export {
   parseSysctlOptions,
   pcpFraction,
 } from "./sysctls";
-export { type ZoneInfo, type ZoneNode, type ZoneSet, type BuildZonesOptions, MAX_ORDER_NR_PAGES, buildZones } from "./zones";
+export { type ZoneInfo, type ZoneNode, type ZoneSet, type BuildZonesOptions, MAX_ORDER_NR_PAGES, buildZones, x86LowReservePfns } from "./zones";
 export {
   type ZoneinfoFormat,
   zoneinfoFormat,

@@ -195,3 +195,40 @@ export function totalreservePages(zones: readonly TotalreserveZoneInput[]): numb
   }
   return total;
 }
+
+/** Input of {@link boostWatermark}. */
+export interface BoostWatermarkInput {
+  /** zone->watermark_boost now. */
+  readonly boost: number;
+  /** The raw high watermark (_watermark[WMARK_HIGH], without the boost). */
+  readonly highWmark: number;
+  readonly managed: number;
+  /** vm.watermark_boost_factor (default 15000 = 150%; 0 disables boosting). */
+  readonly watermarkBoostFactor: number;
+  readonly pageblockNrPages: number;
+}
+
+/**
+ * The zone's watermark_boost after a fallback steals from another migratetype (5.0+): unchanged when
+ * boosting is off or the zone is smaller than 4 pageblocks; else grows by one pageblock, up to
+ * max(pageblock, high × factor / 10000).
+ * kernel: mm/page_alloc.c boost_watermark()
+ *
+ * @param input - current boost, high watermark, zone size, factor, pageblock size
+ * @returns the new boost (equal to the input boost when the kernel would not boost)
+ * @example
+ * ```ts
+ * import { boostWatermark } from "@pagealloc/zones";
+ * // high 13724 × 150% = 20586 is the cap; one step adds 512 pages
+ * console.log(boostWatermark({ boost: 0, highWmark: 13724, managed: 917504, watermarkBoostFactor: 15000, pageblockNrPages: 512 })); // => 512
+ * console.log(boostWatermark({ boost: 20500, highWmark: 13724, managed: 917504, watermarkBoostFactor: 15000, pageblockNrPages: 512 })); // => 20586
+ * ```
+ */
+export function boostWatermark(input: BoostWatermarkInput): number {
+  const { boost, highWmark, managed, watermarkBoostFactor: factor, pageblockNrPages: pb } = input;
+  if (!factor || pb * 4 > managed) return boost;
+  let maxBoost = multFrac(highWmark, factor, 10000);
+  if (!maxBoost) return boost;
+  maxBoost = Math.max(pb, maxBoost);
+  return Math.min(boost + pb, maxBoost);
+}

@@ -226,11 +226,24 @@ export interface ZonelistForOptions {
   readonly highestZoneIdx?: number;
 }
 
+const zonelistCache = new WeakMap<ZoneSet, Zonelists>();
+
+/** The zonelists of a zone set (built once per zone set, at its own version). */
+function zonelistsOf(source: Zonelists | ZoneSet): Zonelists {
+  if (!("zoneTypes" in source)) return source;
+  let zl = zonelistCache.get(source);
+  if (!zl) {
+    zl = buildZonelists(source);
+    zonelistCache.set(source, zl);
+  }
+  return zl;
+}
+
 /**
  * The zonelist an allocation on node `nid` uses (node_zonelist()).
  * kernel: include/linux/gfp.h node_zonelist(), gfp_zonelist()
  *
- * @param zonelists - from {@link buildZonelists}
+ * @param source - zonelists from {@link buildZonelists}, or a zone set (its zonelists are built once and cached)
  * @param nid - the preferred node id
  * @param options - __GFP_THISNODE, gfp zone index
  * @returns the zone references in fallback order
@@ -238,12 +251,13 @@ export interface ZonelistForOptions {
  * @example
  * ```ts
  * import { getPreset } from "@pagealloc/physmem";
- * import { buildZones, buildZonelists, zonelistFor } from "@pagealloc/zones";
- * const zl = buildZonelists(buildZones(getPreset("server-2s-256g")));
- * console.log(zonelistFor(zl, 1).map((z) => `${z.nid}:${z.name}`).join(" ")); // => 1:Normal 0:Normal 0:DMA32 0:DMA
+ * import { buildZones, zonelistFor } from "@pagealloc/zones";
+ * const zs = buildZones(getPreset("server-2s-256g"));
+ * console.log(zonelistFor(zs, 1).map((z) => `${z.nid}:${z.name}`).join(" ")); // => 1:Normal 0:Normal 0:DMA32 0:DMA
  * ```
  */
-export function zonelistFor(zonelists: Zonelists, nid: number, options: ZonelistForOptions = {}): readonly ZoneRef[] {
+export function zonelistFor(source: Zonelists | ZoneSet, nid: number, options: ZonelistForOptions = {}): readonly ZoneRef[] {
+  const zonelists = zonelistsOf(source);
   const node = zonelists.nodes.find((x) => x.nid === nid);
   if (!node) throw new InvalidZonelistRequestError(`no node ${nid} (nodes: ${zonelists.nodes.map((x) => x.nid).join(", ")})`, "nid");
   const lists = options.thisNode ? node.thisNode : node.fallback;

@@ -99,13 +99,31 @@ const STRUCT_PAGE_64: readonly (readonly [string, number])[] = [
   ["2.6.36", 64],
 ];
 
-// kernel: x86 reserves low memory for the BIOS: the first 64 KiB by default (CONFIG_X86_RESERVE_LOW)
-// until 5.12, all of the first 1 MiB from 5.13 ("x86/setup: always reserve the first 1M of RAM").
+// kernel: arch/x86/kernel/setup.c: x86 keeps low memory for the BIOS out of the allocator: the first page
+// (2.6.24), the first 64 KiB (CONFIG_X86_RESERVE_LOW, ≈2.6.36) and all of the first 1 MiB from 5.13
+// ("x86/setup: always reserve the first 1M of RAM").
 const X86_LOW_RESERVE_PFNS: readonly (readonly [string, number])[] = [
   ["2.6.24", 1],
   ["2.6.36", 16],
   ["5.13", 256],
 ];
+
+/**
+ * The end (exclusive pfn) of the low memory x86 reserves at boot for the BIOS in a kernel version;
+ * these pages are present but not managed.
+ * kernel: arch/x86/kernel/setup.c reserve_bios_regions() / x86_reserve_low_memory
+ *
+ * @param version - kernel version
+ * @returns 1, 16 or 256
+ * @example
+ * ```ts
+ * import { x86LowReservePfns } from "@pagealloc/zones";
+ * console.log(x86LowReservePfns("2.6.24"), x86LowReservePfns("6.18")); // => 1 256
+ * ```
+ */
+export function x86LowReservePfns(version: KernelVersion | string): number {
+  return pickByVersion(X86_LOW_RESERVE_PFNS, version);
+}
 
 /** SECTION_SIZE_BITS - PAGE_SHIFT: pages per memory section (128 MiB) for the vmemmap estimate. */
 const PAGES_PER_SECTION = 32768;
@@ -277,7 +295,7 @@ function reservedPerZone(machine: Machine, nodeIdx: number, zones: readonly RawZ
   const reserved = zones.map((z) => (z.end > z.start ? overlap(node.reservedPfns, z.start, z.end) : 0));
   const isX86 = machine.arch !== "arm64";
   if (isX86) {
-    const lowEnd = pickByVersion(X86_LOW_RESERVE_PFNS, version);
+    const lowEnd = x86LowReservePfns(version);
     zones.forEach((z, k) => {
       if (z.end <= z.start) return;
       // low pages already counted as memblock.reserved are not counted twice
@@ -340,7 +358,7 @@ function presentPages2624(machine: Machine, z: RawZone, zoneIdx: number, nodeIdx
  * ```
  */
 export function buildZones(machine: Machine, options: BuildZonesOptions = {}): ZoneSet {
-  const version = parseKernelVersion(typeof options.version === "string" ? options.version : (options.version?.raw ?? DEFAULT_KERNEL_VERSION));
+  const version = typeof options.version === "object" ? options.version : parseKernelVersion(options.version ?? DEFAULT_KERNEL_VERSION);
   const facts = zoneVersionFacts(version);
   const arch = archFacts(machine.arch, version, machine.archOptions);
   const zoneTypes = arch.zoneTypes as readonly ZoneName[];
