@@ -406,8 +406,17 @@ function buddyView(n: ZoneNumbers, facts: BuddyVersionFacts): WatermarkZoneView 
   };
 }
 
-function inferArch(report: FailureReport): ArchName {
-  return report.memInfo?.zones.some((z) => z.name === "DMA32") ? "x86_64" : "i386";
+/**
+ * The zone layout a report implies: DMA32 printed → x86_64; HighMem printed → the 32-bit layout; five
+ * lowmem_reserve[] entries (DMA, DMA32, Normal, Movable, Device: ZONE_DEVICE is 64-bit only) → x86_64;
+ * otherwise the 32-bit layout DMA, Normal, HighMem, Movable (i386, ppc32), flagged as an assumption.
+ */
+function inferArch(report: FailureReport): { arch: ArchName; sure: boolean } {
+  const zones = report.memInfo?.zones ?? [];
+  if (zones.some((z) => z.name === "DMA32")) return { arch: "x86_64", sure: true };
+  if (zones.some((z) => z.name === "HighMem")) return { arch: "i386", sure: true };
+  if (zones.some((z) => (z.lowmemReserve?.length ?? 0) >= 5)) return { arch: "x86_64", sure: true };
+  return { arch: "i386", sure: false };
 }
 
 function resolveVersion(report: FailureReport, options: ExplainOptions): { v: KernelVersion; from: "option" | "report" } | null {
@@ -471,7 +480,11 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
 
   const notes: string[] = [];
   const mask = report.gfpMask;
-  const arch = options.arch ?? inferArch(report);
+  const inferred = inferArch(report);
+  const arch = options.arch ?? inferred.arch;
+  if (options.arch === undefined && !inferred.sure) {
+    notes.push(`zone layout assumed from the zones printed: ${arch} (DMA, Normal, HighMem, Movable); give the arch if the machine differs`);
+  }
   let facts: BuddyVersionFacts;
   let layout: readonly string[];
   let zoneName: string;
