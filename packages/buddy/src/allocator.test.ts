@@ -136,3 +136,28 @@ describe("allocPages / freePages (fast path)", () => {
     expect(calls).toBe(1);
   });
 });
+
+describe("helpers for the page API", () => {
+  it("splitAllocated halves an allocated block; the halves free independently and merge back", () => {
+    const a = bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 4096 })], { checkInvariants: true });
+    const boot = renderBuddyinfo(a);
+    const p = a.allocPagesRequest({ highestZoneIdx: 2, migratetype: M }, 2);
+    a.splitAllocated(p, 2, 1);
+    a.splitAllocated(p + 2, 1, 1);
+    expect(() => a.splitAllocated(p, 2, 1)).toThrow(BadPageFreeError);
+    a.freePages(p + 3, 0, { bypassPcp: true });
+    // pfn 3 freed straight to the buddy: its buddy 2 is allocated → an order-0 free block
+    expect(a.pageBuddyOrder(p + 3)).toBe(0);
+    expect(a.pageBuddyOrder(p)).toBe(-1);
+    a.freePages(p + 2, 0, { toTail: true });
+    a.freePages(p, 1);
+    a.drainPages();
+    expect(renderBuddyinfo(a)).toBe(boot);
+  });
+
+  it("checkInvariants notices corrupted state", () => {
+    const a = bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 64 })]);
+    a.zone(0, 2).nrFreePages += 1;
+    expect(() => checkInvariants(a)).toThrow("NR_FREE_PAGES = 65 but lists hold 64");
+  });
+});

@@ -1195,6 +1195,18 @@ export class BuddyAllocator {
   }
 
   /**
+   * The order of the free block whose head is `pfn` on the buddy free lists, or −1 when `pfn` is not such a head
+   * (allocated, on a per-cpu list, inside a larger free block, reserved or a hole).
+   * kernel: include/linux/page-flags.h PageBuddy() + mm/internal.h buddy_order()
+   */
+  pageBuddyOrder(pfn: number): number {
+    const z = this.zoneOfPfn(pfn);
+    if (!z) return -1;
+    const i = pfn - z.startPfn;
+    return z.flags[i]! & PG_BUDDY ? z.order(i) : -1;
+  }
+
+  /**
    * Split an allocated block of `order` at `pfn` into two allocated halves of `order - 1`: the lower half keeps
    * its reference count, the upper half gets `upperRefcount`. The building block of split_page() (every page
    * becomes its own order-0 allocation) and of __free_pages() freeing the tail of a block whose head is still
