@@ -15,7 +15,8 @@ const PROBES = {
   "@pagealloc/gfp": ['m.isZoneName("DMA32")', "true"],
   "@pagealloc/zones": ["m.defaultMinFreeKbytes(1024 * 1024)", "4096"],
   "@pagealloc/buddy": ["m.findBuddyPfn(12, 2)", "8"],
-  "@pagealloc/page-api": ["m.getOrder(4097)", "1"],
+  // a 4 KiB get_zeroed_page on the 16 MiB preset: a direct-map address whose page reads as zeros
+  "@pagealloc/page-api": ['(() => { const k = m.bootKernel({ machine: "tiny-16m" }); const a = k.get_zeroed_page("GFP_KERNEL"); return a > 0n && k.read(a, 4096).every((b) => b === 0); })()', "true"],
   "@pagealloc/workload": ["m.mulberry32(7)() === m.mulberry32(7)()", "true"],
   "@pagealloc/report": ['m.stripLogPrefix("<4>[ 1.000000] Mem-Info:")', "Mem-Info:"],
 };
