@@ -118,3 +118,18 @@ describe("parseZoneinfo errors", () => {
     expect(() => parseZoneinfo("Node 0, zone   Weird\n")).toThrow(/unknown zone name/);
   });
 });
+
+describe("other layouts round-trip through the importer (self-consistency of parse/import/render)", () => {
+  it.each([
+    ["book-i386", "2.6.24", "i386"],
+    ["numa-4node", "5.10", "x86_64"],
+    ["server-2s-256g", "4.4", "x86_64"],
+  ] as const)("%s at %s", async (preset, version, arch) => {
+    const { getPreset } = await import("@pagealloc/physmem");
+    const zs = buildZones(getPreset(preset), { version, sysctls: { min_free_kbytes: 11000 } });
+    const text = renderZoneinfoStatic(zs);
+    const desc = machineFromZoneinfo(text, { arch, version });
+    const again = buildZones(loadMachine(desc), { version, sysctls: { min_free_kbytes: 11000 }, cpus: zs.onlineCpus });
+    expect(renderZoneinfoStatic(again)).toBe(text);
+  });
+});
