@@ -148,7 +148,7 @@ export interface GfpLayout {
 const DEFAULT_CONFIG: Required<GfpConfig> = { lockdep: false, kasan: false, slabObjExt: true, noTrack: false, numa: true };
 
 /** Resolve a version argument (default 6.18). */
-export function toVersion(version: KernelVersion | string | undefined): KernelVersion {
+function toVersion(version: KernelVersion | string | undefined): KernelVersion {
   if (version === undefined) return parseKernelVersion(DEFAULT_KERNEL_VERSION);
   return typeof version === "string" ? parseKernelVersion(version) : version;
 }
