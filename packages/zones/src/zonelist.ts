@@ -339,34 +339,44 @@ export function candidateZones(zonelists: Zonelists, zoneSet: ZoneSet, gfp: numb
 const MIGRATE_TYPES = 5;
 
 /**
- * The boot messages of build_all_zonelists(): one "Fallback order for Node N: " line per node (NUMA,
- * modern) and the "Built … zonelists" line, whose total is Σ present pages of the zones up to
- * gfp_zone(GFP_HIGHUSER_MOVABLE) (at that moment managed = present and the watermarks are 0);
- * mobility grouping is off below pageblock_nr_pages × MIGRATE_TYPES pages.
- * kernel: mm/page_alloc.c build_all_zonelists(), build_zonelists() (pr_info lines)
+ * The boot messages of build_all_zonelists(): one "Fallback order for Node N: " line per node (≈5.14+),
+ * the "Built … zonelists" line, whose total is Σ present pages of the zones up to
+ * gfp_zone(GFP_HIGHUSER_MOVABLE) (at that moment managed = present and the watermarks are 0;
+ * mobility grouping is off below pageblock_nr_pages × MIGRATE_TYPES pages), and on NUMA kernels
+ * "Policy zone:" (the highest populated zone below Movable).
+ * kernel: mm/page_alloc.c build_all_zonelists(), build_zonelists(), check_highest_zone() (pr_info lines)
  *
  * @param zoneSet - the zones
  * @param zonelists - from {@link buildZonelists}
+ * @param options - CONFIG_NUMA (default: true on 64-bit arches)
  * @returns the lines, without newlines
  * @example
  * ```ts
  * import { getPreset } from "@pagealloc/physmem";
  * import { buildZones, buildZonelists, zonelistBootMessages } from "@pagealloc/zones";
  * const zs = buildZones(getPreset("pc-4g"));
- * console.log(zonelistBootMessages(zs, buildZonelists(zs)).join("|")); // => Fallback order for Node 0: 0 |Built 1 zonelists, mobility grouping on.  Total pages: 1048478
+ * console.log(zonelistBootMessages(zs, buildZonelists(zs)).join("|")); // => Fallback order for Node 0: 0 |Built 1 zonelists, mobility grouping on.  Total pages: 1048478|Policy zone: Normal
  * ```
  */
-export function zonelistBootMessages(zoneSet: ZoneSet, zonelists: Zonelists): string[] {
+export function zonelistBootMessages(zoneSet: ZoneSet, zonelists: Zonelists, options: { numa?: boolean } = {}): string[] {
+  const numa = options.numa ?? (zoneSet.arch === "x86_64" || zoneSet.arch === "arm64");
   const highest = zoneSet.zoneTypes.indexOf("Movable");
   let total = 0;
   for (const node of zoneSet.nodes) for (const z of node.zones) if (z.zoneIdx <= highest) total += z.presentPages;
   const grouping = total < zoneSet.pageblockNrPages * MIGRATE_TYPES ? "off" : "on";
   const lines: string[] = [];
-  if (!zonelists.perZoneType) for (const n of zonelists.nodes) lines.push(`Fallback order for Node ${n.nid}: ${n.nodeOrder.map((x) => `${x} `).join("")}`);
+  if (numa && versionAtLeast(zonelists.version, "5.14")) {
+    for (const n of zonelists.nodes) lines.push(`Fallback order for Node ${n.nid}: ${n.nodeOrder.map((x) => `${x} `).join("")}`);
+  }
   lines.push(
     zonelists.perZoneType
       ? `Built ${zonelists.nodes.length} zonelists in ${zonelists.orderName} order, mobility grouping ${grouping}.  Total pages: ${total}`
       : `Built ${zonelists.nodes.length} zonelists, mobility grouping ${grouping}.  Total pages: ${total}`,
   );
+  if (numa) {
+    let policy = 0;
+    for (const node of zoneSet.nodes) for (const z of node.zones) if (z.populated && z.name !== "Movable" && z.zoneIdx > policy) policy = z.zoneIdx;
+    lines.push(`Policy zone: ${zoneSet.zoneTypes[policy]}`);
+  }
   return lines;
 }
