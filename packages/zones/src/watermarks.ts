@@ -206,6 +206,8 @@ export interface BoostWatermarkInput {
   /** vm.watermark_boost_factor (default 15000 = 150%; 0 disables boosting). */
   readonly watermarkBoostFactor: number;
   readonly pageblockNrPages: number;
+  /** Kernel version: watermark boosting exists from 5.0 (default 6.18). */
+  readonly version?: KernelVersion | string;
 }
 
 /**
@@ -226,6 +228,7 @@ export interface BoostWatermarkInput {
  */
 export function boostWatermark(input: BoostWatermarkInput): number {
   const { boost, highWmark, managed, watermarkBoostFactor: factor, pageblockNrPages: pb } = input;
+  if (!zoneVersionFacts(input.version ?? DEFAULT_KERNEL_VERSION).boost) return boost;
   if (!factor || pb * 4 > managed) return boost;
   let maxBoost = multFrac(highWmark, factor, 10000);
   if (!maxBoost) return boost;

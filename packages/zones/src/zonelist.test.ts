@@ -92,6 +92,14 @@ describe("4 nodes (numa-4node preset: SLIT 10/16/16/22, every node with CPUs)", 
     expect(names(zonelistFor(node, 2, { thisNode: true, highestZoneIdx: 2 }))).toBe("2:Normal");
   });
 
+  it("zone_reclaim_mode: set by 2.6.24 for distances above RECLAIM_DISTANCE (20 then), never from 3.16", () => {
+    // numa-4node has distances 16 and 22: 22 > 20 on 2.6.24; 2.6.36-3.15 use RECLAIM_DISTANCE 30
+    expect(buildZonelists(buildZones(getPreset("numa-4node"), { version: "2.6.24" })).zoneReclaimMode).toBe(1);
+    expect(buildZonelists(buildZones(getPreset("numa-4node"), { version: "3.10" })).zoneReclaimMode).toBe(0);
+    expect(buildZonelists(buildZones(getPreset("server-2s-256g"), { version: "2.6.24" })).zoneReclaimMode).toBe(1);
+    expect(buildZonelists(buildZones(getPreset("numa-4node"), { version: "6.18" })).zoneReclaimMode).toBe(0);
+  });
+
   it("4.14+ has node order only, whatever numa_zonelist_order says", () => {
     const zs = buildZones(getPreset("numa-4node"), { version: "4.19", sysctls: { numa_zonelist_order: "zone" } });
     expect(buildZonelists(zs).order).toBe("node");

@@ -63,6 +63,11 @@ export interface Zonelists {
   /** One list per zone type (2.6.24–2.6.25) or one list filtered by zone index. */
   readonly perZoneType: boolean;
   readonly nodes: readonly NodeZonelists[];
+  /**
+   * zone_reclaim_mode as build_zonelists() leaves it: before 3.16 it is switched on (1) when some node is
+   * farther than RECLAIM_DISTANCE from another; from 3.16 it stays 0 (the sysctl decides).
+   */
+  readonly zoneReclaimMode: 0 | 1;
 }
 
 /** Options of {@link buildZonelists}. */
@@ -163,6 +168,7 @@ export function buildZonelists(zoneSet: ZoneSet, version: KernelVersion | string
   const factor = rule.load === "increment" ? MAX_NUMNODES : n * MAX_NUMNODES;
   const nodeLoad = new Array<number>(n).fill(0);
   const maxZone = zoneSet.zoneTypes.length - 1;
+  let zoneReclaimMode: 0 | 1 = 0;
   const lists = nodes.map((local, L): NodeZonelists => {
     const used = new Array<boolean>(n).fill(false);
     const findNextBestNode = (): number => {
@@ -190,6 +196,8 @@ export function buildZonelists(zoneSet: ZoneSet, version: KernelVersion | string
     let prev = L;
     let load = n;
     for (let m = findNextBestNode(); m >= 0; m = findNextBestNode()) {
+      // kernel: build_zonelists() before 3.16: "if (distance > RECLAIM_DISTANCE) zone_reclaim_mode = 1"
+      if (!versionAtLeast(v, "3.16") && distance(L, m) > facts.reclaimDistance) zoneReclaimMode = 1;
       if (distance(L, m) !== distance(L, prev)) {
         if (rule.load === "assign") nodeLoad[m] = load;
         else if (rule.load === "accumulate") nodeLoad[m] += load;
@@ -215,7 +223,7 @@ export function buildZonelists(zoneSet: ZoneSet, version: KernelVersion | string
       nodeLoadAfter: [...nodeLoad],
     };
   });
-  return { version: v.raw, order, orderName, perZoneType: facts.zonelistPerZoneType, nodes: lists };
+  return { version: v.raw, order, orderName, perZoneType: facts.zonelistPerZoneType, nodes: lists, zoneReclaimMode };
 }
 
 /** Options of {@link zonelistFor}. */
