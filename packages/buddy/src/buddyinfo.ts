@@ -59,8 +59,8 @@ export function parseBuddyinfo(text: string, source = "buddyinfo"): BuddyinfoZon
  * @example
  * ```ts
  * import { formatBuddyinfo } from "@pagealloc/buddy";
- * console.log(JSON.stringify(formatBuddyinfo([{ nid: 0, zone: "DMA", nrFree: [1, 0, 2] }])));
- * // => "Node 0, zone      DMA      1      0      2 \n"
+ * const text = formatBuddyinfo([{ nid: 0, zone: "DMA", nrFree: [1, 0, 2] }]);
+ * console.log(JSON.stringify(text)); // => "Node 0, zone      DMA      1      0      2 \n"
  * ```
  */
 export function formatBuddyinfo(zones: readonly BuddyinfoZone[]): string {

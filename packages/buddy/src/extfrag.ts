@@ -76,8 +76,8 @@ function zoneHeader(z: BuddyinfoZone): string {
  * @example
  * ```ts
  * import { renderUnusableIndex } from "@pagealloc/buddy";
- * console.log(JSON.stringify(renderUnusableIndex([{ nid: 0, zone: "DMA", nrFree: [100, 0, 0] }])));
- * // => "Node 0, zone      DMA 0.000 1.000 1.000 \n"
+ * const text = renderUnusableIndex([{ nid: 0, zone: "DMA", nrFree: [100, 0, 0] }]);
+ * console.log(JSON.stringify(text)); // => "Node 0, zone      DMA 0.000 1.000 1.000 \n"
  * ```
  */
 export function renderUnusableIndex(zones: readonly BuddyinfoZone[]): string {
@@ -101,8 +101,8 @@ export function renderUnusableIndex(zones: readonly BuddyinfoZone[]): string {
  * @example
  * ```ts
  * import { renderExtfragIndex } from "@pagealloc/buddy";
- * console.log(JSON.stringify(renderExtfragIndex([{ nid: 0, zone: "DMA", nrFree: [100, 0, 0] }])));
- * // => "Node 0, zone      DMA -1.000  0.490  0.740 \n"
+ * const text = renderExtfragIndex([{ nid: 0, zone: "DMA", nrFree: [100, 0, 0] }]);
+ * console.log(JSON.stringify(text)); // => "Node 0, zone      DMA -1.000  0.490  0.740 \n"
  * ```
  */
 export function renderExtfragIndex(zones: readonly BuddyinfoZone[]): string {

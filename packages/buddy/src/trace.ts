@@ -43,8 +43,8 @@ function defaultPointer(pfn: number): number {
  * @example
  * ```ts
  * import { formatTraceEvent } from "@pagealloc/buddy";
- * console.log(formatTraceEvent({ event: "mm_page_free", pfn: 0x1db80e, order: 0 }, { pagePointer: () => 0x5607aae3 }));
- * // => page=000000005607aae3 pfn=0x1db80e order=0
+ * const text = formatTraceEvent({ event: "mm_page_free", pfn: 0x1db80e, order: 0 }, { pagePointer: () => 0x5607aae3 });
+ * console.log(text); // => page=000000005607aae3 pfn=0x1db80e order=0
  * ```
  */
 export function formatTraceEvent(e: BuddyTraceEvent, o: TraceFormatOptions = {}): string {
@@ -93,7 +93,7 @@ export interface TraceLineContext {
  * import { formatTraceLine } from "@pagealloc/buddy";
  * const line = formatTraceLine({ comm: "python3", pid: 19204, cpu: 0, timestampUs: 963863731000 / 1000 },
  *   { event: "mm_page_free", pfn: 0x1db80e, order: 0 }, { pagePointer: () => 0x5607aae3 });
- * console.log(line); // =>          python3-19204   [000] .....   963.863731: mm_page_free: page=000000005607aae3 pfn=0x1db80e order=0
+ * console.log(JSON.stringify(line)); // => "         python3-19204   [000] .....   963.863731: mm_page_free: page=000000005607aae3 pfn=0x1db80e order=0"
  * ```
  */
 export function formatTraceLine(ctx: TraceLineContext, e: BuddyTraceEvent, o: TraceFormatOptions = {}): string {
