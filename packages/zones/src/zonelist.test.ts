@@ -72,6 +72,16 @@ describe("4 nodes (numa-4node preset: SLIT 10/16/16/22, every node with CPUs)", 
     expect(zl.nodes.map((n) => n.nodeLoadAfter.join(","))).toEqual(["0,3,0,1", "0,3,1,3", "0,1,1,3", "1,3,1,3"]);
   });
 
+  it("≈5.15 (node_load[n] += load, load counting down from 4)", () => {
+    // node 0: 0 (4->3); n1 -> load[1] += 3 (3->2); n2 (2->1); n3 -> load[3] += 1.             [0,3,0,1]
+    // node 1: 1; n3 = 17K+1 < n0 = 18K -> load[3] += 3 = 4; n0; n2 -> load[2] += 1.             [0,3,1,4]
+    // node 2: 2; n3 = 17K+4 < n0 = 18K -> load[3] += 3 = 7; n0; n1 (22) -> load[1] += 1 = 4.    [0,4,1,7]
+    // node 3: 3; n2 = 18K+1 < n1 = 18K+4 -> load[2] += 3 = 4; n1; n0 -> load[0] += 1.           [1,4,4,7]
+    const zl = buildZonelists(buildZones(getPreset("numa-4node"), { version: "5.15" }));
+    expect(zl.nodes.map((n) => n.nodeOrder.join(" "))).toEqual(["0 1 2 3", "1 3 0 2", "2 3 0 1", "3 2 1 0"]);
+    expect(zl.nodes.map((n) => n.nodeLoadAfter.join(","))).toEqual(["0,3,0,1", "0,3,1,4", "0,4,1,7", "1,4,4,7"]);
+  });
+
   it("2.6.24 default order is ZONE here, and zone vs node order lay out the Normal list differently", () => {
     // DMA+DMA32 = 3998+782336 pages of ~16.8M: not > half; average = total/(4+1) ≈ 3.36M; node 0 (4.19M pages)
     // is above average but its DMA/DMA32 share (~19%) is not > 70% -> ZONELIST_ORDER_ZONE.

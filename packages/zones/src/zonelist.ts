@@ -20,7 +20,10 @@ type NodeLoadRule =
   | "assign"
   /** ≈5.15: node_load[node] += load ("use accumulated load when building node fallback list"). */
   | "accumulate"
-  /** ≈6.0: node_load[node] += 1; val × MAX_NUMNODES. */
+  /**
+   * ≈5.17: node_load[node] += nr_online_nodes (the `load` countdown removed), later written as += 1 with
+   * val × MAX_NUMNODES: the same order either way.
+   */
   | "increment";
 
 interface NodeOrderFacts {
@@ -29,11 +32,12 @@ interface NodeOrderFacts {
   readonly localNeedsMemory: boolean;
 }
 
-// kernel: mm/page_alloc.c find_next_best_node() / build_zonelists() across versions ("≈" = release from the patch date)
+// kernel: mm/page_alloc.c find_next_best_node() / build_zonelists() across versions ("≈" = release from the patch date).
+// (Before 2.6.23 node_load was accumulated too; the zone-ordering rework of 2.6.23 made it an assignment.)
 const NODE_ORDER_ROWS: readonly (readonly [string, NodeOrderFacts])[] = [
   ["2.6.24", { load: "assign", localNeedsMemory: false }],
   ["5.15", { load: "accumulate", localNeedsMemory: false }],
-  ["6.0", { load: "increment", localNeedsMemory: false }],
+  ["5.17", { load: "increment", localNeedsMemory: false }],
   ["6.7", { load: "increment", localNeedsMemory: true }],
 ];
 
