@@ -6,6 +6,7 @@ import { registerExplain } from "./commands/explain";
 import { registerGfp } from "./commands/gfp";
 import { registerMachine } from "./commands/machine";
 import { registerZones } from "./commands/zones";
+import { registerWhatIf } from "./commands/whatif";
 import { type Io, UsageError, processIo } from "./io";
 
 export { type Io } from "./io";
@@ -23,6 +24,7 @@ export function buildProgram(io: Io): Command {
     .exitOverride();
   registerDemo(program, io);
   registerExplain(program, io);
+  registerWhatIf(program, io);
   registerGfp(program, io);
   registerMachine(program, io);
   registerZones(program, io);

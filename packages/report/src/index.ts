@@ -14,3 +14,4 @@ export {
   explainReport,
 } from "./explain";
 export { renderExplanation } from "./render-explanation";
+export { type WhatIfRequest, type WhatIfResult, whatIf } from "./what-if";

@@ -1,0 +1,73 @@
+// `pagealloc whatif --from FILE... --alloc "order=N gfp=EXPR"`: the watermark walk of another request on the
+// memory state a failure report printed (@pagealloc/report).
+import { isArchName } from "@pagealloc/physmem";
+import { parseFailureReports, whatIf } from "@pagealloc/report";
+import type { Command } from "commander";
+import { type Io, UsageError } from "../io";
+import { readTextFile, writeJson } from "../options";
+
+interface WhatIfCliOptions {
+  from: string[];
+  alloc: string;
+  kernel?: string;
+  arch?: string;
+  json?: boolean;
+}
+
+/** `order=4 gfp=GFP_ATOMIC` → { order, gfp }. */
+function parseAlloc(text: string): { order: number; gfp: string } {
+  let order: number | undefined;
+  let gfp: string | undefined;
+  for (const item of text.trim().split(/\s+/)) {
+    const m = /^(order|gfp)=(.+)$/.exec(item);
+    if (!m) throw new UsageError(`--alloc ${JSON.stringify(text)}: expected "order=N gfp=EXPR", not ${JSON.stringify(item)}`);
+    if (m[1] === "order") {
+      order = Number(m[2]);
+      if (!Number.isInteger(order) || order < 0) throw new UsageError(`--alloc: order=${m[2]} is not an order`);
+    } else gfp = m[2];
+  }
+  if (order === undefined || gfp === undefined) throw new UsageError(`--alloc ${JSON.stringify(text)}: both order= and gfp= are needed`);
+  return { order, gfp };
+}
+
+export function registerWhatIf(program: Command, io: Io): void {
+  program
+    .command("whatif")
+    .description("would another request have succeeded on the memory a failure report printed? (fast/slow path watermark walk)")
+    .requiredOption("--from <file...>", "files holding page allocation failure reports (their Mem-Info is the memory state)")
+    .requiredOption("--alloc <request>", 'the request, e.g. "order=4 gfp=GFP_ATOMIC" (gfp: names or hex, read with the kernel\'s flags)')
+    .option("--kernel <version>", "kernel version to use instead of the one each report names")
+    .option("--arch <arch>", "zone layout: x86_64, i386, i386-pae or arm64")
+    .option("--json", "machine-readable output")
+    .action((opts: WhatIfCliOptions) => {
+      if (opts.arch !== undefined && !isArchName(opts.arch)) throw new UsageError(`--arch ${opts.arch}: expected x86_64, i386, i386-pae or arm64`);
+      const arch = opts.arch !== undefined && isArchName(opts.arch) ? opts.arch : undefined;
+      const request = parseAlloc(opts.alloc);
+      const results: { file: string; line: number; result: ReturnType<typeof whatIf> }[] = [];
+      for (const file of opts.from) {
+        const { reports } = parseFailureReports(readTextFile(file));
+        if (reports.length === 0) {
+          throw new UsageError(`${file}: no page allocation failure report found (a /proc/buddyinfo alone has no watermarks to check against)`);
+        }
+        for (const r of reports) results.push({ file, line: r.line, result: whatIf(r, { ...request, version: opts.kernel, arch }) });
+      }
+      if (opts.json) {
+        writeJson(io, results.map(({ file, line, result }) => ({ file, line, ...result })));
+        return;
+      }
+      for (const { file, line, result } of results) {
+        const e = result.explanation;
+        const what = `order-${result.order} ${e.gfp?.decoded || e.gfp?.hex} (highest zone ${e.zone?.name ?? "?"}, kernel ${e.version ?? "?"})`;
+        const verdict =
+          result.wouldSucceed === null
+            ? `cannot tell: ${e.notes[0] ?? e.summary}`
+            : result.servedBy
+              ? `would succeed from ${result.servedBy.nid === null ? "" : `Node ${result.servedBy.nid} `}${result.servedBy.zone} on the ${result.servedBy.path} path (${result.servedBy.path === "fast" ? "low" : "min"} watermark)`
+              : `would fail every watermark check (${e.kind})${e.allows?.directReclaim ? "; the slow path would then reclaim/compact" : ""}`;
+        io.out(`${file}:${line}: ${what}: ${verdict}\n`);
+        for (const z of e.zonelist) {
+          io.out(`  ${z.nid === null ? "" : `Node ${z.nid} `}${z.name}: fast ${z.fast?.ok ? "pass" : "fail"}, slow ${z.slow?.ok ? "pass" : `fail (${z.slow?.outcome ?? "not checked"})`}\n`);
+        }
+      }
+    });
+}
