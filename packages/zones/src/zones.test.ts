@@ -59,6 +59,25 @@ describe("ZONE_MOVABLE from kernelcore= / movablecore= (find_zone_movable_pfns_f
     expect(zs.nodes[0].zones[3].spannedPages).toBe(262144);
   });
 
+  it("movablecore=25% (4.17+): a percentage of all present pages", () => {
+    // required_movablecore = 1048478 × 100 × 25 / 10000 = 262119 -> rounded up to 1024: 262144;
+    // corepages = 1048478 - 262144 = 786334 = required_kernelcore, used up below 4 GiB (158 + 786176)
+    // -> zone_movable_pfn = 0x100000: all of Normal is Movable.
+    const zs = buildZones(getPreset("pc-4g"), { sysctls: { movablecore: "25%" } });
+    expect(zs.zoneMovablePfn).toEqual([1048576]);
+    expect([zs.nodes[0].zones[2].spannedPages, zs.nodes[0].zones[3].startPfn, zs.nodes[0].zones[3].spannedPages]).toEqual([0, 1048576, 262144]);
+  });
+
+  it("kernelcore=16G on numa-4node is spread evenly: 1048576 pages per node", () => {
+    // kernelcore_node = 4194304 / 4 = 1048576. Node 0: 158 + 786176 pages below usable_startpfn (1048576)
+    // count first, 262242 more from [0x100000, ...) -> 1310818, rounded up to 1024 -> 1311744.
+    // Nodes 1-3 (all above 4 GiB): node start + 1048576 = 5505024, 9699328, 13893632; required_kernelcore reaches 0.
+    const zs = buildZones(getPreset("numa-4node"), { sysctls: { kernelcore: "16G" } });
+    expect(zs.zoneMovablePfn).toEqual([1311744, 5505024, 9699328, 13893632]);
+    const n0 = zs.nodes[0].zones;
+    expect([n0[2].startPfn, n0[2].spannedPages, n0[3].startPfn, n0[3].spannedPages]).toEqual([1048576, 263168, 1311744, 4456448 - 1311744]);
+  });
+
   it("kernelcore >= all memory means no ZONE_MOVABLE; percentages need 4.17", () => {
     expect(buildZones(getPreset("pc-4g"), { sysctls: { kernelcore: "100%" } }).zoneMovablePfn).toEqual([0]);
     expect(() => buildZones(getPreset("pc-4g"), { version: "4.14", sysctls: { kernelcore: "50%" } })).toThrow(InvalidZoneLayoutError);
