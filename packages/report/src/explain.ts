@@ -8,7 +8,6 @@ import {
 } from "@pagealloc/buddy";
 import {
   decodeModeFragment,
-  formatGfp,
   gfpAllowsDirectReclaim,
   gfpAllowsKswapd,
   gfpFlags,
@@ -20,7 +19,7 @@ import {
   gfpTest,
   gfpZone,
 } from "@pagealloc/gfp";
-import { type ArchName, type KernelVersion, PageallocError, archFacts, formatKernelVersion, parseKernelVersion, pickByVersion, versionAtLeast } from "@pagealloc/physmem";
+import { type ArchName, type KernelVersion, PageallocError, archFacts, formatKernelVersion, parseKernelVersion, pickByVersion } from "@pagealloc/physmem";
 import { ReportExplainError } from "./errors";
 import type { FailureReport, ReportZone } from "./report-types";
 
@@ -152,17 +151,42 @@ export interface ExplainOptions {
   readonly arch?: ArchName;
 }
 
-// gfp_to_alloc_flags(): who gets ALLOC_HARDER / ALLOC_NON_BLOCK, by era (kernel-facts §5.3, §5.7).
-type ReserveRule = "no-wait" | "gfp-atomic" | "no-direct-reclaim";
-const RESERVE_RULES: readonly (readonly [string, ReserveRule])[] = [
-  ["2.6.24", "no-wait"], // 2.6.24–4.3: !__GFP_WAIT → ALLOC_HARDER
-  ["4.4", "gfp-atomic"], // 4.4–6.2: __GFP_ATOMIC && !__GFP_NOMEMALLOC → ALLOC_HARDER
-  ["6.3", "no-direct-reclaim"], // 6.3+: !__GFP_DIRECT_RECLAIM && !__GFP_NOMEMALLOC → ALLOC_NON_BLOCK (+ HIGHATOMIC if order > 0 and __GFP_HIGH)
-];
-// zone_watermark_fast(): order-0 __GFP_HIGH requests retry with the boost removed (≈5.9 "ignore boost for atomic"; 6.3+ keyed on ALLOC_MIN_RESERVE).
-const BOOST_RETRY_SINCE = "5.9";
-// Watermark boosting (5.0) and direct compaction (2.6.35).
-const COMPACTION_SINCE = "2.6.35";
+/** The slow-path facts of one kernel version that the explanation needs (kernel-facts §5.3–§5.7). */
+interface SlowPathFacts {
+  /** gfp_to_alloc_flags(): who gets ALLOC_HARDER (≤ 6.2) / ALLOC_NON_BLOCK (6.3+). */
+  readonly reserveRule: "no-wait" | "gfp-atomic" | "no-direct-reclaim";
+  /** The fast path passes ALLOC_CPUSET unconditionally (2.6.24 `ALLOC_WMARK_LOW|ALLOC_CPUSET`). */
+  readonly fastCpuset: boolean;
+  /** Direct compaction exists (CONFIG_COMPACTION, 2.6.35). */
+  readonly compaction: boolean;
+  /** The gfp bits direct compaction needs (try_to_compact_pages / can_compact). */
+  readonly compactionNeeds: readonly string[];
+  /** should_reclaim_retry() with MAX_RECLAIM_RETRIES (≈4.7, the OOM-detection rework). */
+  readonly reclaimRetries: boolean;
+  /** The "try hard" flag name: __GFP_REPEAT, renamed __GFP_RETRY_MAYFAIL in 4.13. */
+  readonly retryFlag: string;
+  /** zone_watermark_fast()'s order-0 high-priority retry with the boost removed (≈5.9). */
+  readonly boostRetry: boolean;
+}
+
+// Rows patch the row before them; a new kernel version with a change is a new row.
+const SLOW_PATH_ERAS: readonly (readonly [string, SlowPathFacts])[] = (() => {
+  const rows: [string, Partial<SlowPathFacts>][] = [
+    ["2.6.24", { reserveRule: "no-wait", fastCpuset: true, compaction: false, compactionNeeds: [], reclaimRetries: false, retryFlag: "__GFP_REPEAT", boostRetry: false }],
+    ["2.6.35", { compaction: true, compactionNeeds: ["__GFP_IO", "__GFP_FS"] }],
+    ["4.4", { reserveRule: "gfp-atomic", fastCpuset: false }],
+    // ≈4.7: compaction allowed for GFP_NOFS requests; should_reclaim_retry with 16 no-progress loops.
+    ["4.7", { compactionNeeds: ["__GFP_IO"], reclaimRetries: true }],
+    ["4.13", { retryFlag: "__GFP_RETRY_MAYFAIL" }],
+    ["5.9", { boostRetry: true }],
+    ["6.3", { reserveRule: "no-direct-reclaim" }],
+  ];
+  let acc = rows[0]?.[1] as SlowPathFacts;
+  return rows.map(([since, patch]) => {
+    acc = { ...acc, ...patch };
+    return [since, acc] as const;
+  });
+})();
 const COSTLY_ORDER = 3;
 
 const LETTER_TO_TYPE: Readonly<Record<string, keyof BuddyVersionFacts["mt"]>> = {
@@ -448,6 +472,46 @@ function insufficient(report: FailureReport, why: string, version: string | null
   };
 }
 
+/** What the allocation-flag computation needs to know about the mask. */
+interface GfpFacts {
+  readonly directReclaim: boolean;
+  readonly kswapd: boolean;
+  readonly highPriority: boolean;
+  readonly noMemalloc: boolean;
+  readonly movable: boolean;
+  /** __GFP_ATOMIC set (4.4–6.2). */
+  readonly gfpAtomic: boolean;
+}
+
+// kernel: mm/page_alloc.c __alloc_pages() / prepare_alloc_pages() (the first get_page_from_freelist's flags)
+function fastPathAllocFlags(facts: BuddyVersionFacts, sp: SlowPathFacts, bits: AllocFlagBits, g: GfpFacts): number {
+  let flags = bits.WMARK_LOW | (g.movable ? bits.CMA : 0);
+  // ALLOC_KSWAPD (and ALLOC_NOFRAGMENT) exist from 5.0.
+  if (g.kswapd && facts.noFragment) flags |= bits.KSWAPD;
+  if (sp.fastCpuset) flags |= bits.CPUSET;
+  return flags;
+}
+
+// kernel: mm/page_alloc.c gfp_to_alloc_flags() (2.6.31+; 2.6.24: the same lines inline in __alloc_pages())
+function gfpToAllocFlags(facts: BuddyVersionFacts, sp: SlowPathFacts, bits: AllocFlagBits, g: GfpFacts, order: number): number {
+  let flags = bits.WMARK_MIN | bits.CPUSET | (g.highPriority ? bits.MIN_RESERVE : 0) | (g.movable ? bits.CMA : 0);
+  if (g.kswapd && facts.noFragment) flags |= bits.KSWAPD;
+  // The task is assumed not to be realtime (rt tasks also get ALLOC_HARDER / ALLOC_MIN_RESERVE).
+  if (sp.reserveRule === "no-wait" && !g.directReclaim) {
+    flags = (flags | bits.NON_BLOCK) & ~bits.CPUSET;
+  } else if (sp.reserveRule === "gfp-atomic" && g.gfpAtomic) {
+    if (!g.noMemalloc) flags |= bits.NON_BLOCK;
+    flags &= ~bits.CPUSET;
+  } else if (sp.reserveRule === "no-direct-reclaim" && !g.directReclaim) {
+    if (!g.noMemalloc) {
+      flags |= bits.NON_BLOCK;
+      if (order > 0 && g.highPriority) flags |= bits.HIGHATOMIC;
+    }
+    if (g.highPriority) flags &= ~bits.CPUSET;
+  }
+  return flags;
+}
+
 /**
  * Explain a page allocation failure report with the kernel's own rules for its version: the GFP
  * mask decoded, gfp_zone() and the zonelist walked, and for every zone the watermark check with
@@ -513,42 +577,22 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
   const noRetry = gfpNoRetry(mask, v);
   const retryMayFail = gfpRetryMayFail(mask, v);
   const costly = report.order > COSTLY_ORDER;
-  const io = gfpTest("io", mask, v);
-  const compaction = versionAtLeast(v, COMPACTION_SINCE) && report.order > 0 && directReclaim && (io || !versionAtLeast(v, "4.4"));
+  const sp = pickByVersion(SLOW_PATH_ERAS, v);
+  const compaction = sp.compaction && report.order > 0 && directReclaim && sp.compactionNeeds.every((f) => (mask & (gfpFlags(v)[f] ?? 0)) !== 0);
   let migratetype: string | null = null;
   try {
     migratetype = gfpMigratetype(mask, v);
   } catch (e) {
     if (!(e instanceof PageallocError)) throw e;
   }
-  const movable = migratetype === "Movable";
   const gfpAtomicBit = gfpFlags(v).__GFP_ATOMIC ?? 0;
+  const gfpInfo: GfpFacts = { directReclaim, kswapd, highPriority, noMemalloc, movable: migratetype === "Movable", gfpAtomic: (mask & gfpAtomicBit) !== 0 };
 
   // ALLOC_* flags of both paths.
   const bits = allocFlagBits(facts.allocFlagsEra);
-  const rule = pickByVersion(RESERVE_RULES, v);
-  const wmark = (which: "min" | "low") => (bits.wmarkIsIndex ? (which === "min" ? bits.WMARK_MIN : bits.WMARK_LOW) : which === "min" ? bits.WMARK_MIN : bits.WMARK_LOW);
-  const cmaFlag = movable ? bits.CMA : 0;
-  // ALLOC_KSWAPD (and ALLOC_NOFRAGMENT) exist from 5.0.
-  const kswapdFlag = kswapd && facts.noFragment ? bits.KSWAPD : 0;
-  let fast = wmark("low") | cmaFlag | kswapdFlag;
-  if (!versionAtLeast(v, "4.4")) fast |= bits.CPUSET;
-  let slow = wmark("min") | bits.CPUSET | (highPriority ? bits.MIN_RESERVE : 0) | kswapdFlag | cmaFlag;
-  let highatomicAccess = false;
-  if (rule === "no-wait" && !directReclaim) {
-    slow |= bits.NON_BLOCK;
-    slow &= ~bits.CPUSET;
-  } else if (rule === "gfp-atomic" && (mask & gfpAtomicBit) !== 0 && !noMemalloc) {
-    slow |= bits.NON_BLOCK;
-    slow &= ~bits.CPUSET;
-  } else if (rule === "no-direct-reclaim" && !directReclaim) {
-    if (!noMemalloc) {
-      slow |= bits.NON_BLOCK;
-      if (report.order > 0 && highPriority) slow |= bits.HIGHATOMIC;
-    }
-    if (highPriority) slow &= ~bits.CPUSET;
-  }
-  highatomicAccess = facts.allocFlagsEra === "non-block" ? (slow & bits.HIGHATOMIC) !== 0 : (slow & bits.NON_BLOCK) !== 0 && versionAtLeast(v, "4.4");
+  const fast = fastPathAllocFlags(facts, sp, bits, gfpInfo);
+  const slow = gfpToAllocFlags(facts, sp, bits, gfpInfo, report.order);
+  const highatomicAccess = facts.allocFlagsEra === "non-block" ? (slow & bits.HIGHATOMIC) !== 0 : facts.mt.HIGHATOMIC >= 0 && (slow & bits.NON_BLOCK) !== 0;
   const fastFlags: Flags = { bits, value: fast, names: flagNames(bits, fast, facts.allocFlagsEra) };
   const slowFlags: Flags = { bits, value: slow, names: flagNames(bits, slow, facts.allocFlagsEra) };
 
@@ -574,8 +618,8 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
 
   const boostRetryApplies = (f: Flags) =>
     report.order === 0 &&
-    versionAtLeast(v, BOOST_RETRY_SINCE) &&
-    (facts.allocFlagsEra === "non-block" ? (f.value & bits.MIN_RESERVE) !== 0 : (mask & gfpAtomicBit) !== 0);
+    sp.boostRetry &&
+    (facts.allocFlagsEra === "non-block" ? (f.value & bits.MIN_RESERVE) !== 0 : gfpInfo.gfpAtomic);
 
   const check = (n: ZoneNumbers, f: Flags, path: "fast" | "slow", order: number): WatermarkCheck | null => {
     const mark = path === "fast" ? n.low : n.min;
@@ -658,8 +702,8 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
       : !directReclaim
         ? "cannot reclaim or compact: fails right after the reserve-assisted check"
         : costly && !retryMayFail
-          ? `costly order (> ${COSTLY_ORDER}) without ${versionAtLeast(v, "4.13") ? "__GFP_RETRY_MAYFAIL" : "__GFP_REPEAT"}: gives up after one reclaim/compaction round, no OOM kill`
-          : versionAtLeast(v, "4.7")
+          ? `costly order (> ${COSTLY_ORDER}) without ${sp.retryFlag}: gives up after one reclaim/compaction round, no OOM kill`
+          : sp.reclaimRetries
             ? "retries reclaim up to 16 times without progress (MAX_RECLAIM_RETRIES), then may invoke the OOM killer"
             : "retries while reclaim makes progress, then may invoke the OOM killer";
   if (kind === "fragmentation") {

@@ -530,7 +530,7 @@ export function parseFailureReports(text: string): ParsedReports {
     return undefined;
   };
 
-  const process = (p: Pending) => {
+  const processLine = (p: Pending) => {
     const textLine = p.parts.join(" ");
     const line = p.line;
     if (p.kind === "failure") {
@@ -709,7 +709,7 @@ export function parseFailureReports(text: string): ParsedReports {
     const t = stripLogPrefix(raw).trim();
     const lineNo = i + 1;
     if (t === "") {
-      if (pending) process(pending);
+      if (pending) processLine(pending);
       pending = null;
       continue;
     }
@@ -729,7 +729,7 @@ export function parseFailureReports(text: string): ParsedReports {
           ? at <= t.length && at + FAILURE_MARK.length > t.length
           : joinedKind !== null && SPLIT_HEAD_RE.test(t) && ["zone", "freearea", "node", "hugepages"].includes(joinedKind);
       if (ok && joinedKind !== null) {
-        if (pending) process(pending);
+        if (pending) processLine(pending);
         pending = {
           kind: joinedKind,
           line: lineNo,
@@ -750,7 +750,7 @@ export function parseFailureReports(text: string): ParsedReports {
       if (pending.kind === "hugepages") pending.complete = HUGEPAGES_RE.test(pending.parts.join(" "));
       continue;
     }
-    if (pending) process(pending);
+    if (pending) processLine(pending);
     pending = {
       kind,
       line: lineNo,
@@ -760,7 +760,7 @@ export function parseFailureReports(text: string): ParsedReports {
       complete: kind === "freearea" ? endsFreeArea(t) : kind === "hugepages" ? HUGEPAGES_RE.test(t) : true,
     };
   }
-  if (pending) process(pending);
+  if (pending) processLine(pending);
   finish();
   return { reports, problems };
 }
