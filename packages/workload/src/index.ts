@@ -1,1 +1,30 @@
 export { mulberry32 } from "./random";
+export { ScriptError, TraceParseError, WorkloadArgumentError } from "./errors";
+export { type AllocFailure, type ZoneVerdict, explainAllocFailure } from "./explain";
+export {
+  STATE_FILES,
+  type StateFile,
+  type ZoneWatermarkRow,
+  type FragmentationRow,
+  type PageblockMapZone,
+  isStateFile,
+  renderState,
+  zoneWatermarks,
+  fragmentation,
+  migratetypeLegend,
+  pageblockMap,
+} from "./state";
+export {
+  type ScriptValue,
+  type CompareOp,
+  type ScriptPosition,
+  type Statement,
+  type Expectation,
+  type ParseScriptOptions,
+  type ExpectResult,
+  type ScriptStep,
+  type ScriptResult,
+  type RunScriptOptions,
+  parseScript,
+  runScript,
+} from "./script";

@@ -1,0 +1,88 @@
+import { bootKernel } from "@pagealloc/page-api";
+import { describe, expect, it } from "vitest";
+import { ScriptError } from "./errors";
+import { parseScript, runScript } from "./script";
+
+describe("parseScript", () => {
+  it("reports the line and column of a problem", () => {
+    const err = (() => {
+      try {
+        parseScript("alloc a order=1 gfp=GFP_KERNEL\n  alloc b order=x gfp=GFP_KERNEL", { file: "w.txt" });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ScriptError);
+    expect((err as ScriptError).location).toBe("w.txt:2:17");
+    expect((err as ScriptError).code).toBe("SCRIPT_PARSE");
+  });
+  it("rejects free of a name never allocated, unknown statements and unclosed repeats", () => {
+    expect(() => parseScript("free x")).toThrow(/no earlier "alloc x".*script:1:6/);
+    expect(() => parseScript("allocate x")).toThrow(/unknown statement/);
+    expect(() => parseScript("repeat 3 {\nalloc a order=0 gfp=GFP_KERNEL")).toThrow(/not closed.*script:1:1/);
+    expect(() => parseScript("alloc a gfp=GFP_KERNEL")).toThrow(/missing order=/);
+  });
+  it("parses repeat blocks, random values and JSON Lines to the same statements", () => {
+    const text = parseScript("repeat 2 {\nalloc a order=random(0,3) gfp=GFP_KERNEL\n}");
+    const jsonl = parseScript('{"op":"repeat","times":2}\n{"op":"alloc","name":"a","order":{"random":[0,3]},"gfp":"GFP_KERNEL"}\n{"op":"end"}');
+    expect(jsonl).toEqual(text);
+    expect(text[0]).toMatchObject({ op: "repeat", times: { kind: "const", value: 2 } });
+  });
+});
+
+describe("runScript", () => {
+  it("allocates, frees and checks buddyinfo against the buddy arithmetic", () => {
+    // tiny-16m on 6.18: DMA holds the whole machine. Taking one order-10 block and giving it back
+    // must restore the order-10 count (the freed block merges with nothing: its buddy is in use or absent).
+    const k = bootKernel({ machine: "tiny-16m" });
+    const before = k.buddy.zone(0, "DMA").nrFree[10]!;
+    const r = runScript(
+      k,
+      [
+        "alloc big order=10 gfp=GFP_KERNEL",
+        "expect alloc big ok",
+        `expect buddyinfo DMA order=10 == ${before - 1}`,
+        "free big",
+        "drain",
+        `expect buddyinfo DMA order=10 == ${before}`,
+        "expect count big == 0",
+      ].join("\n"),
+    );
+    expect(r.expectations.map((e) => [e.ok, e.actual])).toEqual([
+      [true, "ok"],
+      [true, String(before - 1)],
+      [true, String(before)],
+      [true, "0"],
+    ]);
+  });
+  it("an order above MAX_PAGE_ORDER fails (6.18: orders 0..10)", () => {
+    const r = runScript(bootKernel({ machine: "tiny-16m" }), "alloc x order=11 gfp=GFP_KERNEL\nexpect alloc x fail\nexpect failures x == 1");
+    expect(r.ok).toBe(true);
+  });
+  it("a failed expectation is reported with what was found", () => {
+    const r = runScript(bootKernel({ machine: "tiny-16m" }), "alloc x order=0 gfp=GFP_KERNEL count=2\nexpect count x == 3");
+    expect(r.ok).toBe(false);
+    expect(r.expectations[0]).toMatchObject({ line: 2, ok: false, actual: "2" });
+  });
+  it("a bad GFP expression is an error before anything runs", () => {
+    const k = bootKernel({ machine: "tiny-16m" });
+    const before = k.buddyinfo();
+    expect(() => runScript(k, "alloc a order=0 gfp=GFP_KERNEL\nalloc b order=0 gfp=GFP_NOPE", { file: "s" })).toThrow(/s:2:1/);
+    expect(k.buddyinfo()).toBe(before);
+  });
+  it("the same seed gives the same run", () => {
+    const text = "repeat 50 {\n alloc a order=random(0,4) gfp=GFP_KERNEL\n}\nrepeat 20 {\n free a[random]\n}";
+    const run = () => runScript(bootKernel({ machine: "tiny-16m" }), text, { seed: 7 }).steps.map((s) => `${s.op}${s.pfn}`).join();
+    expect(run()).toBe(run());
+  });
+  it("explains a failure: GFP_DMA on tiny-16m once DMA is below its low watermark", () => {
+    const k = bootKernel({ machine: "tiny-16m" });
+    const z = k.buddy.zone(0, "DMA");
+    // Allocate order-0 pages until the zone fails; the explanation must name the watermark it met.
+    const r = runScript(k, `alloc a order=0 gfp=GFP_KERNEL count=${z.nrFreePages}`);
+    expect(r.failures.length).toBeGreaterThan(0);
+    const f = r.failures[0]!;
+    expect(f.zones[0]).toMatchObject({ zone: "DMA", reason: "watermark", low: z.spec.watermark.low });
+    expect(f.explanation).toContain(`low ${z.spec.watermark.low}`);
+  });
+});

@@ -1,0 +1,564 @@
+import { parseGfp } from "@pagealloc/gfp";
+import type { Kernel, Page } from "@pagealloc/page-api";
+import { PageallocError } from "@pagealloc/physmem";
+import { ScriptError } from "./errors";
+import { type AllocFailure, explainAllocFailure } from "./explain";
+import { mulberry32 } from "./random";
+import { STATE_FILES, type StateFile, fragmentation, isStateFile, renderState } from "./state";
+
+/** A number in a script: a constant or `random(lo,hi)` (inclusive, from the seeded generator). */
+export type ScriptValue = { readonly kind: "const"; readonly value: number } | { readonly kind: "random"; readonly lo: number; readonly hi: number };
+
+/** A comparison of an `expect` line. */
+export type CompareOp = "==" | "!=" | ">=" | "<=" | ">" | "<";
+
+/** Where a statement came from. */
+export interface ScriptPosition {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** One statement of a parsed workload script. */
+export type Statement = ScriptPosition &
+  (
+    | { readonly op: "alloc"; readonly name: string; readonly order: ScriptValue; readonly gfp: string; readonly node?: ScriptValue; readonly cpu?: ScriptValue; readonly count: ScriptValue }
+    | { readonly op: "free"; readonly name: string; readonly index?: ScriptValue | "random" }
+    | { readonly op: "reclaimable"; readonly name: string }
+    | { readonly op: "drain" }
+    | { readonly op: "show"; readonly file: StateFile }
+    | { readonly op: "repeat"; readonly times: ScriptValue; readonly body: readonly Statement[] }
+    | { readonly op: "expect"; readonly expect: Expectation }
+  );
+
+/** What an `expect` line checks. */
+export type Expectation =
+  | { readonly kind: "alloc"; readonly name: string; readonly outcome: "ok" | "fail" }
+  | { readonly kind: "count" | "failures"; readonly name: string; readonly cmp: CompareOp; readonly value: number }
+  | { readonly kind: "buddyinfo" | "unusable" | "extfrag"; readonly zone: string; readonly node: number; readonly order: number; readonly cmp: CompareOp; readonly value: number }
+  | { readonly kind: "free_pages"; readonly zone: string; readonly node: number; readonly cmp: CompareOp; readonly value: number };
+
+/** Options of {@link parseScript}. */
+export interface ParseScriptOptions {
+  /** File name used in error locations (default `script`). */
+  readonly file?: string;
+}
+
+const OPS: readonly CompareOp[] = [">=", "<=", "==", "!=", ">", "<"];
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+interface Token {
+  readonly text: string;
+  readonly column: number;
+}
+
+function tokenize(line: string): Token[] {
+  const out: Token[] = [];
+  const re = /\S+/g;
+  for (let m = re.exec(line); m; m = re.exec(line)) out.push({ text: m[0], column: m.index + 1 });
+  return out;
+}
+
+class LineParser {
+  constructor(
+    private readonly file: string,
+    private readonly line: number,
+  ) {}
+
+  fail(reason: string, column: number): never {
+    throw new ScriptError(reason, this.file, this.line, column);
+  }
+
+  value(text: string, column: number, what: string): ScriptValue {
+    const r = /^random\((-?\d+),(-?\d+)\)$/.exec(text);
+    if (r) {
+      const lo = Number(r[1]);
+      const hi = Number(r[2]);
+      if (lo > hi) this.fail(`${what}: random(${lo},${hi}) has lo > hi`, column);
+      return { kind: "random", lo, hi };
+    }
+    if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(text)) this.fail(`${what}: expected a number or random(lo,hi), got ${JSON.stringify(text)}`, column);
+    return { kind: "const", value: Number(text) };
+  }
+
+  number(text: string, column: number, what: string): number {
+    if (!/^-?\d+$/.test(text)) this.fail(`${what}: expected an integer, got ${JSON.stringify(text)}`, column);
+    return Number(text);
+  }
+
+  name(t: Token | undefined, after: string, column: number): string {
+    if (!t) this.fail(`${after}: missing NAME`, column);
+    if (!NAME_RE.test(t.text)) this.fail(`${after}: ${JSON.stringify(t.text)} is not a name (letters, digits, _ . -)`, t.column);
+    return t.text;
+  }
+
+  /** key=value options; `allowed` lists the keys, `required` those that must be present. */
+  options(tokens: readonly Token[], allowed: readonly string[], required: readonly string[], endColumn: number): Map<string, Token> {
+    const out = new Map<string, Token>();
+    for (const t of tokens) {
+      const eq = t.text.indexOf("=");
+      if (eq <= 0) this.fail(`expected key=value, got ${JSON.stringify(t.text)}`, t.column);
+      const key = t.text.slice(0, eq);
+      if (!allowed.includes(key)) this.fail(`unknown option ${key} (expected ${allowed.join(", ")})`, t.column);
+      if (out.has(key)) this.fail(`option ${key} given twice`, t.column);
+      out.set(key, { text: t.text.slice(eq + 1), column: t.column + eq + 1 });
+    }
+    for (const key of required) if (!out.has(key)) this.fail(`missing ${key}=`, endColumn);
+    return out;
+  }
+
+  cmp(tokens: readonly Token[], from: number, endColumn: number): { cmp: CompareOp; value: number } {
+    const op = tokens[from];
+    const v = tokens[from + 1];
+    if (!op || !OPS.includes(op.text as CompareOp)) this.fail(`expected a comparison (${OPS.join(" ")})`, op?.column ?? endColumn);
+    if (!v) this.fail("expected a number after the comparison", endColumn);
+    if (tokens.length > from + 2) this.fail(`unexpected ${JSON.stringify(tokens[from + 2]!.text)}`, tokens[from + 2]!.column);
+    return { cmp: op.text as CompareOp, value: this.number(v.text, v.column, "expected value") };
+  }
+}
+
+function parseExpect(p: LineParser, t: readonly Token[], endColumn: number): Expectation {
+  const kind = t[1];
+  if (!kind) return p.fail("expect: what? (alloc, count, failures, buddyinfo, free_pages, unusable, extfrag)", endColumn);
+  switch (kind.text) {
+    case "alloc": {
+      const name = p.name(t[2], "expect alloc", endColumn);
+      const outcome = t[3]?.text;
+      if (outcome !== "ok" && outcome !== "fail") p.fail("expect alloc NAME ok|fail", t[3]?.column ?? endColumn);
+      if (t.length > 4) p.fail(`unexpected ${JSON.stringify(t[4]!.text)}`, t[4]!.column);
+      return { kind: "alloc", name, outcome };
+    }
+    case "count":
+    case "failures": {
+      const name = p.name(t[2], `expect ${kind.text}`, endColumn);
+      return { kind: kind.text, name, ...p.cmp(t, 3, endColumn) };
+    }
+    case "buddyinfo":
+    case "unusable":
+    case "extfrag":
+    case "free_pages": {
+      const zone = t[2];
+      if (!zone || zone.text.includes("=")) p.fail(`expect ${kind.text}: missing ZONE (DMA, DMA32, Normal, HighMem, Movable)`, zone?.column ?? endColumn);
+      let k = 3;
+      const opts: Token[] = [];
+      while (t[k] && t[k]!.text.includes("=") && !OPS.includes(t[k]!.text as CompareOp)) opts.push(t[k++]!);
+      const needOrder = kind.text !== "free_pages";
+      const o = p.options(opts, needOrder ? ["node", "order"] : ["node"], needOrder ? ["order"] : [], t[k]?.column ?? endColumn);
+      const node = o.has("node") ? p.number(o.get("node")!.text, o.get("node")!.column, "node") : 0;
+      const { cmp, value } = p.cmp(t, k, endColumn);
+      if (kind.text === "free_pages") return { kind: "free_pages", zone: zone.text, node, cmp, value };
+      const order = p.number(o.get("order")!.text, o.get("order")!.column, "order");
+      return { kind: kind.text, zone: zone.text, node, order, cmp, value };
+    }
+    default:
+      return p.fail(`expect: unknown check ${JSON.stringify(kind.text)} (alloc, count, failures, buddyinfo, free_pages, unusable, extfrag)`, kind.column);
+  }
+}
+
+function parseTextScript(text: string, file: string): Statement[] {
+  const lines = text.split(/\r?\n/);
+  const stack: { body: Statement[]; open?: { line: number; column: number; times: ScriptValue } }[] = [{ body: [] }];
+  const allocated = new Set<string>();
+  lines.forEach((raw, idx) => {
+    const lineNo = idx + 1;
+    const hash = raw.indexOf("#");
+    const src = hash >= 0 ? raw.slice(0, hash) : raw;
+    const t = tokenize(src);
+    if (t.length === 0) return;
+    const p = new LineParser(file, lineNo);
+    const endColumn = src.trimEnd().length + 1;
+    const head = t[0]!;
+    const at = { line: lineNo, column: head.column };
+    const top = stack[stack.length - 1]!;
+    switch (head.text) {
+      case "alloc": {
+        const name = p.name(t[1], "alloc", endColumn);
+        const o = p.options(t.slice(2), ["order", "gfp", "node", "cpu", "count"], ["order", "gfp"], endColumn);
+        const val = (k: string) => (o.has(k) ? p.value(o.get(k)!.text, o.get(k)!.column, k) : undefined);
+        const gfp = o.get("gfp")!;
+        if (gfp.text === "") p.fail("gfp= is empty", gfp.column);
+        allocated.add(name);
+        top.body.push({ ...at, op: "alloc", name, order: val("order")!, gfp: gfp.text, node: val("node"), cpu: val("cpu"), count: val("count") ?? { kind: "const", value: 1 } });
+        return;
+      }
+      case "free":
+      case "reclaimable": {
+        const tok = t[1];
+        if (!tok) p.fail(`${head.text}: missing NAME`, endColumn);
+        const m = /^([^[\]]+)(?:\[(.*)\])?$/.exec(tok.text);
+        const name = p.name(m ? { text: m[1]!, column: tok.column } : tok, head.text, endColumn);
+        if (!allocated.has(name)) p.fail(`${head.text} ${name}: no earlier "alloc ${name}"`, tok.column);
+        if (t.length > 2) p.fail(`unexpected ${JSON.stringify(t[2]!.text)}`, t[2]!.column);
+        if (head.text === "reclaimable") {
+          if (m?.[2] !== undefined) p.fail("reclaimable takes a NAME, not an element", tok.column);
+          top.body.push({ ...at, op: "reclaimable", name });
+          return;
+        }
+        const idxText = m?.[2];
+        const index = idxText === undefined ? undefined : idxText === "random" ? "random" : p.value(idxText, tok.column + name.length + 1, "index");
+        top.body.push({ ...at, op: "free", name, index });
+        return;
+      }
+      case "drain":
+        if (t.length > 1) p.fail(`unexpected ${JSON.stringify(t[1]!.text)}`, t[1]!.column);
+        top.body.push({ ...at, op: "drain" });
+        return;
+      case "show": {
+        const f = t[1];
+        if (!f || !isStateFile(f.text)) p.fail(`show: expected ${STATE_FILES.join("|")}`, f?.column ?? endColumn);
+        if (t.length > 2) p.fail(`unexpected ${JSON.stringify(t[2]!.text)}`, t[2]!.column);
+        top.body.push({ ...at, op: "show", file: f.text as StateFile });
+        return;
+      }
+      case "repeat": {
+        const n = t[1];
+        if (!n) p.fail("repeat: missing count", endColumn);
+        const times = p.value(n.text, n.column, "repeat count");
+        if (t[2]?.text !== "{" || t.length > 3) p.fail('repeat N {: expected "{" at the end of the line', t[2]?.column ?? endColumn);
+        stack.push({ body: [], open: { line: lineNo, column: head.column, times } });
+        return;
+      }
+      case "}": {
+        if (t.length > 1) p.fail(`unexpected ${JSON.stringify(t[1]!.text)}`, t[1]!.column);
+        if (stack.length === 1) p.fail('"}" without "repeat N {"', head.column);
+        const block = stack.pop()!;
+        stack[stack.length - 1]!.body.push({ line: block.open!.line, column: block.open!.column, op: "repeat", times: block.open!.times, body: block.body });
+        return;
+      }
+      case "expect":
+        top.body.push({ ...at, op: "expect", expect: parseExpect(p, t, endColumn) });
+        return;
+      default:
+        p.fail(`unknown statement ${JSON.stringify(head.text)} (alloc, free, reclaimable, drain, repeat, show, expect)`, head.column);
+    }
+  });
+  if (stack.length > 1) {
+    const open = stack[stack.length - 1]!.open!;
+    throw new ScriptError('"repeat" block is not closed with "}"', file, open.line, open.column);
+  }
+  return stack[0]!.body;
+}
+
+/** JSON Lines: one statement per line, `{"op":"alloc","name":"x","order":3,"gfp":"GFP_ATOMIC"}` (see README). */
+function parseJsonLines(text: string, file: string): Statement[] {
+  // Each JSON object is rewritten as the equivalent text line, so both forms share one parser and its checks.
+  const lines = text.split(/\r?\n/).map((raw, idx) => {
+    const s = raw.trim();
+    if (s === "" || s.startsWith("#") || s.startsWith("//")) return "";
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(s) as Record<string, unknown>;
+    } catch (e) {
+      throw new ScriptError(`invalid JSON (${e instanceof Error ? e.message : String(e)})`, file, idx + 1, 1);
+    }
+    if (typeof o !== "object" || o === null || typeof o.op !== "string") throw new ScriptError('expected an object with "op"', file, idx + 1, 1);
+    const v = (x: unknown) => (x === undefined ? undefined : typeof x === "object" && x !== null && "random" in x ? `random(${(x as { random: number[] }).random.join(",")})` : String(x));
+    const kv = (k: string) => (o[k] === undefined ? "" : ` ${k}=${v(o[k])}`);
+    switch (o.op) {
+      case "alloc":
+        return `alloc ${String(o.name)}${kv("order")}${kv("gfp")}${kv("node")}${kv("cpu")}${kv("count")}`;
+      case "free":
+        return `free ${String(o.name)}${o.index === undefined ? "" : `[${v(o.index)}]`}`;
+      case "reclaimable":
+        return `reclaimable ${String(o.name)}`;
+      case "show":
+        return `show ${String(o.file)}`;
+      case "drain":
+        return "drain";
+      case "repeat":
+        return `repeat ${v(o.times)} {`;
+      case "end":
+        return "}";
+      case "expect":
+        return `expect ${String(o.check)}`;
+      default:
+        throw new ScriptError(`unknown op ${JSON.stringify(o.op)}`, file, idx + 1, 1);
+    }
+  });
+  return parseTextScript(lines.join("\n"), file);
+}
+
+/**
+ * Parse a workload script (the line language, or JSON Lines when the first statement starts with `{`).
+ *
+ * @param text - the script
+ * @param options - `file` for error locations
+ * @returns the statements, `repeat` blocks nested
+ * @throws {ScriptError} with `FILE:LINE:COLUMN` for the first problem
+ * @example
+ * ```ts
+ * import { parseScript } from "@pagealloc/workload";
+ * const s = parseScript("alloc net order=3 gfp=GFP_ATOMIC count=4\nfree net[0]");
+ * console.log(s.length, s[0].op, s[1].op); // => 2 alloc free
+ * ```
+ */
+export function parseScript(text: string, options: ParseScriptOptions = {}): Statement[] {
+  const file = options.file ?? "script";
+  const first = text.split(/\r?\n/).find((l) => l.trim() !== "" && !l.trim().startsWith("#"));
+  return first?.trim().startsWith("{") ? parseJsonLines(text, file) : parseTextScript(text, file);
+}
+
+/** The outcome of one `expect` line. */
+export interface ExpectResult {
+  readonly line: number;
+  readonly text: string;
+  readonly ok: boolean;
+  /** The value found (or `ok`/`fail`). */
+  readonly actual: string;
+}
+
+/** One executed statement (a step), for logs and the playground. */
+export interface ScriptStep {
+  readonly line: number;
+  readonly op: "alloc" | "free" | "reclaimable" | "drain" | "show" | "expect";
+  readonly name?: string;
+  readonly order?: number;
+  /** First pfn of the block (−1: a failed allocation). */
+  readonly pfn?: number;
+}
+
+/** The result of {@link runScript}. */
+export interface ScriptResult {
+  /** Every expectation held. */
+  readonly ok: boolean;
+  readonly expectations: readonly ExpectResult[];
+  /** Allocation failures, each explained. */
+  readonly failures: readonly (AllocFailure & { line: number; name: string })[];
+  /** The text of each `show` line. */
+  readonly shows: readonly { line: number; file: StateFile; text: string }[];
+  /** Every step in execution order. */
+  readonly steps: readonly ScriptStep[];
+  /** Named allocations: live blocks, failed attempts, reclaimable flag. */
+  readonly allocations: Readonly<Record<string, { live: number; failed: number; pages: number; reclaimable: boolean }>>;
+}
+
+/** Options of {@link runScript}. */
+export interface RunScriptOptions {
+  /** Seed of `random(...)` (default: the kernel's seed). */
+  readonly seed?: number;
+  readonly file?: string;
+  /** Called after every step (for `--check`-style hooks or progress). */
+  readonly onStep?: (step: ScriptStep) => void;
+  /** Stop after this many steps (guards playground loops; default 10 000 000). */
+  readonly maxSteps?: number;
+}
+
+interface Group {
+  blocks: ({ page: Page; order: number } | null)[];
+  failed: number;
+  lastOk: boolean | undefined;
+  reclaimable: boolean;
+}
+
+function compare(a: number, op: CompareOp, b: number): boolean {
+  switch (op) {
+    case "==":
+      return a === b;
+    case "!=":
+      return a !== b;
+    case ">=":
+      return a >= b;
+    case "<=":
+      return a <= b;
+    case ">":
+      return a > b;
+    case "<":
+      return a < b;
+  }
+}
+
+function expectText(e: Expectation): string {
+  switch (e.kind) {
+    case "alloc":
+      return `expect alloc ${e.name} ${e.outcome}`;
+    case "count":
+    case "failures":
+      return `expect ${e.kind} ${e.name} ${e.cmp} ${e.value}`;
+    case "free_pages":
+      return `expect free_pages ${e.zone} node=${e.node} ${e.cmp} ${e.value}`;
+    default:
+      return `expect ${e.kind} ${e.zone} node=${e.node} order=${e.order} ${e.cmp} ${e.value}`;
+  }
+}
+
+/**
+ * Run a workload script on a booted kernel. Allocations go through the page API (`alloc_pages_node`
+ * on the script's CPU), so trace events, invariant checks and warnings of the kernel apply. Every GFP
+ * expression is checked before the first statement runs, so a bad script changes no state.
+ *
+ * @param kernel - from `bootKernel()` of `@pagealloc/page-api`
+ * @param script - the script text or parsed statements
+ * @param options - seed, file name, step hook
+ * @returns expectations, explained failures, shown files, steps and named allocations
+ * @throws {ScriptError} for a script that does not parse or a statement that cannot run (with FILE:LINE:COLUMN)
+ * @example
+ * ```ts
+ * import { bootKernel } from "@pagealloc/page-api";
+ * import { runScript } from "@pagealloc/workload";
+ * const k = bootKernel({ machine: "tiny-16m" });
+ * const r = runScript(k, "alloc a order=2 gfp=GFP_KERNEL count=3\nexpect count a == 3\nfree a[1]\nexpect count a == 2");
+ * console.log(r.ok, r.expectations.length); // => true 2
+ * ```
+ */
+export function runScript(kernel: Kernel, script: string | readonly Statement[], options: RunScriptOptions = {}): ScriptResult {
+  const file = options.file ?? "script";
+  const statements = typeof script === "string" ? parseScript(script, { file }) : script;
+  const rand = mulberry32(options.seed ?? kernel.seed);
+  const maxSteps = options.maxSteps ?? 10_000_000;
+  const gfpOf = new Map<string, number>();
+  const check = (list: readonly Statement[]) => {
+    for (const s of list) {
+      if (s.op === "repeat") check(s.body);
+      else if (s.op === "alloc" && !gfpOf.has(s.gfp)) {
+        try {
+          gfpOf.set(s.gfp, kernel.gfp(s.gfp));
+        } catch (e) {
+          const reason = e instanceof Error ? e.message : String(e);
+          throw new ScriptError(`gfp=${s.gfp}: ${reason}`, file, s.line, s.column);
+        }
+      }
+    }
+  };
+  check(statements);
+
+  const groups = new Map<string, Group>();
+  const expectations: ExpectResult[] = [];
+  const failures: (AllocFailure & { line: number; name: string })[] = [];
+  const shows: { line: number; file: StateFile; text: string }[] = [];
+  const steps: ScriptStep[] = [];
+  const value = (v: ScriptValue) => (v.kind === "const" ? v.value : v.lo + Math.floor(rand() * (v.hi - v.lo + 1)));
+  const step = (s: ScriptStep) => {
+    steps.push(s);
+    if (steps.length > maxSteps) throw new ScriptError(`more than ${maxSteps} steps`, file, s.line, 1, "SCRIPT_RUNTIME");
+    options.onStep?.(s);
+  };
+  const runtime = (s: ScriptPosition, e: unknown): never => {
+    if (e instanceof ScriptError) throw e;
+    const reason = e instanceof PageallocError ? e.message : e instanceof Error ? e.message : String(e);
+    throw new ScriptError(reason, file, s.line, s.column, "SCRIPT_RUNTIME");
+  };
+  const zoneOf = (s: ScriptPosition, node: number, zone: string) => {
+    const z = kernel.buddy.nodeZones(node).find((x) => x.spec.name === zone);
+    if (!z) throw new ScriptError(`no zone ${zone} on node ${node}`, file, s.line, s.column, "SCRIPT_RUNTIME");
+    return z;
+  };
+
+  const exec = (list: readonly Statement[]): void => {
+    for (const s of list) {
+      switch (s.op) {
+        case "repeat": {
+          const n = value(s.times);
+          for (let k = 0; k < n; k++) exec(s.body);
+          break;
+        }
+        case "alloc": {
+          const g = groups.get(s.name) ?? { blocks: [], failed: 0, lastOk: undefined, reclaimable: false };
+          groups.set(s.name, g);
+          const count = value(s.count);
+          const mask = gfpOf.get(s.gfp)!;
+          let allOk = true;
+          let anyOk = false;
+          for (let k = 0; k < count; k++) {
+            const order = value(s.order);
+            const node = s.node ? value(s.node) : -1;
+            let page: Page | null;
+            try {
+              if (s.cpu) kernel.set_cpu(value(s.cpu));
+              page = kernel.alloc_pages_node(node, mask, order);
+            } catch (e) {
+              return runtime(s, e);
+            }
+            if (page) {
+              g.blocks.push({ page, order });
+              anyOk = true;
+            } else {
+              g.blocks.push(null);
+              g.failed++;
+              allOk = false;
+              if (order <= kernel.maxOrder) failures.push({ ...explainAllocFailure(kernel, mask, order, node === -1 ? kernel.numa_node_id() : node), line: s.line, name: s.name });
+            }
+            step({ line: s.line, op: "alloc", name: s.name, order, pfn: page ? page.pfn : -1 });
+          }
+          g.lastOk = allOk ? true : anyOk ? undefined : false;
+          if (count === 0) g.lastOk = true;
+          break;
+        }
+        case "free": {
+          const g = groups.get(s.name);
+          if (!g) throw new ScriptError(`free ${s.name}: nothing allocated under that name yet`, file, s.line, s.column, "SCRIPT_RUNTIME");
+          let picks: number[];
+          if (s.index === undefined) picks = g.blocks.flatMap((b, i) => (b ? [i] : []));
+          else if (s.index === "random") {
+            const live = g.blocks.flatMap((b, i) => (b ? [i] : []));
+            picks = live.length ? [live[Math.floor(rand() * live.length)]!] : [];
+          } else {
+            const i = value(s.index);
+            if (!g.blocks[i]) throw new ScriptError(`free ${s.name}[${i}]: ${i < g.blocks.length ? "not allocated (failed or already freed)" : `only ${g.blocks.length} allocations`}`, file, s.line, s.column, "SCRIPT_RUNTIME");
+            picks = [i];
+          }
+          for (const i of picks) {
+            const b = g.blocks[i]!;
+            try {
+              kernel.__free_pages(b.page, b.order);
+            } catch (e) {
+              return runtime(s, e);
+            }
+            g.blocks[i] = null;
+            step({ line: s.line, op: "free", name: s.name, order: b.order, pfn: b.page.pfn });
+          }
+          break;
+        }
+        case "reclaimable":
+          // Recorded for a reclaim model to come: the fast path never reclaims.
+          groups.get(s.name)!.reclaimable = true;
+          step({ line: s.line, op: "reclaimable", name: s.name });
+          break;
+        case "drain":
+          kernel.drain_all_pages();
+          step({ line: s.line, op: "drain" });
+          break;
+        case "show":
+          shows.push({ line: s.line, file: s.file, text: renderState(kernel, s.file) });
+          step({ line: s.line, op: "show" });
+          break;
+        case "expect": {
+          const e = s.expect;
+          let ok: boolean;
+          let actual: string;
+          if (e.kind === "alloc") {
+            const g = groups.get(e.name);
+            const outcome = g?.lastOk === true ? "ok" : g?.lastOk === false ? "fail" : "partial";
+            actual = g ? outcome : "never allocated";
+            ok = actual === e.outcome;
+          } else if (e.kind === "count" || e.kind === "failures") {
+            const g = groups.get(e.name);
+            const n = !g ? 0 : e.kind === "count" ? g.blocks.filter((b) => b).length : g.failed;
+            actual = String(n);
+            ok = compare(n, e.cmp, e.value);
+          } else if (e.kind === "free_pages") {
+            const n = zoneOf(s, e.node, e.zone).nrFreePages;
+            actual = String(n);
+            ok = compare(n, e.cmp, e.value);
+          } else {
+            const z = zoneOf(s, e.node, e.zone);
+            if (e.order < 0 || e.order >= kernel.buddy.nrOrders) throw new ScriptError(`order=${e.order} outside 0..${kernel.buddy.nrOrders - 1}`, file, s.line, s.column, "SCRIPT_RUNTIME");
+            const row = fragmentation(kernel, [e.order]).find((r) => r.nid === e.node && r.zone === e.zone);
+            const n = e.kind === "buddyinfo" ? z.nrFree[e.order]! : e.kind === "unusable" ? row!.unusable[e.order]! : row!.extfrag[e.order]!;
+            actual = String(n);
+            ok = compare(n, e.cmp, e.value);
+          }
+          expectations.push({ line: s.line, text: expectText(e), ok, actual });
+          step({ line: s.line, op: "expect" });
+          break;
+        }
+      }
+    }
+  };
+  exec(statements);
+
+  const allocations: Record<string, { live: number; failed: number; pages: number; reclaimable: boolean }> = {};
+  for (const [name, g] of groups) {
+    const live = g.blocks.filter((b): b is { page: Page; order: number } => b !== null);
+    allocations[name] = { live: live.length, failed: g.failed, pages: live.reduce((n, b) => n + 2 ** b.order, 0), reclaimable: g.reclaimable };
+  }
+  return { ok: expectations.every((e) => e.ok), expectations, failures, shows, steps, allocations };
+}
