@@ -101,6 +101,24 @@ describe("2.6.24: present = spanned - holes - memmap (struct page 32 bytes on i3
   });
 });
 
+describe("2.6.24 x86_64: struct page is 56 bytes, and dma_reserve comes off the DMA zone", () => {
+  it("reproduces a real 2.6.2x x86_64 boot log", () => {
+    const log = fs.readFileSync(path.join(__dirname, "__fixtures__", "dmesg-2.6.2x-x86_64-4g.txt"), "utf8");
+    const ranges = [...log.matchAll(/^ {4}0: +(\d+) -> +(\d+)$/gm)].map((m) => ({ start: Number(m[1]) * 4096, end: Number(m[2]) * 4096 }));
+    const dmaReserve = Number(/DMA zone: (\d+) pages reserved/.exec(log)![1]);
+    // the boot reservations of the DMA zone (kernel-facts §2.3: dma_reserve), placed at 1 MiB
+    const machine = loadMachine({ name: "x", arch: "x86_64", nodes: [{ id: 0, cpus: [0], memory: ranges, reserved: [{ start: 0x100000, size: dmaReserve * 4096 }] }] });
+    const zs = buildZones(machine, { version: "2.6.24" });
+    const memmap = Object.fromEntries([...log.matchAll(/(\w+) zone: (\d+) pages used for memmap/g)].map((m) => [m[1], Number(m[2])]));
+    const pages = Object.fromEntries([...log.matchAll(/(\w+) zone: (\d+) pages, LIFO batch:(\d+)/g)].map((m) => [m[1], [Number(m[2]), Number(m[3])]]));
+    for (const z of zs.nodes[0].zones.filter((x) => x.spannedPages > 0)) {
+      expect(Math.floor((z.spannedPages * 56) / 4096), `${z.name} memmap`).toBe(memmap[z.name]);
+      expect([z.presentPages, zoneBatchsize(z.presentPages, "2.6.24")], z.name).toEqual(pages[z.name]);
+    }
+    expect(zs.nodes[0].zones.slice(0, 3).map((z) => [z.startPfn, z.startPfn + z.spannedPages])).toEqual([[0, 4096], [4096, 1048576], [1048576, 1245184]]);
+  });
+});
+
 describe("min_free_kbytes at boot", () => {
   it("sqrt default without THP; the THP recommendation when it is larger", () => {
     // pc-4g 6.18, THP off: lowmem = Σ managed of DMA, DMA32, Normal = 3840 + 782336 + 245760 = 1031936 pages
