@@ -1,3 +1,5 @@
+import fc from "fast-check";
+import { PageallocError } from "@pagealloc/physmem";
 import { describe, expect, it } from "vitest";
 import { F48, F619, F689, fixture } from "./__fixtures__/fixtures";
 import { ReportExplainError } from "./errors";
@@ -205,5 +207,29 @@ describe("other diagnoses", () => {
     expect(n.steps).toContain("order 0: free 759 − 700×1 = 59 ≤ min/2^1 = 96");
     expect(slow(e, "DMA")).toMatchObject({ usable: 299, minAfterFlags: 12, lowmemReserve: 300, outcome: "below-watermark" });
     expect(e.zonelist.map((z) => z.buddyVerdict)).toEqual([false, false]);
+  });
+});
+
+describe("robustness", () => {
+  it("explaining mutated real reports returns, or throws a PageallocError", () => {
+    const texts = [fixture(F48), fixture(F689), fixture(F619)];
+    fc.assert(
+      fc.property(fc.nat(2), fc.array(fc.tuple(fc.nat(), fc.nat(6), fc.string({ maxLength: 5 })), { minLength: 1, maxLength: 6 }), (which, edits) => {
+        let t = texts[which] as string;
+        for (const [pos, del, ins] of edits) {
+          const p = pos % (t.length + 1);
+          t = t.slice(0, p) + ins + t.slice(p + del);
+        }
+        for (const r of parseFailureReports(t).reports) {
+          try {
+            const e = explainReport(r);
+            expect(typeof e.kind).toBe("string");
+          } catch (err) {
+            expect(err).toBeInstanceOf(PageallocError);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
