@@ -1,4 +1,5 @@
 import { DEFAULT_KERNEL_VERSION, type KernelVersion } from "@pagealloc/physmem";
+import { boostWatermark } from "@pagealloc/zones";
 import { type AllocFlagBits, allocFlagBits, wmarkIndex } from "./alloc-flags";
 import { BadPageFreeError, InvalidBuddyArgumentError, InvalidZoneSpecError } from "./errors";
 import { checkInvariants } from "./invariants";
@@ -30,6 +31,14 @@ export interface AllocRequest {
   readonly kswapdReclaim?: boolean;
   /** __GFP_COLD (2.6.24 cold pcp list). */
   readonly cold?: boolean;
+  /** __GFP_DIRECT_RECLAIM (__GFP_WAIT before 4.4): the caller may block and reclaim. */
+  readonly directReclaim?: boolean;
+  /** __GFP_HIGH. */
+  readonly high?: boolean;
+  /** __GFP_ATOMIC (4.4–6.2). */
+  readonly atomic?: boolean;
+  /** __GFP_NOMEMALLOC. */
+  readonly noMemalloc?: boolean;
   /** Preferred node (default: the CPU's node). */
   readonly nid?: number;
   /** CPU doing the allocation (default 0). */
@@ -70,6 +79,8 @@ export interface BootBuddyOptions {
   readonly trace?: (event: BuddyTraceEvent) => void;
   /** Run checkInvariants() after every operation (slow; for tests). */
   readonly checkInvariants?: boolean;
+  /** vm.watermark_boost_factor (default 15000; 5.0+). */
+  readonly watermarkBoostFactor?: number;
 }
 
 const RMQUEUE_NORMAL = 0;
@@ -502,16 +513,19 @@ export class BuddyAllocator {
     return { free, movable };
   }
 
-  /** kernel: mm/page_alloc.c boost_watermark() */
+  /** kernel: mm/page_alloc.c boost_watermark() (5.0+; the arithmetic is @pagealloc/zones boostWatermark) */
   private boostWatermark(z: ZoneState): boolean {
-    const factor = 15000; // vm.watermark_boost_factor default
-    const pbn = 2 ** this.pageblockOrder;
-    if (pbn * 4 > z.spec.managedPages) return false;
-    let maxBoost = Math.floor((z.spec.watermark.high * factor) / 10000);
-    if (maxBoost === 0) return false;
-    maxBoost = Math.max(pbn, maxBoost);
-    z.watermarkBoost = Math.min(z.watermarkBoost + pbn, maxBoost);
-    return true;
+    const before = z.watermarkBoost;
+    z.watermarkBoost = boostWatermark({
+      boost: before,
+      highWmark: z.spec.watermark.high,
+      managed: z.spec.managedPages,
+      watermarkBoostFactor: this.opts.watermarkBoostFactor ?? 15000,
+      pageblockNrPages: 2 ** this.pageblockOrder,
+      version: this.version,
+    });
+    // boost_watermark() reports true whenever boosting is possible, also when the boost is already at its cap.
+    return z.watermarkBoost !== before || before > 0;
   }
 
   private shouldTryClaimBlock(order: number, startMt: number): boolean {
@@ -1049,6 +1063,7 @@ export class BuddyAllocator {
     const zones = this.candidateZones(nid, req.highestZoneIdx, req.nodemask);
     const preferred = zones[0];
     if (!preferred) return -1;
+    const classzone = this.facts.classzoneIsPreferredZone ? preferred.spec.zoneIdx : req.highestZoneIdx;
     const multiNode = this.byNode.size > 1;
     for (;;) {
       const noFragment = (allocFlags & b.NOFRAGMENT) !== 0;
@@ -1062,11 +1077,11 @@ export class BuddyAllocator {
         }
         let checked = false;
         if (this.facts.pcpAutoTune && !z.belowHigh) {
-          if (this.zoneWatermarkFast(z, order, z.spec.watermark.high + z.watermarkBoost, req.highestZoneIdx, allocFlags)) checked = true;
+          if (this.zoneWatermarkFast(z, order, z.spec.watermark.high + z.watermarkBoost, classzone, allocFlags)) checked = true;
           else z.belowHigh = true;
         }
         if (!checked && !(allocFlags & b.NO_WATERMARKS)) {
-          if (!this.zoneWatermarkFast(z, order, this.wmarkPages(z, allocFlags), req.highestZoneIdx, allocFlags)) continue;
+          if (!this.zoneWatermarkFast(z, order, this.wmarkPages(z, allocFlags), classzone, allocFlags)) continue;
         }
         const pfn = this.rmqueueZone(z, order, allocFlags, req.migratetype, cpu, req.cold ?? false);
         if (pfn >= 0) {
@@ -1136,6 +1151,45 @@ export class BuddyAllocator {
   }
 
   /**
+   * The slow path's ALLOC_* flags for a request (for a slow-path hook).
+   * kernel: mm/page_alloc.c gfp_to_alloc_flags() (2.6.24: the flags of __alloc_pages()'s second attempt)
+   *
+   * @param req - the decoded request (directReclaim, high, atomic, noMemalloc, kswapdReclaim)
+   * @param order - requested order
+   * @param ctx - rtTask: the caller is a realtime task; inInterrupt: called from interrupt context
+   */
+  gfpToAllocFlags(req: AllocRequest, order: number, ctx: { rtTask?: boolean; inInterrupt?: boolean } = {}): number {
+    const b = this.bits;
+    const era = this.facts.allocFlagsEra;
+    const rtInTask = (ctx.rtTask ?? false) && !(ctx.inInterrupt ?? false);
+    if (era === "2.6.24") {
+      let flags = b.WMARK_MIN;
+      if (rtInTask || !req.directReclaim) flags |= b.NON_BLOCK;
+      if (req.high) flags |= b.MIN_RESERVE;
+      if (req.directReclaim) flags |= b.CPUSET;
+      return flags;
+    }
+    let flags = b.WMARK_MIN | b.CPUSET;
+    if (req.high) flags |= b.MIN_RESERVE;
+    if (req.kswapdReclaim) flags |= b.KSWAPD;
+    if (era === "harder") {
+      if (req.atomic) {
+        if (!req.noMemalloc) flags |= b.NON_BLOCK;
+        flags &= ~b.CPUSET;
+      } else if (rtInTask) flags |= b.NON_BLOCK;
+      return flags;
+    }
+    if (!req.directReclaim) {
+      if (!req.noMemalloc) {
+        flags |= b.NON_BLOCK;
+        if (order > 0 && flags & b.MIN_RESERVE) flags |= b.HIGHATOMIC;
+      }
+      if (flags & b.MIN_RESERVE) flags &= ~b.CPUSET;
+    } else if (rtInTask) flags |= b.MIN_RESERVE;
+    return flags;
+  }
+
+  /**
    * Allocate 2^order pages (fast path; the slow-path hook on failure).
    * kernel: mm/page_alloc.c __alloc_pages() / __alloc_frozen_pages(); 2.6.24 __alloc_pages()
    *
@@ -1191,6 +1245,37 @@ export class BuddyAllocator {
     // __free_pages_ok(FPI_TO_TAIL) callers (alloc_pages_exact's tail, memory onlining) bypass the pcp lists.
     if (this.pcpAllowedOrder(order) && !opts.bypassPcp) this.freePcp(z, cpu, opts.cold ?? false, pfn, order);
     else this.freeOnePageSplit(z, pfn, order, opts.toTail ?? false);
+    this.afterOp();
+  }
+
+  /**
+   * Free a batch of order-0 pages the way page-cache/LRU releases do: every page traces mm_page_free first
+   * (free_pages_prepare), then each traces mm_page_free_batched as it is committed to the per-cpu list.
+   * kernel: mm/page_alloc.c free_unref_folios() (free_unref_page_list() before 6.10)
+   * @throws {BadPageFreeError} when a page is not an allocated order-0 block (nothing changes)
+   */
+  freePagesBatched(pfns: readonly number[], opts: { cpu?: number } = {}): void {
+    const cpu = opts.cpu ?? 0;
+    this.checkCpu(cpu);
+    const seen = new Set<number>();
+    for (const pfn of pfns) {
+      const z = this.zoneOfPfn(pfn);
+      const i = z ? pfn - z.startPfn : -1;
+      if (!z || !(z.flags[i]! & PG_ALLOC) || z.order(i) !== 0 || seen.has(pfn)) throw new BadPageFreeError(`pfn ${pfn} is not an allocated order-0 page`, "pfns");
+      seen.add(pfn);
+    }
+    for (const pfn of pfns) {
+      const z = this.zoneOfPfn(pfn)!;
+      const i = pfn - z.startPfn;
+      z.flags[i] = z.flags[i]! & ~PG_ALLOC;
+      z.refcount[i] = 0;
+      this.emit({ event: "mm_page_free", pfn, order: 0 });
+      this.pgfree += 1;
+    }
+    for (const pfn of pfns) {
+      this.emit({ event: "mm_page_free_batched", pfn });
+      this.freePcp(this.zoneOfPfn(pfn)!, cpu, false, pfn, 0);
+    }
     this.afterOp();
   }
 

@@ -47,6 +47,11 @@ export interface BuddyVersionFacts {
   readonly allocFlagsEra: AllocFlagsEra;
   /** 5.0+: ALLOC_NOFRAGMENT and ALLOC_KSWAPD exist (fragmentation avoidance on the first pass). */
   readonly noFragment: boolean;
+  /**
+   * Before ≈5.8 the watermark check's lowmem_reserve index (classzone_idx) is the preferred zone's index; from 5.8
+   * ("mm/page_alloc: use ac->high_zoneidx for classzone_idx") it is highest_zoneidx = gfp_zone().
+   */
+  readonly classzoneIsPreferredZone: boolean;
   /** 6.15+: max highatomic reserve = ALIGN(managed/100, pageblock) (else managed/100 + pageblock). */
   readonly highatomicAlignedMax: boolean;
   readonly pcpModel: PcpModel;
@@ -90,6 +95,7 @@ const BOOK = {
   subtractFreeHighatomic: false,
   allocFlagsEra: "2.6.24",
   noFragment: false,
+  classzoneIsPreferredZone: true,
   highatomicAlignedMax: false,
   pcpModel: "hot-cold",
   pcpAutoTune: false,
@@ -131,6 +137,7 @@ const ROWS: readonly (readonly [string, BuddyVersionFacts])[] = [
 const ROWS_MODERN: readonly (readonly [string, Partial<BuddyVersionFacts>])[] = [
   ["5.0", { noFragment: true }],
   ["5.6", { pagetypeinfoCap: true }],
+  ["5.8", { classzoneIsPreferredZone: false }],
   ["5.10", { bootToTail: true }],
   ["5.14", { pcpModel: "high-order", tracePfnHex: true }],
   ["5.18", { mergeRule: "mergeable" }],

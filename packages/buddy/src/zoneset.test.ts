@@ -39,6 +39,6 @@ describe("booting on a ZoneSet from @pagealloc/zones", () => {
     expect(zoneOf(a.allocPages(0xcc4, 0))).toBe("DMA32"); // GFP_KERNEL | __GFP_DMA32
     expect(zoneOf(a.allocPages(0xcc1, 0))).toBe("DMA"); // GFP_KERNEL | __GFP_DMA
     // GFP_HIGHUSER_MOVABLE: gfp_zone = Movable (3), migratetype MOVABLE, kswapd reclaim
-    expect(gfpDecoder("6.18", "x86_64")(0x100cca)).toEqual({ highestZoneIdx: 3, migratetype: 1, kswapdReclaim: true, cold: false });
+    expect(gfpDecoder("6.18", "x86_64")(0x100cca)).toEqual({ highestZoneIdx: 3, migratetype: 1, kswapdReclaim: true, cold: false, directReclaim: true, high: false, atomic: false, noMemalloc: false });
   });
 });

@@ -1,6 +1,6 @@
 import { gfpFlags, gfpMigratetypeIndex, gfpZoneIdx } from "@pagealloc/gfp";
-import { type ArchName, type KernelVersion, type Machine, pickByVersion } from "@pagealloc/physmem";
-import { buildZonelists, type ZoneSet, zonelistFor } from "@pagealloc/zones";
+import type { ArchName, KernelVersion, Machine } from "@pagealloc/physmem";
+import { buildZonelists, type ZoneSet, x86LowReservePfns, zonelistFor } from "@pagealloc/zones";
 import { type BootBuddyOptions, type BuddyAllocator, bootBuddy, type GfpDecoder, type ZoneRef } from "./allocator";
 import type { BuddyZoneSpec, PfnRange } from "./zone-state";
 
@@ -13,15 +13,6 @@ function clip(ranges: readonly PfnRange[], start: number, end: number): PfnRange
   }
   return out;
 }
-
-// kernel: arch/x86/kernel/setup.c: x86 keeps low memory for the BIOS out of the allocator: the first page
-// (2.6.24), 64 KiB (CONFIG_X86_RESERVE_LOW default, ≈2.6.36) and the whole first 1 MiB from 5.13 ("x86/setup:
-// always reserve the first 1M of RAM"). The zones layer counts these pages out of managed; buddy must know where.
-const X86_LOW_RESERVE_PFNS: readonly (readonly [string, number])[] = [
-  ["2.6.24", 1],
-  ["2.6.36", 16],
-  ["5.13", 256],
-];
 
 /** The parts of r not covered by any of `cut`. */
 function subtract(r: PfnRange, cut: readonly PfnRange[]): PfnRange[] {
@@ -69,7 +60,7 @@ export function buddyZonesFromZoneSet(zoneSet: ZoneSet, machine: Machine): Buddy
       const reservedCount = reserved.reduce((s, r) => s + r.endPfn - r.startPfn, 0);
       let extra = Math.max(0, present - reservedCount - z.managedPages);
       if (machine.arch !== "arm64" && extra > 0) {
-        const low = pickByVersion(X86_LOW_RESERVE_PFNS, zoneSet.version);
+        const low = x86LowReservePfns(zoneSet.version);
         for (const r of clip(mem, start, Math.min(end, low))) {
           for (const piece of subtract(r, reserved)) {
             const take = Math.min(extra, piece.endPfn - piece.startPfn);
@@ -122,18 +113,24 @@ export function buddyZonesFromZoneSet(zoneSet: ZoneSet, machine: Machine): Buddy
  * ```ts
  * import { gfpDecoder } from "@pagealloc/buddy";
  * const d = gfpDecoder("6.18", "x86_64");
- * console.log(JSON.stringify(d(0x100cca))); // => {"highestZoneIdx":3,"migratetype":1,"kswapdReclaim":true,"cold":false}
+ * const r = d(0x100cca); // GFP_HIGHUSER_MOVABLE
+ * console.log(r.highestZoneIdx, r.migratetype, r.kswapdReclaim, r.directReclaim); // => 3 1 true true
  * ```
  */
 export function gfpDecoder(version: KernelVersion | string, arch: ArchName): GfpDecoder {
   const flags = gfpFlags(version);
-  const kswapd = flags.__GFP_KSWAPD_RECLAIM ?? 0;
-  const cold = flags.__GFP_COLD ?? 0;
+  const bit = (name: string) => flags[name] ?? 0;
+  const kswapd = bit("__GFP_KSWAPD_RECLAIM");
+  const direct = bit("__GFP_DIRECT_RECLAIM") || bit("__GFP_WAIT");
   return (gfp) => ({
     highestZoneIdx: gfpZoneIdx(gfp, { arch, version }),
     migratetype: gfpMigratetypeIndex(gfp, version),
     kswapdReclaim: (gfp & kswapd) !== 0,
-    cold: (gfp & cold) !== 0,
+    cold: (gfp & bit("__GFP_COLD")) !== 0,
+    directReclaim: (gfp & direct) !== 0,
+    high: (gfp & bit("__GFP_HIGH")) !== 0,
+    atomic: (gfp & bit("__GFP_ATOMIC")) !== 0,
+    noMemalloc: (gfp & bit("__GFP_NOMEMALLOC")) !== 0,
   });
 }
 
@@ -165,6 +162,7 @@ export function bootBuddyFromZoneSet(zoneSet: ZoneSet, machine: Machine, options
     pageblockOrder: Math.log2(zoneSet.pageblockNrPages),
     zonelists,
     gfp: gfpDecoder(version, zoneSet.arch),
+    watermarkBoostFactor: zoneSet.sysctls.watermark_boost_factor,
     bitsPerLong: machine.arch === "i386" || machine.arch === "i386-pae" ? 32 : 64,
     ...options,
     version,
