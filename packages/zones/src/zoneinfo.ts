@@ -8,7 +8,7 @@ import {
   ZONE_STAT_NAMES_6_18,
   zoneinfoFormat,
 } from "./zoneinfo-format";
-import type { ZoneInfo, ZoneSet } from "./zones";
+import { type ZoneInfo, type ZoneSet, structPageSize64 } from "./zones";
 
 /** The dynamic counters of one zone, supplied by the buddy layer (everything defaults to 0). */
 export interface ZoneCounters {
@@ -378,7 +378,7 @@ export function machineFromZoneinfo(text: string, options: MachineFromZoneinfoOp
   const hasManaged = parsed.zones.some((z) => z.managed !== undefined);
   const version = options.version ?? (hasManaged ? "6.18" : "2.6.24");
   const memmapInPresent = !hasManaged;
-  const structPage = arch === "x86_64" || arch === "arm64" ? (version.startsWith("2.6.2") ? 56 : 64) : 32;
+  const structPage = arch === "x86_64" || arch === "arm64" ? structPageSize64(version) : 32;
   const nids = [...new Set(parsed.zones.map((z) => z.nid))].sort((a, b) => a - b);
   const cpus = parsed.cpus.length ? parsed.cpus : [0];
   const perNode = Math.ceil(cpus.length / nids.length);

@@ -92,11 +92,12 @@ function pageblockOrder(arch: ArchName, pageShift: number): number {
   return 9;
 }
 
-// kernel: sizeof(struct page): 64 bytes on 64-bit kernels since ≈2.6.3x; 56 on 2.6.24 x86_64
-// (flags, _count, _mapcount, private, mapping, index, lru); 32 on 32-bit.
+// kernel: include/linux/mm_types.h sizeof(struct page) on 64-bit: 56 bytes on 2.6.24 (flags, _count, _mapcount,
+// private, mapping, index, lru; real 2.6.2x x86_64 logs: "DMA zone: 56 pages used for memmap"); 64 from ≈3.1 when
+// SLUB's cmpxchg_double made it double-word aligned (CONFIG_HAVE_ALIGNED_STRUCT_PAGE; later logs print 64). 32 on 32-bit.
 const STRUCT_PAGE_64: readonly (readonly [string, number])[] = [
   ["2.6.24", 56],
-  ["2.6.36", 64],
+  ["3.1", 64],
 ];
 
 // kernel: arch/x86/kernel/setup.c: x86 keeps low memory for the BIOS out of the allocator: the first page
@@ -123,6 +124,11 @@ const X86_LOW_RESERVE_PFNS: readonly (readonly [string, number])[] = [
  */
 export function x86LowReservePfns(version: KernelVersion | string): number {
   return pickByVersion(X86_LOW_RESERVE_PFNS, version);
+}
+
+/** sizeof(struct page) of a 64-bit kernel version (56 or 64 bytes). */
+export function structPageSize64(version: KernelVersion | string): number {
+  return pickByVersion(STRUCT_PAGE_64, version);
 }
 
 /** SECTION_SIZE_BITS - PAGE_SHIFT: pages per memory section (128 MiB) for the vmemmap estimate. */
@@ -305,7 +311,7 @@ function reservedPerZone(machine: Machine, nodeIdx: number, zones: readonly RawZ
   }
   // the memmap (struct page array)
   const is64 = machine.arch === "x86_64" || machine.arch === "arm64";
-  const structPage = is64 ? pickByVersion(STRUCT_PAGE_64, version) : 32;
+  const structPage = is64 ? structPageSize64(version) : 32;
   if (facts.sizeBy === "present") return reserved; // 2.6.24-style: memmap is subtracted from present instead
   let memmapPages: number;
   if (is64) {
@@ -325,7 +331,7 @@ function reservedPerZone(machine: Machine, nodeIdx: number, zones: readonly RawZ
 /** 2.6.24: present_pages = spanned − holes − memmap pages (− dma_reserve for zone 0 on x86_64). */
 function presentPages2624(machine: Machine, z: RawZone, zoneIdx: number, nodeIdx: number, version: KernelVersion): number {
   const spanned = z.end - z.start;
-  const structPage = machine.arch === "x86_64" || machine.arch === "arm64" ? pickByVersion(STRUCT_PAGE_64, version) : 32;
+  const structPage = machine.arch === "x86_64" || machine.arch === "arm64" ? structPageSize64(version) : 32;
   let present = z.present;
   const memmap = Math.floor((spanned * structPage) / machine.pageSize);
   if (present >= memmap) present -= memmap;
