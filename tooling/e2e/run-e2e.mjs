@@ -24,7 +24,9 @@ const server = http.createServer((req, res) => {
 await new Promise((r) => server.listen(0, "127.0.0.1", r));
 const base = `http://127.0.0.1:${server.address().port}`;
 
-const { tests } = await import("./tests.mjs");
+const { tests: allTests } = await import(process.env.E2E_TESTS ? path.resolve(process.env.E2E_TESTS) : "./tests.mjs");
+// E2E_ONLY=substring runs the tests whose name contains it (for local work; CI runs them all).
+const tests = process.env.E2E_ONLY ? allTests.filter(([name]) => name.includes(process.env.E2E_ONLY)) : allTests;
 const context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "chromium-profile-")), {
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   headless: true,

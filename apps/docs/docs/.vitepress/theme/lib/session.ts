@@ -1,0 +1,176 @@
+// Boot a kernel for a playground state and replay its history (deterministic: same state, same result).
+import { type ZoneState, formatTraceLine, gfpDecoder, wmarkIndex } from "@pagealloc/buddy";
+import { formatGfp } from "@pagealloc/gfp";
+import { type Kernel, bootKernel } from "@pagealloc/page-api";
+import type { PlaygroundOp, PlaygroundState } from "./state";
+
+/** One zone the zonelist walk of a request looked at, with the watermark arithmetic. */
+export interface WalkZone {
+  readonly nid: number;
+  readonly zone: string;
+  readonly free: number;
+  readonly markName: "min" | "low" | "high";
+  readonly mark: number;
+  readonly boost: number;
+  readonly lowmemReserve: number;
+  /** free − (2^order − 1) must exceed mark + lowmem_reserve (simplified; the kernel also checks per order). */
+  readonly ok: boolean;
+  readonly chosen: boolean;
+}
+
+export interface WalkInfo {
+  readonly gfp: string;
+  readonly order: number;
+  readonly highestZone: string;
+  readonly migratetype: string;
+  readonly zones: readonly WalkZone[];
+  readonly pfn: number | null;
+}
+
+export interface OpResult {
+  readonly pfn: number | null;
+  readonly error?: string;
+}
+
+const TRACE_LIMIT = 400;
+
+/** The zonelist walk a request will do, read from the allocator before the request runs. kernel: mm/page_alloc.c get_page_from_freelist() */
+function planWalk(k: Kernel, gfp: number, order: number, nid: number, cpu: number): { zones: WalkZone[]; highest: string; mt: string } {
+  const b = k.buddy;
+  const decode = gfpDecoder(k.version, k.machine.arch);
+  const req = { ...decode(gfp), gfp, nid, cpu };
+  const flags = b.fastPathAllocFlags(req);
+  const idx = wmarkIndex(b.bits, flags);
+  const markName = (["min", "low", "high"] as const)[idx];
+  const zones = b.candidateZones(nid, req.highestZoneIdx).map((z: ZoneState) => {
+    const mark = z.spec.watermark[markName];
+    return {
+      nid: z.spec.nid,
+      zone: z.spec.name,
+      free: z.nrFreePages,
+      markName,
+      mark,
+      boost: z.watermarkBoost,
+      lowmemReserve: z.spec.lowmemReserve[req.highestZoneIdx] ?? 0,
+      ok: b.zoneWatermarkOkZone(z, order, mark + z.watermarkBoost, req.highestZoneIdx, flags),
+      chosen: false,
+    };
+  });
+  return { zones, highest: k.zones.zoneTypes[req.highestZoneIdx] ?? "?", mt: b.facts.migratetypeNames[req.migratetype] ?? String(req.migratetype) };
+}
+
+function bootKey(s: PlaygroundState): string {
+  return JSON.stringify([s.machine, s.machineJson ?? null, s.version, s.sysctls]);
+}
+
+/**
+ * A booted kernel and the operations applied to it so far. Moving forward applies only the new operations;
+ * moving back (or changing the machine, version or sysctls) boots again and replays from the start, which is
+ * deterministic, so step N always shows the same state.
+ */
+export class PlaygroundSession {
+  readonly kernel: Kernel;
+  readonly results: OpResult[] = [];
+  readonly trace: string[] = [];
+  walk: WalkInfo | null = null;
+  readonly bootMs: number;
+  private readonly key: string;
+  private ops: readonly PlaygroundOp[] = [];
+  private clockUs = 1_000_000;
+  private cpuNow = 0;
+
+  /** @throws whatever booting throws (bad machine, bad sysctl): the caller shows it */
+  constructor(state: PlaygroundState) {
+    const t0 = performance.now();
+    const machine = state.machine === "custom" ? (state.machineJson as never) : state.machine;
+    this.key = bootKey(state);
+    let gfpText: ((g: number) => string) | undefined;
+    this.kernel = bootKernel({
+      machine,
+      version: state.version,
+      sysctls: state.sysctls,
+      trace: (e) => {
+        if (!gfpText) return; // boot-time frees are not traced
+        this.clockUs += 7;
+        this.trace.push(formatTraceLine({ comm: "playground", pid: 1000 + this.cpuNow, cpu: this.cpuNow, timestampUs: this.clockUs }, e, { formatGfp: gfpText }));
+        if (this.trace.length > TRACE_LIMIT * 2) this.trace.splice(0, this.trace.length - TRACE_LIMIT);
+      },
+    });
+    const version = this.kernel.version;
+    gfpText = (g) => formatGfp(g, version, "trace");
+    this.bootMs = performance.now() - t0;
+  }
+
+  get applied(): number {
+    return this.results.length;
+  }
+
+  /** Whether this session can reach `state` by applying more operations. */
+  canAdvanceTo(state: PlaygroundState): boolean {
+    if (bootKey(state) !== this.key || state.step < this.applied) return false;
+    for (let i = 0; i < this.applied; i++) if (JSON.stringify(state.ops[i]) !== JSON.stringify(this.ops[i])) return false;
+    return true;
+  }
+
+  /** Apply operations up to state.step. Errors of an operation (bad GFP text, double free) are recorded and change nothing. */
+  advanceTo(state: PlaygroundState): void {
+    this.ops = state.ops;
+    const k = this.kernel;
+    for (let i = this.applied; i < state.step; i++) {
+      const op = state.ops[i]!;
+      this.cpuNow = op.cpu;
+      try {
+        k.set_cpu(op.cpu);
+        if (op.kind === "alloc") {
+          const mask = k.gfp(op.gfp);
+          const nid = op.node === -1 ? k.numa_node_id() : op.node;
+          const plan = planWalk(k, mask, op.order, nid, op.cpu);
+          const page = k.alloc_pages_node(op.node, mask, op.order);
+          const pfn = page ? page.pfn : null;
+          this.results.push({ pfn });
+          const chosen = pfn === null ? undefined : k.buddy.zoneOfPfn(pfn);
+          this.walk = {
+            gfp: formatGfp(mask, k.version),
+            order: op.order,
+            highestZone: plan.highest,
+            migratetype: plan.mt,
+            pfn,
+            zones: plan.zones.map((z) => ({ ...z, chosen: !!chosen && chosen.spec.nid === z.nid && chosen.spec.name === z.zone })),
+          };
+        } else {
+          const target = state.ops[op.of];
+          const allocated = this.results[op.of];
+          if (target?.kind !== "alloc" || !allocated || allocated.pfn === null) throw new Error(`op ${op.of} allocated nothing`);
+          for (let j = op.of + 1; j < i; j++) {
+            const o = state.ops[j]!;
+            if (o.kind === "free" && o.of === op.of && !this.results[j]!.error) throw new Error(`op ${op.of} was already freed (by op ${j})`);
+          }
+          k.__free_pages(k.pfn_to_page(allocated.pfn), target.order);
+          this.results.push({ pfn: allocated.pfn });
+        }
+      } catch (e) {
+        this.results.push({ pfn: null, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+}
+
+/** A session at `state` (boot + replay). */
+export function replay(state: PlaygroundState): PlaygroundSession {
+  const s = new PlaygroundSession(state);
+  s.advanceTo(state);
+  return s;
+}
+
+/** free_area[order][migratetype] counts of one zone (rows = orders, columns = migratetypes). */
+export function freeAreaTable(z: ZoneState): number[][] {
+  const rows: number[][] = [];
+  for (let o = 0; o < z.nrOrders; o++) {
+    const row: number[] = [];
+    for (let mt = 0; mt < z.nrTypes; mt++) row.push(z.listLen[o * z.nrTypes + mt]!);
+    rows.push(row);
+  }
+  return rows;
+}
+
+

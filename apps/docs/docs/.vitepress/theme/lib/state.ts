@@ -1,0 +1,143 @@
+// The playground's state: what it boots and which operations it runs, and its URL-hash form.
+// The hash is the whole state (no server): `#m=pc-4g&v=6.18&s=min_free_kbytes:2048&ops=a.GFP_KERNEL.3.-1.0~f.0`.
+import { listPresets, validateMachine } from "@pagealloc/physmem";
+
+export const PLAYGROUND_VERSIONS = ["6.18", "6.1", "5.15", "5.10", "4.19", "3.10", "2.6.32", "2.6.24"] as const;
+export const SYSCTL_KEYS = ["min_free_kbytes", "watermark_scale_factor", "watermark_boost_factor", "percpu_pagelist_high_fraction"] as const;
+export type SysctlKey = (typeof SYSCTL_KEYS)[number];
+
+/** One operation of the history: an allocation (node −1 = the CPU's node) or the free of an earlier allocation. */
+export type PlaygroundOp =
+  | { readonly kind: "alloc"; readonly gfp: string; readonly order: number; readonly node: number; readonly cpu: number }
+  | { readonly kind: "free"; readonly of: number; readonly cpu: number };
+
+export interface PlaygroundState {
+  /** A preset name, or "custom" with `machineJson`. */
+  readonly machine: string;
+  readonly machineJson?: unknown;
+  readonly version: string;
+  readonly sysctls: Partial<Record<SysctlKey, number>>;
+  readonly ops: readonly PlaygroundOp[];
+  /** How many ops of the history are applied (≤ ops.length). */
+  readonly step: number;
+}
+
+export const DEFAULT_STATE: PlaygroundState = { machine: "tiny-16m", version: "6.18", sysctls: {}, ops: [], step: 0 };
+
+/** A malformed hash: what was wrong and where (the hash field). */
+export class PlaygroundHashError extends Error {
+  readonly code = "PLAYGROUND_BAD_HASH";
+  constructor(
+    readonly reason: string,
+    readonly location: string,
+  ) {
+    super(`${location}: ${reason}`);
+    this.name = "PlaygroundHashError";
+  }
+}
+
+const GFP_TEXT = /^[A-Za-z0-9_|x ]+$/;
+
+function base64urlEncode(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function base64urlDecode(text: string, where: string): string {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new PlaygroundHashError("not base64url text", where);
+  try {
+    const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+    return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+  } catch {
+    throw new PlaygroundHashError("not valid base64url UTF-8", where);
+  }
+}
+
+function encodeOp(op: PlaygroundOp): string {
+  return op.kind === "alloc" ? `a.${op.gfp.replace(/\|/g, "+")}.${op.order}.${op.node}.${op.cpu}` : `f.${op.of}.${op.cpu}`;
+}
+
+function int(text: string | undefined, where: string, min: number, max: number): number {
+  if (text === undefined || !/^-?\d+$/.test(text)) throw new PlaygroundHashError(`expected an integer, got ${JSON.stringify(text ?? "")}`, where);
+  const n = Number(text);
+  if (n < min || n > max) throw new PlaygroundHashError(`${n} is outside ${min}..${max}`, where);
+  return n;
+}
+
+function decodeOp(text: string, index: number, earlier: readonly PlaygroundOp[]): PlaygroundOp {
+  const where = `ops[${index}]`;
+  const parts = text.split(".");
+  if (parts[0] === "a" && parts.length === 5) {
+    const gfp = parts[1]!.replace(/\+/g, "|");
+    if (!gfp || !GFP_TEXT.test(gfp)) throw new PlaygroundHashError(`bad GFP expression ${JSON.stringify(gfp)}`, `${where}.gfp`);
+    return { kind: "alloc", gfp, order: int(parts[2], `${where}.order`, 0, 20), node: int(parts[3], `${where}.node`, -1, 1023), cpu: int(parts[4], `${where}.cpu`, 0, 8191) };
+  }
+  if (parts[0] === "f" && parts.length === 3) {
+    const of = int(parts[1], `${where}.of`, 0, index - 1);
+    if (earlier[of]?.kind !== "alloc") throw new PlaygroundHashError(`op ${of} is not an allocation`, `${where}.of`);
+    return { kind: "free", of, cpu: int(parts[2], `${where}.cpu`, 0, 8191) };
+  }
+  throw new PlaygroundHashError(`expected a.GFP.ORDER.NODE.CPU or f.OP.CPU, got ${JSON.stringify(text)}`, where);
+}
+
+/** The URL hash (without `#`) of a state. */
+export function encodeState(s: PlaygroundState): string {
+  const p = new URLSearchParams();
+  p.set("m", s.machine);
+  if (s.machine === "custom") p.set("mj", base64urlEncode(JSON.stringify(s.machineJson)));
+  p.set("v", s.version);
+  const sys = SYSCTL_KEYS.filter((k) => s.sysctls[k] !== undefined).map((k) => `${k}:${s.sysctls[k]}`);
+  if (sys.length) p.set("s", sys.join(","));
+  if (s.ops.length) p.set("ops", s.ops.map(encodeOp).join("~"));
+  if (s.step !== s.ops.length) p.set("step", String(s.step));
+  return p.toString();
+}
+
+/**
+ * Parse a URL hash back into a state, validating every field.
+ * @throws {PlaygroundHashError} naming the field that is wrong
+ */
+export function decodeState(hash: string): PlaygroundState {
+  const text = hash.startsWith("#") ? hash.slice(1) : hash;
+  if (text.trim() === "") return DEFAULT_STATE;
+  const p = new URLSearchParams(text);
+  const known = new Set(["m", "mj", "v", "s", "ops", "step"]);
+  for (const key of p.keys()) if (!known.has(key)) throw new PlaygroundHashError(`unknown field ${JSON.stringify(key)}`, key);
+  const machine = p.get("m") ?? DEFAULT_STATE.machine;
+  let machineJson: unknown;
+  if (machine === "custom") {
+    const raw = p.get("mj");
+    if (raw === null) throw new PlaygroundHashError("machine 'custom' needs the mj field (base64url JSON)", "mj");
+    try {
+      machineJson = JSON.parse(base64urlDecode(raw, "mj"));
+    } catch (e) {
+      if (e instanceof PlaygroundHashError) throw e;
+      throw new PlaygroundHashError("not JSON", "mj");
+    }
+    const v = validateMachine(machineJson);
+    if (!v.ok) throw new PlaygroundHashError(v.problems.map((x) => `${x.path}: ${x.reason}`).join("; "), "mj");
+  } else if (!listPresets().some((x) => x.name === machine)) {
+    throw new PlaygroundHashError(`unknown preset ${JSON.stringify(machine)}`, "m");
+  }
+  const version = p.get("v") ?? DEFAULT_STATE.version;
+  if (!(PLAYGROUND_VERSIONS as readonly string[]).includes(version)) {
+    throw new PlaygroundHashError(`version ${JSON.stringify(version)} is not one of ${PLAYGROUND_VERSIONS.join(", ")}`, "v");
+  }
+  const sysctls: Partial<Record<SysctlKey, number>> = {};
+  const s = p.get("s");
+  if (s) {
+    for (const [i, item] of s.split(",").entries()) {
+      const [key, value] = item.split(":");
+      if (!(SYSCTL_KEYS as readonly string[]).includes(key ?? "")) throw new PlaygroundHashError(`unknown sysctl ${JSON.stringify(key)}`, `s[${i}]`);
+      sysctls[key as SysctlKey] = int(value, `s.${key}`, 0, 1 << 30);
+    }
+  }
+  const ops: PlaygroundOp[] = [];
+  const rawOps = p.get("ops");
+  if (rawOps) for (const [i, item] of rawOps.split("~").entries()) ops.push(decodeOp(item, i, ops));
+  const stepText = p.get("step");
+  const step = stepText === null ? ops.length : int(stepText, "step", 0, ops.length);
+  return { machine, machineJson, version, sysctls, ops, step };
+}
