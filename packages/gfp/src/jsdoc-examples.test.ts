@@ -1,19 +1,10 @@
-import fs from "node:fs";
-import path from "node:path";
-import { extractExamples, runExample } from "@pagealloc/vitest-config/readme";
+import { extractJsdocExamples, runExample } from "@pagealloc/vitest-config/readme";
 import { expect, it } from "vitest";
 import * as self from "./index";
 
 // Every @example in the JSDoc of this package's sources runs here; `console.log(x); // => text`
 // lines are assertions, exactly as in the README.
-const sources = fs.readdirSync(__dirname).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"));
-const examples = sources.flatMap((file) => {
-  const text = fs.readFileSync(path.join(__dirname, file), "utf8");
-  const blocks = [...text.matchAll(/@example\n((?:\s*\*.*\n)+?)\s*\*\//g)].map((m) =>
-    m[1].split("\n").map((l) => l.replace(/^\s*\* ?/, "")).join("\n"),
-  );
-  return blocks.flatMap((b) => extractExamples(b)).map((code) => [file, code] as const);
-});
+const examples = extractJsdocExamples(__dirname);
 
 it("the sources have JSDoc examples", () => {
   expect(examples.length).toBeGreaterThan(30);
