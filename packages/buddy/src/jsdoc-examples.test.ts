@@ -1,6 +1,4 @@
-import fs from "node:fs";
-import path from "node:path";
-import { extractExamples, runExample } from "@pagealloc/vitest-config/readme";
+import { extractJsdocExamples, runExample } from "@pagealloc/vitest-config/readme";
 import { expect, it } from "vitest";
 import * as physmem from "@pagealloc/physmem";
 import * as zones from "@pagealloc/zones";
@@ -8,14 +6,7 @@ import * as self from "./index";
 
 // Every @example in the JSDoc of this package runs here, like the README's: a
 // `console.log(x); // => text` line is an assertion.
-const examples = fs
-  .readdirSync(__dirname)
-  .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
-  .flatMap((f) => {
-    const text = fs.readFileSync(path.join(__dirname, f), "utf8");
-    const docs = [...text.matchAll(/\/\*\*([\s\S]*?)\*\//g)].map((m) => m[1].replace(/^[ \t]*\* ?/gm, ""));
-    return docs.flatMap((d) => extractExamples(d)).map((code, i) => [`${f} #${i + 1}`, code] as const);
-  });
+const examples = extractJsdocExamples(__dirname);
 
 it("the package has JSDoc examples", () => {
   expect(examples.length).toBeGreaterThan(10);
