@@ -876,7 +876,8 @@ export class BuddyAllocator {
         z.pcpCount[set]! += this.rmqueueBulk(z, order, batch, s, mt, allocFlags) * 2 ** order;
         if (z.listEmpty(s)) return -1;
       }
-      i = z.next[s]!;
+      // 2.6.25–4.14: a __GFP_COLD request takes the coldest page, from the list tail.
+      i = cold && this.facts.pcpModel === "order0" ? z.prev[s]! : z.next[s]!;
     }
     z.unlink(i);
     z.flags[i] = z.flags[i]! & ~PG_PCP;

@@ -25,6 +25,6 @@ export {
   bootBuddy,
 } from "./allocator";
 export { checkInvariants } from "./invariants";
-export { type ZoneinfoDynamic, buddyinfoZones, renderBuddyinfo, renderPagetypeinfo, zoneinfoDynamic, renderZoneinfo, renderVmstat } from "./render";
+export { type ZoneinfoDynamic, buddyinfoZones, renderBuddyinfo, renderPagetypeinfo, zoneinfoDynamic, zoneinfoCounters, renderZoneinfo, renderVmstat } from "./render";
 export { type BuddyTraceEvent, type TraceFormatOptions, type TraceLineContext, formatTraceEvent, formatTraceLine } from "./trace";
 export { buddyZonesFromZoneSet, gfpDecoder, bootBuddyFromZoneSet } from "./zoneset";

@@ -3,7 +3,10 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { bootBuddy } from "./allocator";
 import { parseBuddyinfo } from "./buddyinfo";
+import { getPreset } from "@pagealloc/physmem";
+import { buildZones } from "@pagealloc/zones";
 import { buddyinfoZones, renderBuddyinfo, renderPagetypeinfo, renderVmstat, renderZoneinfo, zoneinfoDynamic } from "./render";
+import { bootBuddyFromZoneSet } from "./zoneset";
 import { zoneSpec } from "./test-helpers";
 import { type BuddyTraceEvent, formatTraceLine } from "./trace";
 
@@ -60,11 +63,36 @@ describe("boot state against the real 6.18 DMA zone", () => {
     });
     expect(buddyinfoZones(a)[0]!.nrFree).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 3]);
   });
-  it("zoneinfo pagesets and vmstat lines", () => {
-    const z = a.zone(0, "DMA");
-    expect(renderZoneinfo(a, z)).toContain("    cpu: 1\n              count:    0\n              high:     0\n              batch:    1\n              high_min: 23\n              high_max: 240\n");
+  it("vmstat lines", () => {
     expect(renderVmstat(a)).toContain("nr_free_pages 3840\n");
     expect(renderVmstat(a)).toContain("pgfree 3840\n");
+    expect(renderVmstat(a)).toContain("pgalloc_dma 0\n");
+  });
+});
+
+describe("/proc/zoneinfo through @pagealloc/zones", () => {
+  it("6.18 pc-4g: pages free, nr_free_pages(_blocks) and the pcp count/high after one allocation", () => {
+    const m = getPreset("pc-4g");
+    const zs = buildZones(m, { version: "6.18" });
+    const a = bootBuddyFromZoneSet(zs, m);
+    a.allocPages(0xcc0, 0); // GFP_KERNEL on CPU 0: Normal's pcp refills 63 pages, hands out one; high becomes 1257 + 63
+    const text = renderZoneinfo(a, zs);
+    const normal = text.slice(text.indexOf("zone   Normal"), text.indexOf("zone  Movable"));
+    const free = a.zone(0, "Normal").nrFreePages;
+    expect(free).toBe(245760 - 63);
+    expect(normal).toContain(`pages free     ${free}\n`);
+    expect(normal).toContain(`      nr_free_pages ${free}\n`);
+    expect(normal).toContain("    cpu: 0\n              count:    62\n              high:     1320\n              batch:    63\n              high_min: 1257\n              high_max: 7680\n");
+    expect(normal).toContain("    cpu: 1\n              count:    0\n              high:     0\n");
+    expect(normal).toContain("      numa_hit     1\n");
+  });
+  it("2.6.24: hot and cold list counts", () => {
+    const m = getPreset("tiny-16m");
+    const zs = buildZones(m, { version: "2.6.24" });
+    const a = bootBuddyFromZoneSet(zs, m);
+    const text = renderZoneinfo(a, zs);
+    expect(text).toContain(`  pages free     ${a.zone(0, "DMA").nrFreePages}\n`);
+    expect(text).toContain("    cpu: 0 pcp: 1\n              count: 0\n");
   });
 });
 

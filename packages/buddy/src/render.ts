@@ -1,6 +1,7 @@
 import type { BuddyAllocator } from "./allocator";
 import { formatBuddyinfo, type BuddyinfoZone } from "./buddyinfo";
 import { cInt, cStr } from "./c-format";
+import { renderZoneinfoStatic, ZONE_STAT_NAMES_2_6_24, ZONE_STAT_NAMES_6_18, type ZoneinfoCounters, type ZoneSet } from "@pagealloc/zones";
 import type { ZoneState } from "./zone-state";
 
 /** free_area[].nr_free of every populated zone, as /proc/buddyinfo lists them. */
@@ -123,30 +124,52 @@ export function zoneinfoDynamic(a: BuddyAllocator, z: ZoneState): ZoneinfoDynami
 }
 
 /**
- * The /proc/zoneinfo lines buddy owns for one zone, in the 6.18 layout: the "pages free" line and the
- * pagesets block (count/high/batch/high_min/high_max per CPU). Sizes and watermarks come from `@pagealloc/zones`.
+ * The dynamic part of /proc/zoneinfo in the shape `renderZoneinfoStatic` of `@pagealloc/zones` takes: pages free,
+ * boost, the zone counters (nr_free_pages, 6.18's nr_free_pages_blocks; the LRU counters this layer does not model
+ * stay 0), numa_* and each CPU's pcp count and current high (2.6.24: hot and cold lists).
  * kernel: mm/vmstat.c zoneinfo_show_print()
  */
-export function renderZoneinfo(a: BuddyAllocator, z: ZoneState): string {
-  const d = zoneinfoDynamic(a, z);
-  let s = `  pages free     ${d.nrFreePages}\n        boost    ${d.boost}\n`;
-  s += `      ${cStr("nr_free_pages", 12, true)} ${d.nrFreePages}\n`;
-  s += `      ${cStr("nr_free_pages_blocks", 12, true)} ${d.nrFreePagesBlocks}\n`;
-  s += "  pagesets\n";
-  if (a.facts.pcpModel === "hot-cold") {
-    for (let cpu = 0; cpu < a.cpus; cpu++) {
-      for (let j = 0; j < 2; j++) {
-        const p = d.pagesets[cpu * 2 + j]!;
-        s += `    cpu: ${cpu} pcp: ${j}\n              count: ${p.count}\n              high:  ${p.high}\n              batch: ${p.batch}\n`;
+export function zoneinfoCounters(a: BuddyAllocator): ZoneinfoCounters {
+  return {
+    zone(nid: number, name: string) {
+      const z = a.nodeZones(nid).find((x) => x.spec.name === name);
+      if (!z) return undefined;
+      const d = zoneinfoDynamic(a, z);
+      const names = a.facts.pcpModel === "hot-cold" ? ZONE_STAT_NAMES_2_6_24 : ZONE_STAT_NAMES_6_18;
+      const stats = names.map((n) => [n, n === "nr_free_pages" ? d.nrFreePages : n === "nr_free_pages_blocks" ? d.nrFreePagesBlocks : 0] as const);
+      const numaStats = [
+        ["numa_hit", d.numaHit],
+        ["numa_miss", d.numaMiss],
+        ["numa_foreign", d.numaForeign],
+        ["numa_interleave", 0],
+        ["numa_local", d.numaLocal],
+        ["numa_other", d.numaOther],
+      ] as const;
+      if (a.facts.pcpModel === "hot-cold") {
+        return {
+          freePages: d.nrFreePages,
+          boost: d.boost,
+          stats,
+          numaStats,
+          pcp: Array.from({ length: a.cpus }, (_, cpu) => ({ count: d.pagesets[cpu * 2]!.count })),
+          pcpCold: Array.from({ length: a.cpus }, (_, cpu) => ({ count: d.pagesets[cpu * 2 + 1]!.count })),
+        };
       }
-    }
-    return s;
-  }
-  d.pagesets.forEach((p, cpu) => {
-    s += `    cpu: ${cpu}\n              count:    ${p.count}\n              high:     ${p.high}\n              batch:    ${p.batch}\n`;
-    if (a.facts.pcpAutoTune) s += `              high_min: ${p.highMin}\n              high_max: ${p.highMax}\n`;
-  });
-  return s;
+      return { freePages: d.nrFreePages, boost: d.boost, stats, numaStats, pcp: d.pagesets.map((p) => ({ count: p.count, high: p.high })) };
+    },
+  };
+}
+
+/**
+ * The whole /proc/zoneinfo of the allocator's current state: the static part (sizes, watermarks, protection,
+ * pageset sizes) from `@pagealloc/zones`, the counters from this allocator.
+ * kernel: mm/vmstat.c zoneinfo_show()
+ *
+ * @param a - the allocator (booted from `zoneSet`)
+ * @param zoneSet - the zone set it was booted from
+ */
+export function renderZoneinfo(a: BuddyAllocator, zoneSet: ZoneSet): string {
+  return renderZoneinfoStatic(zoneSet, zoneinfoCounters(a));
 }
 
 /**
