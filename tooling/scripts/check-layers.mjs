@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The layer rule of the design card, enforced: physmem <- gfp <- zones <- buddy <- page-api
+// The layer rule of the design card, enforced: physmem <- gfp <- zones <- buddy <- reclaim <- page-api
 // <- [analysis/replay packages] <- apps. A workspace package may depend only on packages strictly
 // below it (no upward or sideways edge, hence no cycle), and no file may reach into another
 // package's src/. Tooling packages (private configs) may be used by anyone as devDependencies.
@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const STACK = ["@pagealloc/physmem", "@pagealloc/gfp", "@pagealloc/zones", "@pagealloc/buddy", "@pagealloc/page-api"];
+export const STACK = ["@pagealloc/physmem", "@pagealloc/gfp", "@pagealloc/zones", "@pagealloc/buddy", "@pagealloc/reclaim", "@pagealloc/page-api"];
 const ANALYSIS_RANK = STACK.length; // other packages under packages/ (analyse or replay)
 const APP_RANK = STACK.length + 10;
 

@@ -15,6 +15,7 @@ const PROBES = {
   "@pagealloc/gfp": ['m.isZoneName("DMA32")', "true"],
   "@pagealloc/zones": ["m.defaultMinFreeKbytes(1024 * 1024)", "4096"],
   "@pagealloc/buddy": ["m.findBuddyPfn(12, 2)", "8"],
+  "@pagealloc/reclaim": ["m.PAGE_ALLOC_COSTLY_ORDER", "3"],
   // a 4 KiB get_zeroed_page on the 16 MiB preset: a direct-map address whose page reads as zeros
   "@pagealloc/page-api": ['(() => { const k = m.bootKernel({ machine: "tiny-16m" }); const a = k.get_zeroed_page("GFP_KERNEL"); return a > 0n && k.read(a, 4096).every((b) => b === 0); })()', "true"],
   "@pagealloc/workload": ["m.mulberry32(7)() === m.mulberry32(7)()", "true"],

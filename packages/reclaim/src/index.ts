@@ -1,0 +1,1 @@
+export { PAGE_ALLOC_COSTLY_ORDER } from "./constants";
