@@ -686,6 +686,9 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
     kind = "watermark";
     summary = `${what}: every zone of the walk is below its min watermark + lowmem_reserve (${checked.map((e) => `${e.name} ${describeMargin(e.slow as WatermarkCheck)}`).join("; ")})`;
   }
+  if (facts.watermarkAlgorithm === "free-block" && checked.some((e) => e.slow?.orders.some((o) => o.count > 0 && o.letters === ""))) {
+    notes.push("the migratetypes of the free blocks are not known (no letters printed): every free block is counted as usable");
+  }
   for (const e of checked) {
     if (e.slow && !e.slow.highatomicKnown && e.slow.ok) notes.push(`zone ${e.name}: passes only if its (unprinted) highatomic reserve is small`);
   }

@@ -15,3 +15,4 @@ export {
 } from "./explain";
 export { renderExplanation } from "./render-explanation";
 export { type WhatIfRequest, type WhatIfResult, whatIf } from "./what-if";
+export { type ProcFiles, memInfoFromProc } from "./proc-state";

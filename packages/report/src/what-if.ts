@@ -2,7 +2,7 @@ import { parseGfp } from "@pagealloc/gfp";
 import { PageallocError } from "@pagealloc/physmem";
 import { ReportExplainError } from "./errors";
 import { type ExplainOptions, type ReportExplanation, explainReport } from "./explain";
-import type { FailureReport } from "./report-types";
+import type { FailureReport, ReportMemInfo } from "./report-types";
 
 /** A hypothetical request: an order and a gfp mask (number, or an expression such as `GFP_ATOMIC|__GFP_COMP`). */
 export interface WhatIfRequest extends ExplainOptions {
@@ -27,7 +27,8 @@ export interface WhatIfResult {
  * the same zonelist walk and watermark checks as {@link explainReport}, for the given order and mask.
  * kernel: mm/page_alloc.c get_page_from_freelist() (fast path at the low mark, then the slow path at min)
  *
- * @param report - a parsed report with its Mem-Info
+ * @param source - a parsed report with its Mem-Info, or a Mem-Info alone (e.g. from {@link memInfoFromProc}; then
+ *   `version` is needed)
  * @param request - `order`, `gfp` (number or expression, read with that version's flags), optional `version`, `arch`
  * @returns whether it would pass, in which zone and on which path, and the walk
  * @throws {ReportExplainError} for an order outside 0..15 or a mask the version cannot read
@@ -41,8 +42,9 @@ export interface WhatIfResult {
  * console.log(w.wouldSucceed, w.servedBy.zone, w.servedBy.path); // => true Normal fast
  * ```
  */
-export function whatIf(report: FailureReport, request: WhatIfRequest): WhatIfResult {
+export function whatIf(source: FailureReport | ReportMemInfo, request: WhatIfRequest): WhatIfResult {
   const { order, gfp, ...options } = request;
+  const report: FailureReport = "gfpMask" in source ? source : memInfoReport(source);
   if (!Number.isInteger(order) || order < 0 || order > 15) throw new ReportExplainError(`order ${order} is not an order (0..15)`, "order");
   let gfpMask: number;
   try {
@@ -65,5 +67,26 @@ export function whatIf(report: FailureReport, request: WhatIfRequest): WhatIfRes
     wouldSucceed: hit !== null,
     servedBy: hit === null ? null : { nid: hit.z.nid, zone: hit.z.name, path: hit.path },
     explanation,
+  };
+}
+
+/** A report shell around a Mem-Info that did not come from a report (no failure line, no task). */
+function memInfoReport(memInfo: ReportMemInfo): FailureReport {
+  return {
+    line: memInfo.line,
+    endLine: memInfo.line,
+    comm: "(request)",
+    order: 0,
+    gfpMask: 0,
+    gfpNames: null,
+    form: "colon-hex",
+    nodemask: undefined,
+    cpuset: undefined,
+    memsAllowed: undefined,
+    task: null,
+    kernelRelease: null,
+    hardware: null,
+    callTrace: [],
+    memInfo,
   };
 }

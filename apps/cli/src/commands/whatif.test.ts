@@ -33,3 +33,16 @@ it("whatif: a bad --alloc is a usage error", async () => {
   expect(await run(["whatif", "--from", f48, "--alloc", "order=x"], io)).toBe(2);
   expect(io.stderr).toContain("order=x is not an order");
 });
+
+it("whatif on /proc files (the 6.18 samples): order-4 GFP_KERNEL from Normal on the fast path", async () => {
+  // Normal: pages free 173663 − 15 = 173648 > low 11437 + protection 0; order-4 blocks on Movable/Reclaimable lists.
+  const io = capture();
+  const zi = path.join(fixtures, "proc_zoneinfo.txt");
+  const bi = path.join(fixtures, "proc_buddyinfo.txt");
+  const pt = path.join(fixtures, "proc_pagetypeinfo.txt");
+  expect(await run(["whatif", "--from", zi, bi, pt, "--alloc", "order=4 gfp=GFP_KERNEL"], io)).toBe(0);
+  expect(io.stdout).toContain(`${zi}+${bi}+${pt}: order-4 GFP_KERNEL (highest zone Normal, kernel 6.18.0): would succeed from Node 0 Normal on the fast path (low watermark)\n`);
+  const noZoneinfo = capture();
+  expect(await run(["whatif", "--from", bi, "--alloc", "order=4 gfp=GFP_KERNEL"], noZoneinfo)).toBe(2);
+  expect(noZoneinfo.stderr).toContain("/proc/zoneinfo is needed too");
+});

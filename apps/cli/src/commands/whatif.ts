@@ -1,7 +1,7 @@
 // `pagealloc whatif --from FILE... --alloc "order=N gfp=EXPR"`: the watermark walk of another request on the
 // memory state a failure report printed (@pagealloc/report).
-import { isArchName } from "@pagealloc/physmem";
-import { parseFailureReports, whatIf } from "@pagealloc/report";
+import { DEFAULT_KERNEL_VERSION, isArchName } from "@pagealloc/physmem";
+import { memInfoFromProc, parseFailureReports, whatIf } from "@pagealloc/report";
 import type { Command } from "commander";
 import { type Io, UsageError } from "../io";
 import { readTextFile, writeJson } from "../options";
@@ -30,13 +30,24 @@ function parseAlloc(text: string): { order: number; gfp: string } {
   return { order, gfp };
 }
 
+/** Which /proc file a text is, by its first distinctive line. */
+function procFileKind(text: string): "zoneinfo" | "buddyinfo" | "pagetypeinfo" | null {
+  if (/^Free pages count per migrate type/m.test(text)) return "pagetypeinfo";
+  if (/^Node \d+, zone\s+\S+\s*$/m.test(text)) return "zoneinfo";
+  if (/^Node \d+, zone\s+\S+(?:\s+\d+)+\s*$/m.test(text)) return "buddyinfo";
+  return null;
+}
+
 export function registerWhatIf(program: Command, io: Io): void {
   program
     .command("whatif")
     .description("would another request have succeeded on the memory a failure report printed? (fast/slow path watermark walk)")
-    .requiredOption("--from <file...>", "files holding page allocation failure reports (their Mem-Info is the memory state)")
+    .requiredOption(
+      "--from <file...>",
+      "failure reports (their Mem-Info is the memory state), or /proc/zoneinfo with /proc/buddyinfo (and /proc/pagetypeinfo for migratetypes)",
+    )
     .requiredOption("--alloc <request>", 'the request, e.g. "order=4 gfp=GFP_ATOMIC" (gfp: names or hex, read with the kernel\'s flags)')
-    .option("--kernel <version>", "kernel version to use instead of the one each report names")
+    .option("--kernel <version>", `kernel version to use instead of the one each report names (/proc files: default ${DEFAULT_KERNEL_VERSION})`)
     .option("--arch <arch>", "zone layout: x86_64, i386, i386-pae or arm64")
     .option("--json", "machine-readable output")
     .action((opts: WhatIfCliOptions) => {
@@ -44,12 +55,26 @@ export function registerWhatIf(program: Command, io: Io): void {
       const arch = opts.arch !== undefined && isArchName(opts.arch) ? opts.arch : undefined;
       const request = parseAlloc(opts.alloc);
       const results: { file: string; line: number; result: ReturnType<typeof whatIf> }[] = [];
+      const proc: { zoneinfo?: string; buddyinfo?: string; pagetypeinfo?: string } = {};
+      const procNames: string[] = [];
       for (const file of opts.from) {
-        const { reports } = parseFailureReports(readTextFile(file));
+        const text = readTextFile(file);
+        const kind = procFileKind(text);
+        if (kind !== null) {
+          proc[kind] = text;
+          procNames.push(file);
+          continue;
+        }
+        const { reports } = parseFailureReports(text);
         if (reports.length === 0) {
-          throw new UsageError(`${file}: no page allocation failure report found (a /proc/buddyinfo alone has no watermarks to check against)`);
+          throw new UsageError(`${file}: neither a page allocation failure report nor /proc/zoneinfo, /proc/buddyinfo or /proc/pagetypeinfo`);
         }
         for (const r of reports) results.push({ file, line: r.line, result: whatIf(r, { ...request, version: opts.kernel, arch }) });
+      }
+      if (procNames.length > 0) {
+        if (proc.zoneinfo === undefined) throw new UsageError(`${procNames.join(", ")}: /proc/zoneinfo is needed too (watermarks and free pages)`);
+        const memInfo = memInfoFromProc({ zoneinfo: proc.zoneinfo, buddyinfo: proc.buddyinfo, pagetypeinfo: proc.pagetypeinfo });
+        results.push({ file: procNames.join("+"), line: 0, result: whatIf(memInfo, { ...request, version: opts.kernel ?? DEFAULT_KERNEL_VERSION, arch }) });
       }
       if (opts.json) {
         writeJson(io, results.map(({ file, line, result }) => ({ file, line, ...result })));
@@ -64,7 +89,7 @@ export function registerWhatIf(program: Command, io: Io): void {
             : result.servedBy
               ? `would succeed from ${result.servedBy.nid === null ? "" : `Node ${result.servedBy.nid} `}${result.servedBy.zone} on the ${result.servedBy.path} path (${result.servedBy.path === "fast" ? "low" : "min"} watermark)`
               : `would fail every watermark check (${e.kind})${e.allows?.directReclaim ? "; the slow path would then reclaim/compact" : ""}`;
-        io.out(`${file}:${line}: ${what}: ${verdict}\n`);
+        io.out(`${line > 0 ? `${file}:${line}` : file}: ${what}: ${verdict}\n`);
         for (const z of e.zonelist) {
           io.out(`  ${z.nid === null ? "" : `Node ${z.nid} `}${z.name}: fast ${z.fast?.ok ? "pass" : "fail"}, slow ${z.slow?.ok ? "pass" : `fail (${z.slow?.outcome ?? "not checked"})`}\n`);
         }
