@@ -65,7 +65,7 @@ export function explainAllocFailure(kernel: Kernel, gfp: number, order: number, 
   }
   const gfpText = formatGfp(gfp, version) || `0x${gfp.toString(16)}`;
   const parts = zones.map((v) => {
-    const wm = `free ${v.free} ${v.reason === "watermark" ? "<=" : ">"} low ${v.low}${v.boost ? `+boost ${v.boost}` : ""}${v.reserve ? `+reserve ${v.reserve}` : ""}`;
+    const wm = `free ${v.free}${order > 0 ? `-${2 ** order - 1}` : ""} ${v.reason === "watermark" ? "<=" : ">"} low ${v.low}${v.boost ? `+boost ${v.boost}` : ""}${v.reserve ? `+reserve ${v.reserve}` : ""}`;
     const what = v.reason === "watermark" ? "below watermark" : v.reason === "order" ? `no free block of order >= ${order} (largest ${v.largestFreeOrder})` : `order-${order} blocks only in lists this request may not use`;
     return `${v.zone}: ${what} (${wm})`;
   });

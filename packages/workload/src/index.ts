@@ -28,3 +28,14 @@ export {
   parseScript,
   runScript,
 } from "./script";
+export {
+  type DemoKind,
+  type DemoOptions,
+  type DemoPhase,
+  type DemoSnapshot,
+  type DemoReport,
+  type DemoStyle,
+  DEMO_KINDS,
+  runDemo,
+  renderDemo,
+} from "./demo";

@@ -1,0 +1,307 @@
+import { type BootKernelOptions, type Kernel, bootKernel } from "@pagealloc/page-api";
+import { formatKernelVersion } from "@pagealloc/physmem";
+import { type AllocFailure, explainAllocFailure } from "./explain";
+import { mulberry32 } from "./random";
+import {
+  type FragmentationRow,
+  type PageblockMapZone,
+  type ZoneWatermarkRow,
+  fragmentation,
+  migratetypeLegend,
+  pageblockMap,
+  renderState,
+  zoneWatermarks,
+} from "./state";
+
+/** The kinds of memory the demo workload allocates. */
+export type DemoKind = "kernel" | "slab-reclaimable" | "page-cache" | "anon" | "net-atomic" | "thp";
+
+/** How each kind allocates: GFP expression and orders with weights. */
+export const DEMO_KINDS: Readonly<Record<DemoKind, { gfp: string; orders: readonly (readonly [number, number])[]; what: string }>> = {
+  kernel: { gfp: "GFP_KERNEL", orders: [[0, 8], [1, 2]], what: "kernel objects (GFP_KERNEL, order 0-1)" },
+  "slab-reclaimable": { gfp: "GFP_KERNEL|__GFP_RECLAIMABLE", orders: [[0, 1]], what: "reclaimable slab: dentries, inodes (order 0)" },
+  "page-cache": { gfp: "GFP_HIGHUSER_MOVABLE", orders: [[0, 5], [2, 3], [4, 2]], what: "page cache folios (GFP_HIGHUSER_MOVABLE, order 0/2/4)" },
+  anon: { gfp: "GFP_HIGHUSER_MOVABLE", orders: [[0, 1]], what: "anonymous memory (GFP_HIGHUSER_MOVABLE, order 0)" },
+  "net-atomic": { gfp: "GFP_ATOMIC", orders: [[2, 1], [3, 1]], what: "network buffers from interrupts (GFP_ATOMIC, order 2-3)" },
+  thp: { gfp: "GFP_TRANSHUGE", orders: [[9, 1]], what: "transparent huge pages (GFP_TRANSHUGE, order 9)" },
+};
+
+// Share of fill-phase allocations per kind (per 1000).
+const FILL_MIX: readonly (readonly [DemoKind, number])[] = [
+  ["kernel", 150],
+  ["slab-reclaimable", 60],
+  ["page-cache", 480],
+  ["anon", 270],
+  ["net-atomic", 25],
+  ["thp", 10],
+];
+
+// What the reclaim phase frees, per kind (fraction of live blocks). Mapped THPs stay: reclaim would split them first.
+const FREE_SHARE: Readonly<Record<DemoKind, number>> = { kernel: 0.2, "slab-reclaimable": 0.5, "page-cache": 0.6, anon: 0.5, "net-atomic": 0.9, thp: 0 };
+
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  /** Machine preset or description (default `pc-4g`). */
+  readonly machine?: BootKernelOptions["machine"];
+  /** Kernel version (default 6.18). */
+  readonly version?: string;
+  readonly seed?: number;
+  readonly sysctls?: BootKernelOptions["sysctls"];
+  /** THP allocations tried in the burst (default 64). */
+  readonly thpBurst?: number;
+  /** GFP_ATOMIC order-3 allocations tried in the network burst (default 512). */
+  readonly atomicBurst?: number;
+}
+
+/** One phase of the demo workload. */
+export interface DemoPhase {
+  readonly name: string;
+  readonly description: string;
+  readonly allocations: number;
+  readonly frees: number;
+  readonly failures: number;
+  /** Free pages (all zones) when the phase ended. */
+  readonly freePagesAfter: number;
+}
+
+/** A snapshot of the allocator's state. */
+export interface DemoSnapshot {
+  readonly buddyinfo: string;
+  readonly pagetypeinfo: string;
+  readonly fragmentation: readonly FragmentationRow[];
+}
+
+/** Everything `pagealloc demo` shows (its `--json` output). */
+export interface DemoReport {
+  readonly machine: string;
+  readonly version: string;
+  readonly seed: number;
+  readonly totalPages: number;
+  readonly pageblockOrder: number;
+  readonly maxOrder: number;
+  /** The orders the fragmentation indices are given for. */
+  readonly orders: readonly number[];
+  readonly kinds: Readonly<Record<DemoKind, { gfp: string; what: string; live: number; pages: number }>>;
+  readonly phases: readonly DemoPhase[];
+  readonly before: DemoSnapshot;
+  readonly after: DemoSnapshot;
+  readonly watermarks: readonly ZoneWatermarkRow[];
+  /** Every failed allocation, with the phase and kind, explained. */
+  readonly failures: readonly (AllocFailure & { phase: string; kind: DemoKind })[];
+  readonly legend: readonly { char: string; name: string }[];
+  readonly pageblocks: readonly PageblockMapZone[];
+}
+
+function pickWeighted<T>(rand: () => number, items: readonly (readonly [T, number])[]): T {
+  const total = items.reduce((s, [, w]) => s + w, 0);
+  let r = rand() * total;
+  for (const [v, w] of items) {
+    r -= w;
+    if (r < 0) return v;
+  }
+  return items[items.length - 1]![0];
+}
+
+function snapshot(k: Kernel, orders: readonly number[]): DemoSnapshot {
+  return { buddyinfo: renderState(k, "buddyinfo"), pagetypeinfo: renderState(k, "pagetypeinfo"), fragmentation: fragmentation(k, orders) };
+}
+
+/**
+ * The `pagealloc demo` workload: boot a machine, fill memory with a seeded mix of kernel, reclaimable
+ * slab, page-cache, anonymous, atomic network and THP allocations (with churn) until the fast path
+ * fails at the low watermark, free a share of the movable memory as reclaim would, then try a THP
+ * burst and a GFP_ATOMIC order-3 burst. Reports the state before and after, the watermarks, the
+ * fragmentation indices and every failure explained.
+ *
+ * @param options - machine, version, seed, burst sizes
+ * @returns the report (see {@link renderDemo} for the text)
+ * @example
+ * ```ts
+ * import { runDemo } from "@pagealloc/workload";
+ * const r = runDemo({ machine: "tiny-16m", seed: 1 });
+ * console.log(r.phases.map((p) => p.name).join(",")); // => fill,reclaim,thp-burst,atomic-burst
+ * ```
+ */
+export function runDemo(options: DemoOptions = {}): DemoReport {
+  const seed = options.seed ?? 1;
+  const k = bootKernel({ machine: options.machine ?? "pc-4g", version: options.version, seed, sysctls: options.sysctls });
+  const rand = mulberry32(seed);
+  const orders = [...new Set([0, 2, 3, 4, k.buddy.pageblockOrder, k.maxOrder])].filter((o) => o <= k.maxOrder).sort((a, b) => a - b);
+  const before = snapshot(k, orders);
+  const live: Record<DemoKind, { pfn: number; order: number }[]> = { kernel: [], "slab-reclaimable": [], "page-cache": [], anon: [], "net-atomic": [], thp: [] };
+  const gfp = Object.fromEntries(Object.entries(DEMO_KINDS).map(([kind, d]) => [kind, k.gfp(d.gfp)])) as Record<DemoKind, number>;
+  const failures: (AllocFailure & { phase: string; kind: DemoKind })[] = [];
+  const phases: DemoPhase[] = [];
+  const cpus = k.buddy.cpus;
+  const freePages = () => k.buddy.zones.reduce((s, z) => s + z.nrFreePages, 0);
+  let counts = { allocations: 0, frees: 0, failures: 0 };
+
+  // The buddy allocator directly (what alloc_pages()/__free_pages() end in): the demo needs no page
+  // contents or compound-page bookkeeping, and makes ~10^5 calls.
+  const alloc = (phase: string, kind: DemoKind, order = pickWeighted(rand, DEMO_KINDS[kind].orders)): boolean => {
+    const cpu = Math.floor(rand() * cpus);
+    const nid = k.buddy.cpuToNode[cpu]!;
+    counts.allocations++;
+    const pfn = k.buddy.allocPages(gfp[kind], order, { cpu, nid });
+    if (pfn >= 0) {
+      live[kind].push({ pfn, order });
+      return true;
+    }
+    counts.failures++;
+    failures.push({ ...explainAllocFailure(k, gfp[kind], order, nid), phase, kind });
+    return false;
+  };
+  const freeRandom = (kind: DemoKind) => {
+    const list = live[kind];
+    if (list.length === 0) return;
+    const i = Math.floor(rand() * list.length);
+    const b = list[i]!;
+    list[i] = list[list.length - 1]!;
+    list.pop();
+    k.buddy.freePages(b.pfn, b.order, { cpu: Math.floor(rand() * cpus) });
+    counts.frees++;
+  };
+  const endPhase = (name: string, description: string) => {
+    phases.push({ name, description, ...counts, freePagesAfter: freePages() });
+    counts = { allocations: 0, frees: 0, failures: 0 };
+  };
+
+  // 1. Fill with churn until the fast path meets the low watermark.
+  for (;;) {
+    const kind = pickWeighted(rand, FILL_MIX);
+    if (!alloc("fill", kind)) {
+      if (kind === "thp" || kind === "net-atomic") continue; // high orders fail first; keep filling
+      break;
+    }
+    // Churn: a third of the time something short-lived goes away again.
+    if (rand() < 0.33) freeRandom(pickWeighted(rand, [["page-cache", 5], ["anon", 3], ["kernel", 1], ["net-atomic", 1]] as const));
+  }
+  endPhase("fill", "a mixed workload fills memory (with churn) until an allocation meets the low watermark");
+
+  // 2. Reclaim frees page cache and anonymous memory scattered across the pageblocks; kernel memory stays.
+  for (const kind of Object.keys(live) as DemoKind[]) {
+    const n = Math.floor(live[kind].length * FREE_SHARE[kind]);
+    for (let i = 0; i < n; i++) freeRandom(kind);
+  }
+  k.drain_all_pages();
+  endPhase("reclaim", "reclaim frees part of the page cache, anonymous memory and slab, at random places");
+
+  // 3. THP burst: order-9 needs a whole free pageblock; without compaction only freed THPs provide one.
+  for (let i = 0; i < (options.thpBurst ?? 64); i++) alloc("thp-burst", "thp", 9);
+  endPhase("thp-burst", "a burst of THP faults (order 9)");
+
+  // 4. Network burst: GFP_ATOMIC order-3 buffers.
+  for (let i = 0; i < (options.atomicBurst ?? 512); i++) alloc("atomic-burst", "net-atomic", 3);
+  endPhase("atomic-burst", "a burst of GFP_ATOMIC order-3 network buffers");
+
+  const kinds = Object.fromEntries(
+    (Object.keys(DEMO_KINDS) as DemoKind[]).map((kind) => [
+      kind,
+      { gfp: DEMO_KINDS[kind].gfp, what: DEMO_KINDS[kind].what, live: live[kind].length, pages: live[kind].reduce((s, b) => s + 2 ** b.order, 0) },
+    ]),
+  ) as DemoReport["kinds"];
+  return {
+    machine: k.machine.name,
+    version: formatKernelVersion(k.version),
+    seed,
+    totalPages: k.machine.totalPages,
+    pageblockOrder: k.buddy.pageblockOrder,
+    maxOrder: k.maxOrder,
+    orders,
+    kinds,
+    phases,
+    before,
+    after: snapshot(k, orders),
+    watermarks: zoneWatermarks(k),
+    failures,
+    legend: migratetypeLegend(k),
+    pageblocks: pageblockMap(k),
+  };
+}
+
+/** Colours for {@link renderDemo} (identity by default; the CLI passes picocolors on a TTY). */
+export interface DemoStyle {
+  heading(s: string): string;
+  bad(s: string): string;
+  dim(s: string): string;
+}
+
+const plain: DemoStyle = { heading: (s) => s, bad: (s) => s, dim: (s) => s };
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ").trimEnd()).join("\n");
+}
+
+function fragTable(rows: readonly FragmentationRow[], orders: readonly number[]): string {
+  const head = ["zone", ...orders.map((o) => `unusable@${o}`), ...orders.map((o) => `extfrag@${o}`)];
+  const fmt = (v: number) => (v < 0 ? "-1.000" : (v / 1000).toFixed(3));
+  return table([head, ...rows.map((r) => [`${r.nid}/${r.zone}`, ...orders.map((o) => fmt(r.unusable[o]!)), ...orders.map((o) => fmt(r.extfrag[o]!))])]);
+}
+
+/**
+ * The text of `pagealloc demo` for a report of {@link runDemo}.
+ * @param report - the report
+ * @param style - colour functions (default: none)
+ */
+export function renderDemo(report: DemoReport, style: DemoStyle = plain): string {
+  const out: string[] = [];
+  const h = (s: string) => out.push("", style.heading(`== ${s} ==`));
+  const gib = (pages: number) => `${((pages * 4096) / 2 ** 30).toFixed(1)} GiB`;
+  out.push(`pagealloc demo: machine ${report.machine} (${gib(report.totalPages)}), Linux ${report.version}, seed ${report.seed}`);
+  out.push(style.dim("Fast path only: no kswapd, no direct reclaim, no compaction, so an allocation fails where the kernel would start reclaiming."));
+  h("Workload");
+  for (const p of report.phases) {
+    out.push(`${p.name.padEnd(13)} ${p.description}: ${p.allocations} allocations, ${p.frees} frees, ${p.failures ? style.bad(`${p.failures} failed`) : "0 failed"}; ${p.freePagesAfter} pages free after`);
+  }
+  out.push("");
+  out.push(table([["kind", "gfp", "live blocks", "pages"], ...Object.values(report.kinds).map((k) => [k.what, k.gfp, String(k.live), String(k.pages)])]));
+  h("/proc/buddyinfo before");
+  out.push(report.before.buddyinfo.trimEnd());
+  h("/proc/buddyinfo after");
+  out.push(report.after.buddyinfo.trimEnd());
+  h("/proc/pagetypeinfo before");
+  out.push(report.before.pagetypeinfo.trimEnd());
+  h("/proc/pagetypeinfo after");
+  out.push(report.after.pagetypeinfo.trimEnd());
+  h("Watermarks (pages; the fast path needs free > low + protection[highest zone of the request])");
+  out.push(
+    table([
+      ["zone", "free", "min", "low", "high", "managed", "protection"],
+      ...report.watermarks.map((w) => [`${w.nid}/${w.zone}`, String(w.free), String(w.min), String(w.low), String(w.high), String(w.managed), `(${w.lowmemReserve.join(", ")})`]),
+    ]),
+  );
+  h("Fragmentation indices before (unusable: share of free memory too small for the order; extfrag: -1 = order available, towards 1 = failure from fragmentation)");
+  out.push(fragTable(report.before.fragmentation, report.orders));
+  h("Fragmentation indices after");
+  out.push(fragTable(report.after.fragmentation, report.orders));
+  h(`Allocation failures (${report.failures.length})`);
+  if (report.failures.length === 0) out.push("none");
+  const groups = new Map<string, (typeof report.failures)[number][]>();
+  for (const f of report.failures) {
+    const key = `${f.phase} ${f.kind} ${f.order} ${f.zones.map((z) => z.reason).join()}`;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  for (const list of groups.values()) {
+    const f = list[0]!;
+    out.push(`${style.bad("FAIL")} [${f.phase}, ${f.kind}${list.length > 1 ? `, x${list.length}` : ""}] ${f.explanation}`);
+  }
+  h(`Memory map: one character per ${2 ** report.pageblockOrder}-page pageblock (upper case: holds allocated pages, lower case: entirely free)`);
+  out.push(`legend: ${report.legend.map((l) => `${l.char}=${l.name}`).join(" ")} .=no memory`);
+  for (const z of report.pageblocks) {
+    out.push(`Node ${z.nid}, zone ${z.zone}${z.blocksPerChar > 1 ? ` (${z.blocksPerChar} pageblocks per character)` : ""}:`);
+    let holeRows = 0;
+    for (let i = 0; i < z.map.length; i += 64) {
+      const row = z.map.slice(i, i + 64);
+      // Long runs without memory (the PCI hole below 4 GiB) take one line.
+      if (/^\.+$/.test(row) && i + 64 < z.map.length) {
+        holeRows++;
+        continue;
+      }
+      if (holeRows) out.push(style.dim(`  (${holeRows * 64 * z.blocksPerChar} pageblocks without memory)`));
+      holeRows = 0;
+      out.push(`  ${row}`);
+    }
+  }
+  return `${out.join("\n")}\n`;
+}
