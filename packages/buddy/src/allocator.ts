@@ -856,6 +856,7 @@ export class BuddyAllocator {
   /** kernel: mm/page_alloc.c rmqueue_pcplist() / __rmqueue_pcplist(); 2.6.24 buffered_rmqueue() order 0 */
   private rmqueuePcplist(z: ZoneState, cpu: number, cold: boolean, order: number, mt: number, allocFlags: number): number {
     const set = this.pcpSet(cpu, cold);
+    z.pcpExpire[set] = 3; // the zone's counters changed on this CPU: refresh_cpu_vm_stats() arms expire
     if (this.facts.pcpAutoTune) z.pcpFreeCount[set] = z.pcpFreeCount[set]! >> 1;
     const s = this.pcpNode(z, set, this.orderToPindex(mt, order));
     let i: number;
@@ -935,7 +936,9 @@ export class BuddyAllocator {
         z.flags[i] = z.flags[i]! & ~PG_PCP;
         count -= 2 ** order;
         z.pcpCount[set]! -= 2 ** order;
-        const mt = z.pageblockMt(pfn);
+        // 6.10+ re-reads the pageblock type; before, the type recorded when the page entered the list is used
+        // (2.6.24's __free_one_page reads the pageblock itself).
+        const mt = this.facts.mergeRule === "mergeable-convert" ? z.pageblockMt(pfn) : z.privMt(i);
         this.freeOnePage(z, pfn, order, mt, false);
         this.emit({ event: "mm_page_pcpu_drain", pfn, order, migratetype: mt });
       } while (count > 0 && !z.listEmpty(s));
@@ -945,7 +948,8 @@ export class BuddyAllocator {
   /** kernel: mm/page_alloc.c free_frozen_page_commit() (6.15+ name; free_unref_page_commit before); 2.6.24 free_hot_cold_page() */
   private freePcp(z: ZoneState, cpu: number, cold: boolean, pfn: number, order: number): void {
     const f = this.facts;
-    let mt = z.pageblockMt(pfn);
+    const blockMt = z.pageblockMt(pfn);
+    let mt = blockMt;
     if (f.pcpModel !== "hot-cold" && mt >= f.pcpTypes) {
       if (mt === f.mt.ISOLATE) {
         this.freeOnePage(z, pfn, order, mt, false);
@@ -954,11 +958,14 @@ export class BuddyAllocator {
       mt = f.mt.MOVABLE;
     }
     const set = this.pcpSet(cpu, cold);
+    z.pcpExpire[set] = 3;
     const pindex = this.orderToPindex(mt, order);
     const s = this.pcpNode(z, set, pindex);
     const i = pfn - z.startPfn;
     z.flags[i] = z.flags[i]! | PG_PCP;
-    z.setPriv(i, order, mt);
+    // set_pcppage_migratetype() / page_private: the pageblock's type at free time (HIGHATOMIC stays HIGHATOMIC
+    // although the page sits on the MOVABLE list)
+    z.setPriv(i, order, blockMt);
     z.link(i, s, cold && f.pcpModel === "order0");
     z.pcpCount[set]! += 2 ** order;
     const batch = z.pcpBatch[set]!;
@@ -998,6 +1005,39 @@ export class BuddyAllocator {
       for (const z of this.zones) {
         const sets = this.facts.pcpModel === "hot-cold" ? [c * 2, c * 2 + 1] : [c];
         for (const set of sets) if (z.pcpCount[set]! > 0) this.freePcppagesBulk(z, set, z.pcpCount[set]!, 0);
+      }
+    }
+    this.afterOp();
+  }
+
+  /**
+   * One vmstat interval (vm.stat_interval, 1 s) on `cpu` (default: every CPU): 6.7+ decays each pcp->high towards
+   * high_min and frees what exceeds it; on NUMA, a pageset of a remote zone that has been idle for three intervals
+   * returns min(count, batch) pages.
+   * kernel: mm/vmstat.c refresh_cpu_vm_stats() → decay_pcp_high(), drain_zone_pages()
+   */
+  vmstatUpdate(cpu?: number): void {
+    const cpus = cpu === undefined ? [...Array(this.cpus).keys()] : [cpu];
+    for (const c of cpus) {
+      this.checkCpu(c);
+      for (const z of this.zones) {
+        const sets = this.facts.pcpModel === "hot-cold" ? [c * 2, c * 2 + 1] : [c];
+        for (const set of sets) {
+          if (this.facts.pcpAutoTune && z.pcpHigh[set]! > z.pcpHighMin[set]!) {
+            const batch = z.pcpBatch[set]!;
+            const high = z.pcpHigh[set]!;
+            z.pcpHigh[set] = Math.max(z.pcpCount[set]! - (batch << PCP_BATCH_SCALE_MAX), high - (high >> 3), z.pcpHighMin[set]!);
+            if (z.pcpCount[set]! > z.pcpHigh[set]!) this.freePcppagesBulk(z, set, z.pcpCount[set]! - z.pcpHigh[set]!, 0);
+          }
+          if (this.byNode.size < 2 || !z.pcpExpire[set] || !z.pcpCount[set]) continue;
+          if (z.spec.nid === this.cpuToNode[c]) {
+            z.pcpExpire[set] = 0;
+            continue;
+          }
+          z.pcpExpire[set]! -= 1;
+          if (z.pcpExpire[set]! > 0) continue;
+          this.freePcppagesBulk(z, set, Math.min(z.pcpCount[set]!, z.pcpBatch[set]!), 0);
+        }
       }
     }
     this.afterOp();

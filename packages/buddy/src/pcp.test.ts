@@ -67,3 +67,36 @@ describe("2.6.24 hot/cold lists (kernel-facts §7.4)", () => {
     expect(bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 2048 })], { version: "2.6.24" }).mobilityDisabled).toBe(true);
   });
 });
+
+describe("vmstat interval work (kernel-facts §7.3)", () => {
+  it("6.7+ decay_pcp_high: high = max(count − batch·32, high − high/8, high_min), excess freed", () => {
+    const a = bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 4096, pcp: { batch: 3, high: 12, highMin: 12, highMax: 48 } })], { checkInvariants: true });
+    const z = a.zone(0, 2);
+    const req = { highestZoneIdx: 2, migratetype: 1 };
+    for (let k = 0; k < 4; k++) a.allocPagesRequest(req, 0);
+    // as in the refill test above: count 5, high 21
+    expect([z.pcpCount[0], z.pcpHigh[0]]).toEqual([5, 21]);
+    a.vmstatUpdate();
+    // max(5 − 96, 21 − 2, 12) = 19; count 5 ≤ 19 → nothing freed
+    expect([z.pcpCount[0], z.pcpHigh[0]]).toEqual([5, 19]);
+    for (let k = 0; k < 10; k++) a.vmstatUpdate();
+    // 19 → 17 (19 − 2) → 15 → 14 (15 − 1) → 13 → 12 → 12 …
+    expect(z.pcpHigh[0]).toBe(12);
+  });
+
+  it("NUMA: a remote zone's pageset is drained by one batch after three idle intervals", () => {
+    const a = bootBuddy(
+      [zoneSpec({ nid: 0, startPfn: 0, spannedPages: 4096 }), zoneSpec({ nid: 1, startPfn: 4096, spannedPages: 4096, pcp: { batch: 4, high: 100 } })],
+      { version: "5.10", cpus: 1, cpuToNode: [0], checkInvariants: true },
+    );
+    const remote = a.zone(1, 2);
+    // CPU 0 (node 0) allocates from node 1: the order-0 refill brings batch = 4 pages to its node-1 pageset
+    expect(a.allocPagesRequest({ highestZoneIdx: 2, migratetype: 1, nid: 1 }, 0)).toBeGreaterThanOrEqual(4096);
+    expect(remote.pcpCount[0]).toBe(3);
+    a.vmstatUpdate();
+    a.vmstatUpdate();
+    expect(remote.pcpCount[0]).toBe(3); // expire 3 → 2 → 1
+    a.vmstatUpdate(); // expire reaches 0: drain_zone_pages frees min(count 3, batch 4) = 3
+    expect(remote.pcpCount[0]).toBe(0);
+  });
+});

@@ -98,6 +98,8 @@ export class ZoneState {
   readonly pcpFreeCount: Int32Array;
   readonly pcpAllocFactor: Int32Array;
   readonly pcpFlags: Uint8Array;
+  /** NUMA: intervals left before a remote pageset is drained (pcp->expire). */
+  readonly pcpExpire: Uint8Array;
   /** vm events of this zone. */
   pgalloc = 0;
   numaHit = 0;
@@ -147,6 +149,7 @@ export class ZoneState {
     this.pcpFreeCount = new Int32Array(o.pcpSets);
     this.pcpAllocFactor = new Int32Array(o.pcpSets);
     this.pcpFlags = new Uint8Array(o.pcpSets);
+    this.pcpExpire = new Uint8Array(o.pcpSets);
   }
 
   /** True when pfn lies inside the zone span and has a struct page. */
