@@ -668,13 +668,13 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
   if (walk.length === 0) {
     kind = "no-eligible-zone";
     summary = `${what}: no zone of the report is at or below ${zoneName}`;
-  } else if (checked.length === 0 || checked.some((e) => e.slow?.outcome === "missing-data")) {
-    kind = "insufficient-data";
-    summary = `${what}: the report lacks the numbers the watermark check needs`;
   } else if (checked.some((e) => e.slow?.ok)) {
     const okZone = checked.find((e) => e.slow?.ok) as ZoneWalkEntry;
     kind = "not-explained";
     summary = `${what}: in the printed snapshot zone ${okZone.name} passes the min watermark check (${describeMargin(okZone.slow as WatermarkCheck)}); memory changed between the failure and the report`;
+  } else if (checked.length === 0 || checked.some((e) => e.slow?.outcome === "missing-data")) {
+    kind = "insufficient-data";
+    summary = `${what}: the report lacks the numbers the watermark check needs`;
   } else if (checked.some((e) => e.slow?.outcome === "highatomic-reserve")) {
     kind = "highatomic-reserve";
     summary = `${what}: the highatomic reserve is what the request may not use`;
@@ -693,7 +693,7 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
     if (e.slow && !e.slow.highatomicKnown && e.slow.ok) notes.push(`zone ${e.name}: passes only if its (unprinted) highatomic reserve is small`);
   }
   if (report.memInfo.zones.some((z) => z.freeArea && z.freeArea.totalKb !== (pages(z, "free") ?? 0) * report.memInfo!.pageSizeKb)) {
-    notes.push("free: and the free-area totals differ slightly: show_mem reads them at different moments");
+    notes.push("free: and the free-area totals differ slightly: they were read at different moments");
   }
 
   // What would have helped.
