@@ -287,7 +287,7 @@ export function renderDemo(report: DemoReport, style: DemoStyle = plain): string
     out.push(`${style.bad("FAIL")} [${f.phase}, ${f.kind}${list.length > 1 ? `, x${list.length}` : ""}] ${f.explanation}`);
   }
   h(`Memory map: one character per ${2 ** report.pageblockOrder}-page pageblock (upper case: holds allocated pages, lower case: entirely free)`);
-  out.push(`legend: ${report.legend.map((l) => `${l.char}=${l.name}`).join(" ")} .=no memory`);
+  out.push(`legend: ${report.legend.map((l) => `${l.char}=${l.name}`).join(" ")} #=reserved at boot .=no memory`);
   for (const z of report.pageblocks) {
     out.push(`Node ${z.nid}, zone ${z.zone}${z.blocksPerChar > 1 ? ` (${z.blocksPerChar} pageblocks per character)` : ""}:`);
     let holeRows = 0;

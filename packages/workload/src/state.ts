@@ -154,14 +154,15 @@ export interface PageblockMapZone {
   zone: string;
   /** Pageblocks per character. */
   blocksPerChar: number;
-  /** One string of characters; upper case: the pageblock holds allocated pages, lower case: all free, `.`: no memory. */
+  /** One string of characters; upper case: the pageblock holds allocated pages, lower case: all free, `#`: boot-reserved, `.`: no memory. */
   map: string;
 }
 
 /**
  * A compact picture of memory: every pageblock's migratetype as a letter (see
  * {@link migratetypeLegend}), upper case when it holds allocated pages, lower case when it is
- * entirely free (on the buddy lists), `.` when it has no usable memory (hole or boot reservation).
+ * entirely free (on the buddy lists), `#` when all its memory is kept by boot-time reservations (never
+ * given to the buddy allocator), `.` when it has no memory at all (a hole).
  * When a zone has more than `maxChars` pageblocks, one character stands for several: the most
  * common type among them, upper case when any of them is in use.
  */
@@ -178,10 +179,13 @@ export function pageblockMap(kernel: Kernel, maxChars = 1024): PageblockMapZone[
     // Free pages per pageblock from the buddy lists (pcp pages count as in use: they are off the lists).
     const freeIn = new Float64Array(nBlocks);
     const usable = new Float64Array(nBlocks);
+    const present = new Float64Array(nBlocks);
     for (let i = 0; i < z.spanned; i++) {
       const flags = z.flags[i]!;
-      if (flags & (PG_RESERVED | PG_HOLE)) continue;
-      usable[Math.floor((z.startPfn + i - first) / step)]! += 1;
+      if (flags & PG_HOLE) continue;
+      const b = Math.floor((z.startPfn + i - first) / step);
+      present[b]! += 1;
+      if (!(flags & PG_RESERVED)) usable[b]! += 1;
     }
     for (let i = 0; i < z.spanned; i++) {
       if (!(z.flags[i]! & PG_BUDDY)) continue;
@@ -199,8 +203,10 @@ export function pageblockMap(kernel: Kernel, maxChars = 1024): PageblockMapZone[
     for (let b0 = 0; b0 < nBlocks; b0 += per) {
       const counts = new Map<number, number>();
       let anyUsable = false;
+      let anyPresent = false;
       let anyUsed = false;
       for (let b = b0; b < Math.min(nBlocks, b0 + per); b++) {
+        if (present[b]! > 0) anyPresent = true;
         if (usable[b] === 0) continue;
         anyUsable = true;
         if (freeIn[b]! < usable[b]!) anyUsed = true;
@@ -209,7 +215,7 @@ export function pageblockMap(kernel: Kernel, maxChars = 1024): PageblockMapZone[
         counts.set(mt, (counts.get(mt) ?? 0) + 1);
       }
       if (!anyUsable) {
-        map += ".";
+        map += anyPresent ? "#" : ".";
         continue;
       }
       let best = 0;
