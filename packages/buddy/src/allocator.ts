@@ -327,71 +327,63 @@ export class BuddyAllocator {
 
   private bootZone(z: ZoneState): void {
     const spec = z.spec;
-    for (const h of spec.holes ?? []) this.markRange(z, h, PG_HOLE, "holes");
-    let holes = 0;
-    for (let i = 0; i < z.spanned; i++) {
-      if (z.flags[i]! & PG_HOLE) holes++;
-      else {
-        z.flags[i] = PG_RESERVED;
-        z.refcount[i] = 1;
-      }
+    const where = `zone ${spec.nid}/${spec.name}`;
+    const base = z.startPfn;
+    const holes = this.normalizeRanges(z, spec.holes ?? [], "holes");
+    const present = subtractRanges([{ startPfn: z.startPfn, endPfn: z.endPfn }], holes);
+    const presentCount = rangePages(present);
+    if (presentCount !== spec.presentPages) {
+      throw new InvalidZoneSpecError(`spanned ${z.spanned} − holes ${z.spanned - presentCount} ≠ present ${spec.presentPages}`, where);
     }
-    if (z.spanned - holes !== spec.presentPages) {
-      throw new InvalidZoneSpecError(`spanned ${z.spanned} − holes ${holes} ≠ present ${spec.presentPages}`, `zone ${spec.nid}/${spec.name}`);
+    // memmap init: every present page starts PageReserved with a reference; holes have no struct page.
+    z.flags.fill(PG_RESERVED);
+    z.refcount.fill(1);
+    for (const h of holes) {
+      z.flags.fill(PG_HOLE, h.startPfn - base, h.endPfn - base);
+      z.refcount.fill(0, h.startPfn - base, h.endPfn - base);
     }
     // memmap_init_zone(): every pageblock starts MOVABLE.
     z.blockMt.fill(this.facts.mt.MOVABLE);
     // Which present pages stay reserved.
-    const keep = new Uint8Array(z.spanned);
-    let reserved = 0;
+    let reserved: PfnRange[];
     if (spec.reserved) {
-      for (const r of spec.reserved) {
-        this.checkRange(z, r, "reserved");
-        for (let p = r.startPfn; p < r.endPfn; p++) {
-          const i = p - z.startPfn;
-          if (!(z.flags[i]! & PG_HOLE) && !keep[i]) {
-            keep[i] = 1;
-            reserved++;
-          }
-        }
-      }
-      if (spec.presentPages - reserved !== spec.managedPages) {
-        throw new InvalidZoneSpecError(`present ${spec.presentPages} − reserved ${reserved} ≠ managed ${spec.managedPages}`, `zone ${spec.nid}/${spec.name}`);
+      reserved = intersectRanges(this.normalizeRanges(z, spec.reserved, "reserved"), present);
+      const count = rangePages(reserved);
+      if (spec.presentPages - count !== spec.managedPages) {
+        throw new InvalidZoneSpecError(`present ${spec.presentPages} − reserved ${count} ≠ managed ${spec.managedPages}`, where);
       }
     } else {
+      // the present − managed difference, taken from the lowest present pfns
       let need = spec.presentPages - spec.managedPages;
-      for (let i = 0; i < z.spanned && need > 0; i++) {
-        if (!(z.flags[i]! & PG_HOLE)) {
-          keep[i] = 1;
-          need--;
-        }
+      reserved = [];
+      for (const r of present) {
+        if (need === 0) break;
+        const take = Math.min(need, r.endPfn - r.startPfn);
+        reserved.push({ startPfn: r.startPfn, endPfn: r.startPfn + take });
+        need -= take;
       }
     }
     // memblock_free_all(): free every run of managed pages.
-    let i = 0;
-    while (i < z.spanned) {
-      if (z.flags[i]! & PG_HOLE || keep[i]) {
-        i++;
-        continue;
-      }
-      let j = i;
-      while (j < z.spanned && !(z.flags[j]! & PG_HOLE) && !keep[j]) j++;
-      this.freeBootRange(z, i + z.startPfn, j + z.startPfn);
-      i = j;
-    }
+    for (const r of subtractRanges(present, reserved)) this.freeBootRange(z, r.startPfn, r.endPfn);
     this.initPcp(z);
     if (this.facts.mt.RESERVE >= 0) this.setupZoneMigrateReserve(z);
   }
 
-  private checkRange(z: ZoneState, r: PfnRange, what: string): void {
-    if (!(Number.isSafeInteger(r.startPfn) && Number.isSafeInteger(r.endPfn) && r.startPfn >= z.startPfn && r.endPfn <= z.endPfn && r.startPfn <= r.endPfn)) {
-      throw new InvalidZoneSpecError(`${what} range ${r.startPfn}-${r.endPfn} outside the zone span ${z.startPfn}-${z.endPfn}`, `zone ${z.spec.nid}/${z.spec.name}.${what}`);
+  /** Check that ranges lie in the zone span; return them sorted and merged. */
+  private normalizeRanges(z: ZoneState, ranges: readonly PfnRange[], what: string): PfnRange[] {
+    ranges.forEach((r, k) => {
+      if (!(Number.isSafeInteger(r.startPfn) && Number.isSafeInteger(r.endPfn) && r.startPfn >= z.startPfn && r.endPfn <= z.endPfn && r.startPfn <= r.endPfn)) {
+        throw new InvalidZoneSpecError(`${what} range ${r.startPfn}-${r.endPfn} outside the zone span ${z.startPfn}-${z.endPfn}`, `zone ${z.spec.nid}/${z.spec.name}.${what}[${k}]`);
+      }
+    });
+    const sorted = ranges.filter((r) => r.endPfn > r.startPfn).sort((x, y) => x.startPfn - y.startPfn);
+    const out: PfnRange[] = [];
+    for (const r of sorted) {
+      const last = out[out.length - 1];
+      if (last && r.startPfn <= last.endPfn) out[out.length - 1] = { startPfn: last.startPfn, endPfn: Math.max(last.endPfn, r.endPfn) };
+      else out.push({ startPfn: r.startPfn, endPfn: r.endPfn });
     }
-  }
-
-  private markRange(z: ZoneState, r: PfnRange, flag: number, what: string): void {
-    this.checkRange(z, r, what);
-    for (let p = r.startPfn; p < r.endPfn; p++) z.flags[p - z.startPfn] = flag;
+    return out;
   }
 
   /** kernel: mm/memblock.c __free_pages_memory() → __free_pages_core(); 2.6.24: mm/bootmem.c free_all_bootmem_core() */
@@ -422,10 +414,8 @@ export class BuddyAllocator {
 
   private bootFreeBlock(z: ZoneState, pfn: number, order: number, toTail: boolean): void {
     const i = pfn - z.startPfn;
-    for (let k = 0; k < 2 ** order; k++) {
-      z.flags[i + k] = 0;
-      z.refcount[i + k] = 0;
-    }
+    z.flags.fill(0, i, i + 2 ** order);
+    z.refcount.fill(0, i, i + 2 ** order);
     this.pgfree += 2 ** order;
     this.freeOnePageSplit(z, pfn, order, toTail);
   }
@@ -1333,6 +1323,42 @@ export class BuddyAllocator {
   }
 
   /**
+   * The order of the allocated block whose head is `pfn`, or −1 when `pfn` is not the head of an allocated block.
+   * The slow path's compaction scanner uses it to step over allocated blocks.
+   * kernel: include/linux/mm.h compound_order() of an allocated page (PageBuddy clear, refcount ≥ 1)
+   */
+  allocatedOrder(pfn: number): number {
+    const z = this.zoneOfPfn(pfn);
+    if (!z) return -1;
+    const i = pfn - z.startPfn;
+    return z.flags[i]! & PG_ALLOC ? z.order(i) : -1;
+  }
+
+  /**
+   * Take the free block whose head is `pfn` off its buddy free list and hand it out as 2^order allocated order-0
+   * pages (each with refcount 1 and the allocation type `mt`), for compaction's free scanner. The caller does
+   * the watermark check; nothing changes when `pfn` is not the head of a free buddy block.
+   * kernel: mm/page_alloc.c __isolate_free_page() + split_page()
+   *
+   * @returns the order of the isolated block, or −1
+   */
+  isolateFreePage(pfn: number, mt: number): number {
+    const z = this.zoneOfPfn(pfn);
+    if (!z) return -1;
+    const i = pfn - z.startPfn;
+    if (!(z.flags[i]! & PG_BUDDY)) return -1;
+    const order = z.order(i);
+    this.delFromFreeList(z, i);
+    for (let k = 0; k < 2 ** order; k++) {
+      z.flags[i + k] = (z.flags[i + k]! | PG_ALLOC) & ~(PG_BUDDY | PG_PCP);
+      z.refcount[i + k] = 1;
+      z.setPriv(i + k, 0, mt);
+    }
+    this.afterOp();
+    return order;
+  }
+
+  /**
    * Split an allocated block of `order` at `pfn` into two allocated halves of `order - 1`: the lower half keeps
    * its reference count, the upper half gets `upperRefcount`. The building block of split_page() (every page
    * becomes its own order-0 allocation) and of __free_pages() freeing the tail of a block whose head is still
@@ -1387,6 +1413,37 @@ export class BuddyAllocator {
   private afterOp(): void {
     if (this.opts.checkInvariants) checkInvariants(this);
   }
+}
+
+/** Sorted, non-overlapping ranges minus sorted, non-overlapping ranges. */
+function subtractRanges(from: readonly PfnRange[], cut: readonly PfnRange[]): PfnRange[] {
+  const out: PfnRange[] = [];
+  for (const r of from) {
+    let start = r.startPfn;
+    for (const c of cut) {
+      if (c.endPfn <= start || c.startPfn >= r.endPfn) continue;
+      if (c.startPfn > start) out.push({ startPfn: start, endPfn: c.startPfn });
+      start = Math.max(start, c.endPfn);
+    }
+    if (start < r.endPfn) out.push({ startPfn: start, endPfn: r.endPfn });
+  }
+  return out;
+}
+
+function intersectRanges(a: readonly PfnRange[], b: readonly PfnRange[]): PfnRange[] {
+  const out: PfnRange[] = [];
+  for (const x of a) {
+    for (const y of b) {
+      const s = Math.max(x.startPfn, y.startPfn);
+      const e = Math.min(x.endPfn, y.endPfn);
+      if (s < e) out.push({ startPfn: s, endPfn: e });
+    }
+  }
+  return out;
+}
+
+function rangePages(ranges: readonly PfnRange[]): number {
+  return ranges.reduce((s, r) => s + r.endPfn - r.startPfn, 0);
 }
 
 function clamp(v: number, lo: number, hi: number): number {
