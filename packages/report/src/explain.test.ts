@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { PageallocError } from "@pagealloc/physmem";
 import { describe, expect, it } from "vitest";
-import { F48, F619, F689, fixture } from "./__fixtures__/fixtures";
+import { F41, F48, F619, F689, fixture } from "./__fixtures__/fixtures";
 import { ReportExplainError } from "./errors";
 import { type WatermarkCheck, explainReport } from "./explain";
 import { parseFailureReports } from "./parse-report";
@@ -112,6 +112,32 @@ describe("the three real reports, verdicts derived by hand from the kernel's rul
     expect(e.suggestions.map((s) => s.kind)).toEqual(["compaction", "lower-order"]);
     expect(e.suggestions[0]?.text).toContain("largest free block is order 2");
     expect(e.suggestions[1]?.text).toContain("order-3 request would have passed in zone DMA32 (10 free blocks");
+  });
+});
+
+describe("a fourth real report (4.1.18 arm64 Android): the pre-4.4 per-order loop", () => {
+  it("sManagerService order-2 0x2000d1 (GFP_KERNEL|__GFP_DMA) → fragmentation", () => {
+    // 4.1: mode 0x2000d1 has __GFP_DMA (0x1) → gfp_zone = DMA (index 0 in arm64's DMA, Normal, Movable); __GFP_WAIT
+    // (0x10) is set, so no ALLOC_HARDER; no __GFP_HIGH. Slow path: WMARK_MIN | CPUSET. Zonelist: DMA only.
+    // zone_watermark_ok (≤ 4.3): free = 470628kB/4 = 117657 − 2^2 + 1 = 117654 > min 6800kB = 1700 + lowmem_reserve[0] 0.
+    // Per-order loop: o=0: 117654 − 68324 = 49330 > 1700>>1 = 850; o=1: 49330 − 24706×2 = −82 ≤ 850>>1 = 425 → fail.
+    // Enough free pages, too few in blocks of order ≥ 2 (2×4 = 8 pages) → fragmentation.
+    const e = explainReport(report(fixture(F41)), { arch: "arm64" });
+    expect(e.kind).toBe("fragmentation");
+    expect(e.version).toBe("4.1.18");
+    expect(e.zone).toMatchObject({ name: "DMA", index: 0, arch: "arm64" });
+    expect(e.zonelist.map((z) => z.name)).toEqual(["DMA"]);
+    expect(e.allocFlags?.slow).toEqual(["ALLOC_WMARK_MIN", "ALLOC_CPUSET"]);
+    expect(e.gfp?.bits).toContain("__GFP_DMA");
+    const c = slow(e, "DMA");
+    expect(c).toMatchObject({ usable: 117654, minAfterFlags: 1700, lowmemReserve: 0, passesFreeTest: true, outcome: "no-suitable-block" });
+    expect(c.steps.slice(-2)).toEqual(["order 0: free 117654 − 68324×1 = 49330 > min/2^1 = 850", "order 1: free 49330 − 24706×2 = -82 ≤ min/2^2 = 425"]);
+    expect(e.zonelist[0]?.buddyVerdict).toBe(false);
+    expect(e.suggestions[0]?.text).toContain("only 8 of its 117657 free pages are in blocks of order ≥ 2, and the check wants more than min/2^2 = 425 there");
+    // Without --arch the layout is assumed (DMA is index 0 either way) and said so.
+    const assumed = explainReport(report(fixture(F41)));
+    expect(assumed.kind).toBe("fragmentation");
+    expect(assumed.notes[0]).toContain("zone layout assumed");
   });
 });
 

@@ -9,6 +9,8 @@ import {
 import {
   decodeModeFragment,
   gfpAllowsDirectReclaim,
+  gfpBitNames,
+  gfpFlagNames,
   gfpAllowsKswapd,
   gfpFlags,
   gfpIsHighPriority,
@@ -116,8 +118,10 @@ export interface ReportExplanation {
     readonly mask: number;
     readonly hex: string;
     readonly printed: string | null;
-    /** The names this version's tables give for the mask. */
+    /** The names this version's tables give for the mask (%pGg from 4.6; before, the tracepoint table, 2.6.32+). */
     readonly decoded: string;
+    /** The single-bit flags set, in bit order (unknown bits as one hex item). */
+    readonly bits: readonly string[];
     readonly matchesPrinted: boolean | null;
     readonly migratetype: string | null;
   } | null;
@@ -664,7 +668,7 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
   const checked = entries.filter((e) => e.slow !== null);
   let kind: DiagnosisKind;
   let summary: string;
-  const what = `${report.comm}: order-${report.order} ${decoded.expected || `0x${mask.toString(16)}`} allocation (highest zone ${zoneName})`;
+  const what = `${report.comm}: order-${report.order} ${gfpFlagNames(mask, v).join("|") || `0x${mask.toString(16)}`} allocation (highest zone ${zoneName})`;
   if (walk.length === 0) {
     kind = "no-eligible-zone";
     summary = `${what}: no zone of the report is at or below ${zoneName}`;
@@ -711,10 +715,17 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
             : "retries while reclaim makes progress, then may invoke the OOM killer";
   if (kind === "fragmentation") {
     const z = checked.find((e) => e.slow?.outcome === "no-suitable-block") as ZoneWalkEntry;
-    const largest = largestFreeOrder(report, z);
+    const c = z.slow as WatermarkCheck;
+    const area = report.memInfo.zones.find((x) => x.line === z.line)?.freeArea?.orders ?? [];
+    const largest = area.reduce((a, o) => (o.count > 0 ? o.order : a), -1);
+    const inBig = area.filter((o) => o.order >= report.order).reduce((a, o) => a + o.count * 2 ** o.order, 0);
+    const shortage =
+      facts.watermarkAlgorithm === "per-order-loop"
+        ? `only ${inBig} of its ${c.freePages} free pages are in blocks of order ≥ ${report.order}, and the check wants more than min/2^${report.order} = ${c.minAfterFlags >> report.order} there`
+        : `its largest free block is order ${largest}`;
     suggestions.push({
       kind: "compaction",
-      text: `zone ${z.name} had ${(z.slow as WatermarkCheck).freePages} free pages but its largest free block is order ${largest}; compaction moves movable pages to build an order-${report.order} block (${compaction ? "direct compaction was allowed for this mask and did not succeed in time; compacting ahead (vm.compaction_proactiveness, /proc/sys/vm/compact_memory) keeps blocks ready" : "this mask does not allow direct compaction"})`,
+      text: `zone ${z.name} had ${c.freePages} free pages but ${shortage}; compaction moves movable pages together to build order-${report.order} blocks (${compaction ? "direct compaction was allowed for this mask and did not succeed in time; compacting ahead (vm.compaction_proactiveness, /proc/sys/vm/compact_memory) keeps blocks ready" : "this mask does not allow direct compaction"})`,
     });
   }
   if (kind === "fragmentation" || kind === "highatomic-reserve") {
@@ -792,7 +803,8 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
       mask,
       hex: `0x${mask.toString(16)}`,
       printed: report.gfpNames,
-      decoded: decoded.expected,
+      decoded: gfpFlagNames(mask, v).join("|"),
+      bits: gfpBitNames(mask, v),
       matchesPrinted: decoded.matches,
       migratetype,
     },
@@ -829,9 +841,3 @@ function describeMargin(c: WatermarkCheck): string {
   return `usable ${c.usable} ≤ ${t}`;
 }
 
-function largestFreeOrder(report: FailureReport, e: ZoneWalkEntry): number {
-  const z = report.memInfo?.zones.find((x) => x.line === e.line);
-  let largest = -1;
-  for (const o of z?.freeArea?.orders ?? []) if (o.count > 0) largest = o.order;
-  return largest;
-}

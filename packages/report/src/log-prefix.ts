@@ -5,6 +5,8 @@ const PREFIXES: readonly (readonly [kind: string, re: RegExp])[] = [
   ["quote", /^(?:>[ \t]?)+/],
   // Android logcat, threadtime format: "01-02 03:04:05.678     0     0 W " (+ an empty or "kernel" tag ": ")
   ["logcat", /^\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d{3}\s+\d+\s+\d+\s+[VDIWEFS]\s+(?:(?:kernel)?\s*:\s)?/],
+  // Android kernel log dumps with a date only: "07-13 08:41:51.341 " (then "<4>[309805.658142s][pid:1361,cpu5,comm]")
+  ["logcat", /^\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d{3}\s+(?=<\d>|\[)/],
   // Android logcat, brief format: "W/kernel  (    0): "
   ["logcat", /^[VDIWEF]\/[\w.-]{0,32}\s*\(\s*\d+\):\s?/],
   // syslog / journalctl short and short-precise: "Mar  3 10:00:00 host kernel: "
@@ -13,14 +15,17 @@ const PREFIXES: readonly (readonly [kind: string, re: RegExp])[] = [
   ["syslog", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?\s+\S+\s+kernel:\s?/],
   // journalctl -o cat with the identifier, or a bare "kernel: "
   ["syslog", /^kernel:\s/],
+  // `dmesg -x` facility and level: "kern  :warn  : "
+  ["loglevel", /^[a-z]{2,8}\s*:[a-z]{2,8}\s*: /],
   // printk log level as read from /dev/kmsg or `dmesg -r`: "<4>"
   ["loglevel", /^<\d>/],
   // dmesg timestamp "[  123.456789] " (also the elided "[  ...  ] " of mailed reports is NOT a timestamp)
-  ["timestamp", /^\[\s*\d+\.\d+\]\s?/],
+  ["timestamp", /^\[\s*\d+\.\d+s?\]\s?/],
   // dmesg -T human timestamp "[Tue Mar  3 10:00:00 2026] "
   ["timestamp", /^\[[A-Z][a-z]{2} [A-Z][a-z]{2}\s+\d{1,2} \d\d:\d\d:\d\d \d{4}\]\s?/],
-  // CONFIG_PRINTK_CALLER: "[  T156] " / "[    C1] "
+  // CONFIG_PRINTK_CALLER: "[  T156] " / "[    C1] "; vendor Android kernels: "[pid:1361,cpu5,sManagerService]"
   ["caller", /^\[\s*[TC]\d+\]\s?/],
+  ["caller", /^\[pid:\d+,cpu\d+,[^\]]{0,32}\]/],
 ];
 
 /** The prefix kinds `stripLogPrefix` recognises, in the order they may be nested. */

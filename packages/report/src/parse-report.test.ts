@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { PageallocError } from "@pagealloc/physmem";
 import { describe, expect, it } from "vitest";
-import { F48, F619, F689, fixture, fixtureLine } from "./__fixtures__/fixtures";
+import { F41, F48, F619, F689, fixture, fixtureLine } from "./__fixtures__/fixtures";
 import { InvalidReportError } from "./errors";
 import { stripLogPrefix } from "./log-prefix";
 import { parseFailureReports } from "./parse-report";
@@ -17,7 +17,8 @@ function only(text: string): FailureReport {
 /** The zone line as the kernel printed it, rebuilt from the parsed fields (field order is kept). */
 function renderZoneLine(z: ReportZone): string {
   const head = `${z.nid === null ? "" : `Node ${z.nid} `}${z.name}`;
-  return [head, ...Object.entries(z.fields).map(([k, q]) => `${k}:${q.value}${q.unit}`)].join(" ");
+  const tail = z.allUnreclaimable === null ? [] : [`all_unreclaimable? ${z.allUnreclaimable ? "yes" : "no"}`];
+  return [head, ...Object.entries(z.fields).map(([k, q]) => `${k}:${q.value}${q.unit}`), ...tail].join(" ");
 }
 
 function renderFreeArea(z: ReportZone): string {
@@ -185,6 +186,30 @@ describe("the three real reports parse completely", () => {
     expectZonesMatchText(F48, r);
   });
 
+  it("4.1.18 arm64 Android: hex-only colon form, Android kmsg prefixes, Reserve (R) letters, per-zone all_unreclaimable", () => {
+    const r = only(fixture(F41));
+    // sManagerService: page allocation failure: order:2, mode:0x2000d1
+    expect(r).toMatchObject({ line: 2, endLine: 37, comm: "sManagerService", order: 2, gfpMask: 0x2000d1, gfpNames: null, form: "colon-hex", nodemask: undefined });
+    expect(r.task).toMatchObject({ cpu: 5, pid: 1361, comm: "sManagerService", tainted: "G        W", release: "4.1.18-g09f547b", build: "1" });
+    expect(r.hardware).toBe("hi3650 (DT)");
+    // "TGID: …" and the lowercase arm64 "Call trace:" stay in the stack text
+    expect(r.callTrace.slice(0, 3)).toEqual(["TGID: 981 Comm: system_server", "Call trace:", "[<ffffffc00008a0a4>] dump_backtrace+0x0/0x150"]);
+    const mi = r.memInfo;
+    if (!mi) throw new Error("no Mem-Info");
+    expect(mi.globals).toMatchObject({ active_anon: 491074, unstable: 0, bounce: 72, free: 118678, free_pcp: 58, free_cma: 0 });
+    const [dma, normal] = mi.zones as ReportZone[];
+    // DMA free:470628kB min:6800kB low:29116kB high:30816kB … pages_scanned:0 all_unreclaimable? no
+    expect([dma?.nid, dma?.name, dma?.fields.free?.pages, dma?.fields.min?.pages, dma?.fields.low?.pages, dma?.allUnreclaimable]).toEqual([null, "DMA", 117657, 1700, 7279, false]);
+    expect(dma?.lowmemReserve).toEqual([0, 415, 415]);
+    expect(normal?.lowmemReserve).toEqual([0, 0, 0]);
+    // DMA: 68324*4kB (UEM) 24706*8kB (UER) 2*16kB (U) 0*32kB … = 470976kB
+    expect(dma?.freeArea?.orders.slice(0, 3).map((o) => `${o.count}${o.letters}`)).toEqual(["68324UEM", "24706UER", "2U"]);
+    expect(normal?.freeArea?.orders.map((o) => o.letters).join(",")).toBe("UMR,UMR,MR,R,R,R,R,,,,");
+    expect(mi.totals["pages cma reserved"]).toBe(8192);
+    expect(mi.freeSwapKb).toBe(0);
+    expectZonesMatchText(F41, r);
+  });
+
   it("the provenance line of a fixture (a mail subject quoting a failure) is not a failure line", () => {
     const text = "# from linux-btrfs mail '[REGRESSION] kswapd0: page allocation failure' 2026-02-22\n";
     expect(parseFailureReports(text)).toEqual({ reports: [], problems: [] });
@@ -306,6 +331,8 @@ describe("log prefixes", () => {
     ["mail quote", (l) => `> ${l}`],
     ["double mail quote + timestamp", (l, i) => `> > [ 1.${i}] ${l}`],
     ["CRLF line ends", (l) => `${l}\r`],
+    ["dmesg -x facility and level", (l, i) => `kern  :warn  : [  177.1${i}] ${l}`],
+    ["Android kmsg dump (date, level, s-timestamp, pid tag)", (l, i) => `07-13 08:41:51.34${i} <4>[309805.65814${i}s][pid:1361,cpu5,sManagerService]${l}`],
   ];
   it.each(prefixes)("%s give the same report as the bare text", (_name, wrap) => {
     const { reports, problems } = parseFailureReports(body.map(wrap).join("\n"));

@@ -34,6 +34,7 @@ export function renderExplanation(report: FailureReport, e: ReportExplanation): 
   if (e.gfp) {
     const printed = e.gfp.printed === null ? "hex only in the report" : e.gfp.matchesPrinted ? "as printed" : `printed as ${e.gfp.printed}`;
     lines.push(`gfp: ${e.gfp.hex} = ${e.gfp.decoded || "(no flags)"} (${printed}); migratetype ${e.gfp.migratetype ?? "invalid"}`);
+    lines.push(`  bits: ${e.gfp.bits.join(" ") || "(none)"}`);
   }
   if (e.zone) lines.push(`highest zone (gfp_zone): ${e.zone.name}, index ${e.zone.index} of ${e.zone.layout.join(", ")} (${e.zone.arch} layout)`);
   if (e.allows) {

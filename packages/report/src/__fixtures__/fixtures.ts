@@ -16,3 +16,4 @@ export function fixtureLine(name: string, n: number): string {
 export const F48 = "warn_alloc_4.8_x86_64.txt";
 export const F689 = "warn_alloc_6.8.9_ppc32.txt";
 export const F619 = "warn_alloc_6.19-rc5_x86_64.txt";
+export const F41 = "warn_alloc_4.1.18_arm64_android.txt";
