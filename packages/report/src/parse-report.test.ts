@@ -257,6 +257,13 @@ describe("failure line forms", () => {
     expect(problems).toEqual([{ line: 2, reason: expect.stringContaining("order:N, mode:0x") }]);
   });
 
+  it("a mail Subject: quoting a failure is ignored; text longer than a task name before the mark is a problem", () => {
+    const text = ["Subject: Re: 2.6.9-rc1-mm1 kjournald: page allocation failure. order:1,", " mode:0x20", "", "weird-prefix 12:00 kjournald: page allocation failure. order:1, mode:0x20"].join("\n");
+    const { reports, problems } = parseFailureReports(text);
+    expect(reports).toEqual([]);
+    expect(problems).toEqual([{ line: 4, reason: '"weird-prefix 12:00 kjournald" is longer than a task name (15 characters): an unknown log prefix? not read as a report' }]);
+  });
+
   it("text after the mode that is not nodemask/cpuset is reported", () => {
     const { reports, problems } = parseFailureReports("a: page allocation failure: order:1, mode:0x20 what\n");
     expect(reports).toHaveLength(1);

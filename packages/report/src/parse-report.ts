@@ -39,6 +39,8 @@ type LineKind =
   | "suppressed";
 
 const FAILURE_MARK = ": page allocation failure";
+/** TASK_COMM_LEN − 1: warn_alloc prints current->comm, at most 15 characters. */
+const TASK_COMM_MAX = 15;
 const FAILURE_AFTER_MARK_RE = /^[.:](?: order:|\s*$)/;
 const FAILURE_REST_RE = /^([.:]) order:(\d+), mode:0x([0-9a-fA-F]+)(?:\(([^()]*)\))?(.*)$/;
 const TASK_RE = /^CPU: (\d+) (?:UID: (\d+) )?PID: (\d+) Comm: (.{1,16}?) (?:Not tainted|Tainted: ([A-Z ]*?)) ?(\d+\.\d+\S*) #(\S+)(.*)$/;
@@ -63,6 +65,8 @@ const TOTAL_KB_RE = /^(\d+)kB$/;
 
 /** A failure line (not, say, a mail subject quoting one): the mark is followed by the order, or by nothing (wrapped). */
 function isFailureLine(text: string): boolean {
+  // A mail's Subject: header often quotes the failure line; it is not one.
+  if (text.startsWith("Subject:")) return false;
   const at = text.indexOf(FAILURE_MARK);
   return at >= 0 && FAILURE_AFTER_MARK_RE.test(text.slice(at + FAILURE_MARK.length));
 }
@@ -314,6 +318,10 @@ function readFreeArea(body: string, line: number, problems: ReportProblem[]): Re
 function readFailureLine(text: string, line: number, problems: ReportProblem[]): ReportBuilder | null {
   const at = text.indexOf(FAILURE_MARK);
   const comm = text.slice(0, at).trim();
+  if (comm.length > TASK_COMM_MAX) {
+    problems.push({ line, reason: `${JSON.stringify(comm.slice(0, 40))} is longer than a task name (${TASK_COMM_MAX} characters): an unknown log prefix? not read as a report` });
+    return null;
+  }
   const m = FAILURE_REST_RE.exec(text.slice(at + FAILURE_MARK.length));
   if (!m) {
     problems.push({ line, reason: "a \"page allocation failure\" line without a readable order:N, mode:0x… part" });
