@@ -847,7 +847,8 @@ export class BuddyAllocator {
   private rmqueuePcplist(z: ZoneState, cpu: number, cold: boolean, order: number, mt: number, allocFlags: number): number {
     const set = this.pcpSet(cpu, cold);
     z.pcpExpire[set] = 3; // the zone's counters changed on this CPU: refresh_cpu_vm_stats() arms expire
-    if (this.facts.pcpAutoTune) z.pcpFreeCount[set] = z.pcpFreeCount[set]! >> 1;
+    // 6.7+: free_count; 5.14–6.6: free_factor (kept in the same slot) — an allocation halves it.
+    if (this.facts.pcpAutoTune || this.facts.pcpFreeRule !== "batch") z.pcpFreeCount[set] = z.pcpFreeCount[set]! >> 1;
     const s = this.pcpNode(z, set, this.orderToPindex(mt, order));
     let i: number;
     if (this.facts.pcpModel === "hot-cold") {
@@ -896,6 +897,16 @@ export class BuddyAllocator {
       if (z.pcpHigh[set]! < needHigh) z.pcpHigh[set] = clamp(needHigh, highMin, z.pcpHighMax[set]!);
     }
     return high;
+  }
+
+  /** kernel: mm/page_alloc.c nr_pcp_free() (5.14–6.6: doubles the batch per free without allocation) */
+  private nrPcpFreeFactor(z: ZoneState, set: number, high: number, batch: number, freeHigh: boolean): number {
+    if (freeHigh) return z.pcpCount[set]!;
+    if (high < batch) return 1;
+    const maxNrFree = high - batch;
+    const scaled = batch * 2 ** z.pcpFreeCount[set]!;
+    if (scaled < maxNrFree) z.pcpFreeCount[set]! += 1;
+    return Math.min(Math.max(scaled, batch), maxNrFree);
   }
 
   /** kernel: mm/page_alloc.c nr_pcp_free() (6.7+) */
@@ -960,7 +971,14 @@ export class BuddyAllocator {
     z.pcpCount[set]! += 2 ** order;
     const batch = z.pcpBatch[set]!;
     if (!f.pcpAutoTune) {
-      if (z.pcpCount[set]! >= z.pcpHigh[set]!) this.freePcppagesBulk(z, set, batch, f.pcpModel === "hot-cold" ? 0 : pindex);
+      if (f.pcpFreeRule === "batch") {
+        if (z.pcpCount[set]! >= z.pcpHigh[set]!) this.freePcppagesBulk(z, set, batch, f.pcpModel === "hot-cold" ? 0 : pindex);
+        return;
+      }
+      // 5.14–6.6 free_unref_page_commit(): nr_pcp_high() / nr_pcp_free() with pcp->free_factor
+      const freeHigh = f.pcpFreeRule === "free-high" && z.pcpFreeCount[set]! > 0 && order > 0 && order <= PAGE_ALLOC_COSTLY_ORDER;
+      const high = freeHigh ? 0 : z.pcpHigh[set]!;
+      if (z.pcpCount[set]! >= high) this.freePcppagesBulk(z, set, this.nrPcpFreeFactor(z, set, high, batch, freeHigh), pindex);
       return;
     }
     z.pcpAllocFactor[set] = z.pcpAllocFactor[set]! >> 1;

@@ -100,3 +100,21 @@ describe("vmstat interval work (kernel-facts §7.3)", () => {
     expect(remote.pcpCount[0]).toBe(0);
   });
 });
+
+describe("5.14–6.6 pcp freeing with free_factor", () => {
+  it("each free without an allocation doubles the batch freed (nr_pcp_free), capped at high − batch", () => {
+    // 6.1: pcp->high 12, batch 3 (no auto-tuning). Fill the list with 12 single pages, then free them one by one.
+    const a = bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 4096, pcp: { batch: 3, high: 12 } })], { version: "6.1", checkInvariants: true });
+    const z = a.zone(0, 2);
+    const got = Array.from({ length: 14 }, () => a.allocPagesRequest({ highestZoneIdx: 2, migratetype: 1 }, 0));
+    expect(z.pcpCount[0]).toBe(1); // five refills of batch 3 = 15 pages, 14 handed out
+    const counts: number[] = [];
+    for (const p of got) {
+      a.freePages(p, 0);
+      counts.push(z.pcpCount[0]!);
+    }
+    // count reaches high 12 at the 11th free: free_factor 0 → batch 3 << 0 = 3 < 9 → free 3 (factor 1) → 9;
+    // 12th and 13th: 10, 11; 14th: 12 ≥ 12 → 3 << 1 = 6 < 9 → free 6 (factor 2) → 6
+    expect(counts).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 9, 10, 11, 6]);
+  });
+});

@@ -57,6 +57,12 @@ export interface BuddyVersionFacts {
   readonly pcpModel: PcpModel;
   /** 6.7+: pcp high auto-tuning (high_min/high_max, nr_pcp_alloc/nr_pcp_high). */
   readonly pcpAutoTune: boolean;
+  /**
+   * Freeing to pcp lists before 6.7: "batch" frees `batch` pages when count ≥ high (≤ 5.13); "free-factor" doubles
+   * the batch on consecutive frees (5.14, nr_pcp_free with pcp->free_factor); "free-high" also empties the lists
+   * when high-order pages are freed in bulk (≈5.19, "limit number of high-order pages on PCP during bulk free").
+   */
+  readonly pcpFreeRule: "batch" | "free-factor" | "free-high";
   /** Kernel has the kmem page trace events (2.6.32+). */
   readonly traceEvents: boolean;
   /** kmem page events print `pfn=0x%lx` (5.14+) instead of decimal. */
@@ -99,6 +105,7 @@ const BOOK = {
   highatomicAlignedMax: false,
   pcpModel: "hot-cold",
   pcpAutoTune: false,
+  pcpFreeRule: "batch",
   traceEvents: false,
   tracePfnHex: false,
   pagetypeinfoCap: false,
@@ -139,8 +146,9 @@ const ROWS_MODERN: readonly (readonly [string, Partial<BuddyVersionFacts>])[] = 
   ["5.6", { pagetypeinfoCap: true }],
   ["5.8", { classzoneIsPreferredZone: false }],
   ["5.10", { bootToTail: true }],
-  ["5.14", { pcpModel: "high-order", tracePfnHex: true }],
+  ["5.14", { pcpModel: "high-order", tracePfnHex: true, pcpFreeRule: "free-factor" }],
   ["5.18", { mergeRule: "mergeable" }],
+  ["5.19", { pcpFreeRule: "free-high" }],
   ["6.3", { allocFlagsEra: "non-block" }],
   ["6.7", { pcpAutoTune: true }],
   ["6.10", { mergeRule: "mergeable-convert", splitLargeBuddy: true, isolateNotCounted: true }],
