@@ -132,3 +132,18 @@ describe("trace lines in the kernel's layout (samples from a 6.18 trace)", () =>
     expect(out).toBe(line);
   });
 });
+
+describe("live /proc/pagetypeinfo", () => {
+  let live: string | null = null;
+  try {
+    live = fs.readFileSync("/proc/pagetypeinfo", "utf8");
+  } catch {
+    live = null;
+  }
+  it.skipIf(live === null)("our header and table headings equal this kernel's (pageblock order 9, 11 orders, 6.18 types)", () => {
+    const ours = renderPagetypeinfo(bootBuddy([dma])).split("\n");
+    const real = live!.split("\n");
+    expect(ours.slice(0, 4)).toEqual(real.slice(0, 4));
+    expect(real).toContain(ours[10]); // "Number of blocks type     Unmovable      Movable  Reclaimable   HighAtomic      Isolate "
+  });
+});
