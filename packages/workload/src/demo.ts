@@ -239,12 +239,27 @@ function fragTable(rows: readonly FragmentationRow[], orders: readonly number[])
   return table([head, ...rows.map((r) => [`${r.nid}/${r.zone}`, ...orders.map((o) => fmt(r.unusable[o]!)), ...orders.map((o) => fmt(r.extfrag[o]!))])]);
 }
 
+/** One line per kind of failure (same phase, kind, order and per-zone reasons), with its count. */
+function failureLines(report: DemoReport, style: DemoStyle): string[] {
+  if (report.failures.length === 0) return ["none"];
+  const groups = new Map<string, (typeof report.failures)[number][]>();
+  for (const f of report.failures) {
+    const key = `${f.phase} ${f.kind} ${f.order} ${f.zones.map((z) => z.reason).join()}`;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  return [...groups.values()].map((list) => {
+    const f = list[0]!;
+    return `${style.bad("FAIL")} [${f.phase}, ${f.kind}${list.length > 1 ? `, x${list.length}` : ""}] ${f.explanation}`;
+  });
+}
+
 /**
  * The text of `pagealloc demo` for a report of {@link runDemo}.
  * @param report - the report
  * @param style - colour functions (default: none)
+ * @param options - `brief`: only the workload summary and the failures
  */
-export function renderDemo(report: DemoReport, style: DemoStyle = plain): string {
+export function renderDemo(report: DemoReport, style: DemoStyle = plain, options: { brief?: boolean } = {}): string {
   const out: string[] = [];
   const h = (s: string) => out.push("", style.heading(`== ${s} ==`));
   const gib = (pages: number) => `${((pages * 4096) / 2 ** 30).toFixed(1)} GiB`;
@@ -253,6 +268,11 @@ export function renderDemo(report: DemoReport, style: DemoStyle = plain): string
   h("Workload");
   for (const p of report.phases) {
     out.push(`${p.name.padEnd(13)} ${p.description}: ${p.allocations} allocations, ${p.frees} frees, ${p.failures ? style.bad(`${p.failures} failed`) : "0 failed"}; ${p.freePagesAfter} pages free after`);
+  }
+  if (options.brief) {
+    h(`Allocation failures (${report.failures.length})`);
+    for (const line of failureLines(report, style)) out.push(line);
+    return `${out.join("\n")}\n`;
   }
   out.push("");
   out.push(table([["kind", "gfp", "live blocks", "pages"], ...Object.values(report.kinds).map((k) => [k.what, k.gfp, String(k.live), String(k.pages)])]));
@@ -276,16 +296,7 @@ export function renderDemo(report: DemoReport, style: DemoStyle = plain): string
   h("Fragmentation indices after");
   out.push(fragTable(report.after.fragmentation, report.orders));
   h(`Allocation failures (${report.failures.length})`);
-  if (report.failures.length === 0) out.push("none");
-  const groups = new Map<string, (typeof report.failures)[number][]>();
-  for (const f of report.failures) {
-    const key = `${f.phase} ${f.kind} ${f.order} ${f.zones.map((z) => z.reason).join()}`;
-    groups.set(key, [...(groups.get(key) ?? []), f]);
-  }
-  for (const list of groups.values()) {
-    const f = list[0]!;
-    out.push(`${style.bad("FAIL")} [${f.phase}, ${f.kind}${list.length > 1 ? `, x${list.length}` : ""}] ${f.explanation}`);
-  }
+  for (const line of failureLines(report, style)) out.push(line);
   h(`Memory map: one character per ${2 ** report.pageblockOrder}-page pageblock (upper case: holds allocated pages, lower case: entirely free)`);
   out.push(`legend: ${report.legend.map((l) => `${l.char}=${l.name}`).join(" ")} #=reserved at boot .=no memory`);
   for (const z of report.pageblocks) {

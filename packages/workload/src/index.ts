@@ -39,3 +39,6 @@ export {
   runDemo,
   renderDemo,
 } from "./demo";
+export { type TakeResult, takeBlockAt } from "./mem-map";
+export { KMEM_PAGE_EVENTS, type KmemPageEvent, type TraceRecord, parseTraceLine } from "./trace";
+export { type ReplayMode, type ReplayOptions, type ReplaySummary, TraceReplayer } from "./replay";

@@ -3,11 +3,7 @@ import type { ZoneName } from "@pagealloc/gfp";
 import type { Kernel } from "@pagealloc/page-api";
 import { renderZoneinfoStatic } from "@pagealloc/zones";
 import { WorkloadArgumentError } from "./errors";
-
-// mem_map flag bits of @pagealloc/buddy's ZoneState (zone-state.ts): free-block head, reserved, hole.
-const PG_BUDDY = 1;
-const PG_RESERVED = 2;
-const PG_HOLE = 4;
+import { PG_BUDDY, PG_HOLE, PG_RESERVED } from "./mem-map";
 
 /** The procfs files a workload can show. */
 export const STATE_FILES = ["buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat"] as const;

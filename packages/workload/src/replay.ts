@@ -1,0 +1,244 @@
+import { parseGfp } from "@pagealloc/gfp";
+import type { Kernel } from "@pagealloc/page-api";
+import { WorkloadArgumentError } from "./errors";
+import { type AllocFailure, explainAllocFailure } from "./explain";
+import { allocatedOrder, takeBlockAt } from "./mem-map";
+import { type FragmentationRow, fragmentation, renderState } from "./state";
+import { type KmemPageEvent, type TraceRecord, parseTraceLine } from "./trace";
+
+/**
+ * How a replay applies events: `recorded` puts each allocation at the pfn the trace recorded,
+ * `simulate` asks our allocator for the same gfp and order and lets it choose.
+ */
+export type ReplayMode = "recorded" | "simulate";
+
+/** Options of {@link TraceReplayer}. */
+export interface ReplayOptions {
+  readonly mode: ReplayMode;
+  /** File name for error locations. */
+  readonly file?: string;
+  /** Orders the fragmentation indices are given for (default 0, 3, 4, pageblock order, max order). */
+  readonly orders?: readonly number[];
+  /** Keep at most this many explained failures (default 100; all are counted). */
+  readonly maxFailures?: number;
+}
+
+/** The summary of a replay (the `--json` output of `pagealloc replay`). */
+export interface ReplaySummary {
+  readonly mode: ReplayMode;
+  readonly lines: number;
+  /** kmem page events read, by event name and order (`{ mm_page_alloc: { "0": 12 } }`). */
+  readonly events: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Allocations and frees applied to the model. */
+  readonly applied: { readonly allocs: number; readonly frees: number };
+  /** Frees of pages the trace never saw allocated (allocated before it began): counted, not errors. */
+  readonly preTraceFrees: number;
+  /** recorded: allocations at a pfn our model holds as used (or on a per-cpu list), frees whose order disagrees. */
+  readonly conflicts: number;
+  /** recorded: events at pfns outside the machine. */
+  readonly outside: number;
+  /** Events counted but not applied: mm_page_free_batched (it follows an mm_page_free), pcp refills and drains, extfrag. */
+  readonly notApplied: number;
+  /** Allocations the trace recorded as failed (page NULL). */
+  readonly recordedFailures: number;
+  /** simulate: allocations our allocator failed. */
+  readonly failures: number;
+  readonly failureDetails: readonly (AllocFailure & { line: number })[];
+  readonly before: { readonly buddyinfo: string; readonly fragmentation: readonly FragmentationRow[] };
+  readonly after: { readonly buddyinfo: string; readonly fragmentation: readonly FragmentationRow[] };
+}
+
+// Events that record internal movements (pcp refill/drain, fallback) or duplicate an mm_page_free (3.3+ batched frees).
+const COUNT_ONLY: ReadonlySet<KmemPageEvent> = new Set(["mm_page_free_batched", "mm_page_alloc_zone_locked", "mm_page_pcpu_drain", "mm_page_alloc_extfrag"]);
+const FREE_EVENTS: ReadonlySet<KmemPageEvent> = new Set(["mm_page_free", "mm_page_free_direct", "mm_pagevec_free"]);
+
+/**
+ * Replays kmem page events line by line into a booted kernel: feed lines with {@link TraceReplayer.line}
+ * (memory stays flat however long the trace), then {@link TraceReplayer.finish}.
+ *
+ * - `recorded`: mm_page_alloc takes the block at its recorded pfn off the free lists (`takeBlockAt`);
+ *   mm_page_free frees it. A free of a page that is free in the model was allocated before the trace
+ *   began: counted in `preTraceFrees`.
+ * - `simulate`: mm_page_alloc asks the allocator for the recorded gfp (or, when the flags do not parse
+ *   for this version, the recorded migratetype's typical mask) and order; the recorded pfn is mapped to
+ *   ours so that the matching free releases our block.
+ *
+ * mm_page_free_batched (3.3+: every batched free also emits mm_page_free), mm_page_alloc_zone_locked,
+ * mm_page_pcpu_drain and mm_page_alloc_extfrag describe the kernel's own pcp and fallback moves: counted,
+ * not applied. mm_pagevec_free (2.6.32–3.2) is a free of its own.
+ *
+ * @example
+ * ```ts
+ * import { bootKernel } from "@pagealloc/page-api";
+ * import { TraceReplayer } from "@pagealloc/workload";
+ * const r = new TraceReplayer(bootKernel({ machine: "tiny-16m" }), { mode: "recorded" });
+ * r.line("  a-1 [000] .....  1.000000: mm_page_alloc: page=0000000000000001 pfn=0x800 order=2 migratetype=0 gfp_flags=GFP_KERNEL");
+ * r.line("  a-1 [000] .....  1.000001: mm_page_free: page=0000000000000001 pfn=0x800 order=2");
+ * r.line("  a-1 [000] .....  1.000002: mm_page_free: page=0000000000000002 pfn=0x900 order=0");
+ * const s = r.finish();
+ * console.log(s.applied.allocs, s.applied.frees, s.preTraceFrees); // => 1 1 1
+ * ```
+ */
+export class TraceReplayer {
+  private readonly k: Kernel;
+  private readonly mode: ReplayMode;
+  private readonly file: string;
+  private readonly orders: readonly number[];
+  private readonly maxFailures: number;
+  private readonly before: ReplaySummary["before"];
+  private readonly events: Record<string, Record<string, number>> = {};
+  /** simulate: recorded pfn (or page pointer) → our pfn and order. */
+  private readonly mapped = new Map<number | string, { pfn: number; order: number }>();
+  private readonly gfpCache = new Map<string, number>();
+  private lines = 0;
+  private allocs = 0;
+  private frees = 0;
+  private preTraceFrees = 0;
+  private conflicts = 0;
+  private outside = 0;
+  private notApplied = 0;
+  private recordedFailures = 0;
+  private failures = 0;
+  private readonly failureDetails: (AllocFailure & { line: number })[] = [];
+
+  constructor(kernel: Kernel, options: ReplayOptions) {
+    if (options.mode !== "recorded" && options.mode !== "simulate") throw new WorkloadArgumentError(`mode ${String(options.mode)}: expected recorded or simulate`, "mode");
+    this.k = kernel;
+    this.mode = options.mode;
+    this.file = options.file ?? "trace";
+    const a = kernel.buddy;
+    this.orders = options.orders ?? [...new Set([0, 3, 4, a.pageblockOrder, kernel.maxOrder])].sort((x, y) => x - y);
+    this.maxFailures = options.maxFailures ?? 100;
+    this.before = { buddyinfo: renderState(kernel, "buddyinfo"), fragmentation: fragmentation(kernel, this.orders) };
+  }
+
+  /**
+   * Feed one line of the trace (any line: headers and other events are skipped).
+   * @throws {TraceParseError} for a kmem page event whose fields cannot be read
+   */
+  line(text: string): void {
+    this.lines++;
+    const r = parseTraceLine(text, this.lines, this.file);
+    if (r) this.apply(r);
+  }
+
+  private count(r: TraceRecord): void {
+    const byOrder = (this.events[r.event] ??= {});
+    byOrder[r.order] = (byOrder[r.order] ?? 0) + 1;
+  }
+
+  private cpuOf(r: TraceRecord): number {
+    return (r.cpu ?? 0) % this.k.buddy.cpus;
+  }
+
+  private gfpOf(r: TraceRecord): number {
+    const key = `${r.gfp ?? ""}/${r.migratetype ?? ""}`;
+    let g = this.gfpCache.get(key);
+    if (g !== undefined) return g;
+    try {
+      g = r.gfp === undefined || r.gfp === "none" ? NaN : parseGfp(r.gfp, this.k.version);
+    } catch {
+      g = NaN;
+    }
+    if (Number.isNaN(g)) {
+      // The flags of another version (or none): the typical mask of the recorded migratetype.
+      const name = this.k.buddy.facts.migratetypeNames[r.migratetype ?? 0] ?? "Unmovable";
+      g = this.k.gfp(name === "Movable" ? "GFP_HIGHUSER_MOVABLE" : name === "Reclaimable" ? "GFP_KERNEL|__GFP_RECLAIMABLE" : "GFP_KERNEL");
+    }
+    this.gfpCache.set(key, g);
+    return g;
+  }
+
+  private apply(r: TraceRecord): void {
+    this.count(r);
+    if (COUNT_ONLY.has(r.event)) {
+      this.notApplied++;
+      return;
+    }
+    const a = this.k.buddy;
+    if (r.event === "mm_page_alloc") {
+      if (r.failed) {
+        // The kernel found no page: there is nothing to place, and nothing will free it.
+        this.recordedFailures++;
+        return;
+      }
+      if (this.mode === "recorded") {
+        if (r.pfn === undefined) {
+          this.conflicts++;
+          return;
+        }
+        let got = takeBlockAt(a, r.pfn, r.order);
+        if (got === "busy") {
+          // The model may hold the page on a per-cpu list: drain and try once more.
+          a.drainPages();
+          got = takeBlockAt(a, r.pfn, r.order);
+        }
+        if (got === "taken") this.allocs++;
+        else if (got === "outside") this.outside++;
+        else this.conflicts++;
+        return;
+      }
+      const gfp = this.gfpOf(r);
+      const cpu = this.cpuOf(r);
+      const pfn = r.order > this.k.maxOrder ? -1 : a.allocPages(gfp, r.order, { cpu, nid: a.cpuToNode[cpu] });
+      this.allocs++;
+      if (pfn < 0) {
+        this.failures++;
+        if (this.failureDetails.length < this.maxFailures && r.order <= this.k.maxOrder) {
+          this.failureDetails.push({ ...explainAllocFailure(this.k, gfp, r.order, a.cpuToNode[cpu]), line: r.line });
+        }
+        return;
+      }
+      this.mapped.set(r.pfn ?? r.page!, { pfn, order: r.order });
+      return;
+    }
+    if (FREE_EVENTS.has(r.event)) {
+      if (this.mode === "recorded") {
+        if (r.pfn === undefined) {
+          this.conflicts++;
+          return;
+        }
+        if (!a.zoneOfPfn(r.pfn)) {
+          this.outside++;
+          return;
+        }
+        const order = allocatedOrder(a, r.pfn);
+        if (order === r.order) {
+          a.freePages(r.pfn, r.order, { cpu: this.cpuOf(r) });
+          this.frees++;
+        } else if (order < 0) this.preTraceFrees++;
+        else this.conflicts++;
+        return;
+      }
+      const key = r.pfn ?? r.page!;
+      const ours = this.mapped.get(key);
+      if (!ours) {
+        this.preTraceFrees++;
+        return;
+      }
+      this.mapped.delete(key);
+      a.freePages(ours.pfn, ours.order, { cpu: this.cpuOf(r) });
+      this.frees++;
+    }
+  }
+
+  /** Drain the per-cpu lists and summarise. */
+  finish(): ReplaySummary {
+    this.k.buddy.drainPages();
+    return {
+      mode: this.mode,
+      lines: this.lines,
+      events: this.events,
+      applied: { allocs: this.allocs, frees: this.frees },
+      preTraceFrees: this.preTraceFrees,
+      conflicts: this.conflicts,
+      outside: this.outside,
+      notApplied: this.notApplied,
+      recordedFailures: this.recordedFailures,
+      failures: this.failures,
+      failureDetails: this.failureDetails,
+      before: this.before,
+      after: { buddyinfo: renderState(this.k, "buddyinfo"), fragmentation: fragmentation(this.k, this.orders) },
+    };
+  }
+}
