@@ -92,7 +92,16 @@ export function allocFlagBits(era: AllocFlagsEra): AllocFlagBits {
   return TABLE[era];
 }
 
-/** Which watermark (0 min, 1 low, 2 high) the flags select. */
+/**
+ * Which watermark (0 min, 1 low, 2 high) the flags select.
+ *
+ * @example
+ * ```ts
+ * import { allocFlagBits, wmarkIndex } from "@pagealloc/buddy";
+ * console.log(wmarkIndex(allocFlagBits("non-block"), 0x841)); // => 1
+ * console.log(wmarkIndex(allocFlagBits("2.6.24"), 0x42)); // => 0
+ * ```
+ */
 export function wmarkIndex(bits: AllocFlagBits, allocFlags: number): 0 | 1 | 2 {
   if (bits.wmarkIsIndex) return (allocFlags & bits.WMARK_MASK) as 0 | 1 | 2;
   if (allocFlags & bits.WMARK_MIN) return 0;

@@ -92,7 +92,18 @@ const PAGE_ALLOC_COSTLY_ORDER = 3;
 
 /**
  * The buddy allocator of one machine: per-zone mem_map (typed arrays), free areas, per-CPU lists.
- * Build it with {@link bootBuddy}.
+ * Build it with {@link bootBuddy} or `bootBuddyFromZoneSet`.
+ *
+ * @example
+ * ```ts
+ * import { bootBuddy } from "@pagealloc/buddy";
+ * const a = bootBuddy([{ nid: 0, name: "Normal", zoneIdx: 2, startPfn: 0, spannedPages: 4096, presentPages: 4096,
+ *   managedPages: 4096, watermark: { min: 8, low: 10, high: 12 }, lowmemReserve: [0, 0, 0], pcp: { batch: 1, high: 0 } }]);
+ * const pfn = a.allocPagesRequest({ highestZoneIdx: 2, migratetype: a.facts.mt.MOVABLE }, 2);
+ * console.log(pfn, a.zone(0, "Normal").nrFreePages); // => 0 4092
+ * a.freePages(pfn, 2);
+ * console.log(a.pageBuddyOrder(0)); // => 10
+ * ```
  */
 export class BuddyAllocator {
   readonly version: KernelVersion | string;

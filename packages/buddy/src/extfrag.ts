@@ -14,6 +14,12 @@ export interface ContigPageInfo {
  *
  * @param nrFree - free blocks per order (free_area[o].nr_free)
  * @param order - the requested order
+ * @returns free pages, free blocks, and blocks usable for `order` (counted in order-`order` units)
+ * @example
+ * ```ts
+ * import { fillContigPageInfo } from "@pagealloc/buddy";
+ * console.log(JSON.stringify(fillContigPageInfo([4, 0, 1], 1))); // => {"freePages":8,"freeBlocksTotal":5,"freeBlocksSuitable":2}
+ * ```
  */
 export function fillContigPageInfo(nrFree: readonly number[], order: number): ContigPageInfo {
   let freePages = 0;

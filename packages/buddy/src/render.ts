@@ -4,7 +4,17 @@ import { cInt, cStr } from "./c-format";
 import { renderZoneinfoStatic, ZONE_STAT_NAMES_2_6_24, ZONE_STAT_NAMES_6_18, type ZoneinfoCounters, type ZoneSet } from "@pagealloc/zones";
 import type { ZoneState } from "./zone-state";
 
-/** free_area[].nr_free of every populated zone, as /proc/buddyinfo lists them. */
+/**
+ * free_area[].nr_free of every populated zone, as /proc/buddyinfo lists them.
+ *
+ * @example
+ * ```ts
+ * import { bootBuddy, buddyinfoZones } from "@pagealloc/buddy";
+ * const a = bootBuddy([{ nid: 0, name: "Normal", zoneIdx: 2, startPfn: 0, spannedPages: 4096, presentPages: 4096,
+ *   managedPages: 4096, watermark: { min: 8, low: 10, high: 12 }, lowmemReserve: [0, 0, 0], pcp: { batch: 1, high: 0 } }]);
+ * console.log(buddyinfoZones(a)[0].nrFree[10]); // => 4
+ * ```
+ */
 export function buddyinfoZones(a: BuddyAllocator): BuddyinfoZone[] {
   const out: BuddyinfoZone[] = [];
   for (const nid of a.nodeIds()) {
@@ -40,6 +50,17 @@ function listCount(z: ZoneState, order: number, mt: number): number {
 /**
  * `/proc/pagetypeinfo` (per node with memory: header, free blocks per type and order, pageblocks per type).
  * kernel: mm/vmstat.c pagetypeinfo_show()
+ *
+ * @example
+ * ```ts
+ * import { bootBuddy, renderPagetypeinfo } from "@pagealloc/buddy";
+ * const a = bootBuddy([{ nid: 0, name: "Normal", zoneIdx: 2, startPfn: 0, spannedPages: 4096, presentPages: 4096,
+ *   managedPages: 4096, watermark: { min: 8, low: 10, high: 12 }, lowmemReserve: [0, 0, 0], pcp: { batch: 1, high: 0 } }]);
+ * const lines = renderPagetypeinfo(a).split("\n");
+ * console.log(lines[0]); // => Page block order: 9
+ * console.log(lines[5].trim()); // => Node    0, zone   Normal, type      Movable      0      0      0      0      0      0      0      0      0      0      4
+ * console.log(lines[11].trim()); // => Node 0, zone   Normal            0            8            0            0            0
+ * ```
  */
 export function renderPagetypeinfo(a: BuddyAllocator): string {
   const names = a.facts.migratetypeNames;
@@ -99,6 +120,15 @@ export interface ZoneinfoDynamic {
 /**
  * The dynamic counters of one zone's /proc/zoneinfo block.
  * kernel: mm/vmstat.c zoneinfo_show_print()
+ *
+ * @example
+ * ```ts
+ * import { bootBuddy, zoneinfoDynamic } from "@pagealloc/buddy";
+ * const a = bootBuddy([{ nid: 0, name: "Normal", zoneIdx: 2, startPfn: 0, spannedPages: 4096, presentPages: 4096,
+ *   managedPages: 4096, watermark: { min: 8, low: 10, high: 12 }, lowmemReserve: [0, 0, 0], pcp: { batch: 1, high: 0 } }]);
+ * const d = zoneinfoDynamic(a, a.zone(0, "Normal"));
+ * console.log(d.nrFreePages, d.nrFreePagesBlocks, d.pagesets.length); // => 4096 4096 1
+ * ```
  */
 export function zoneinfoDynamic(a: BuddyAllocator, z: ZoneState): ZoneinfoDynamic {
   let blocks = 0;
@@ -128,6 +158,14 @@ export function zoneinfoDynamic(a: BuddyAllocator, z: ZoneState): ZoneinfoDynami
  * boost, the zone counters (nr_free_pages, 6.18's nr_free_pages_blocks; the LRU counters this layer does not model
  * stay 0), numa_* and each CPU's pcp count and current high (2.6.24: hot and cold lists).
  * kernel: mm/vmstat.c zoneinfo_show_print()
+ *
+ * @example
+ * ```ts
+ * import { bootBuddy, zoneinfoCounters } from "@pagealloc/buddy";
+ * const a = bootBuddy([{ nid: 0, name: "Normal", zoneIdx: 2, startPfn: 0, spannedPages: 4096, presentPages: 4096,
+ *   managedPages: 4096, watermark: { min: 8, low: 10, high: 12 }, lowmemReserve: [0, 0, 0], pcp: { batch: 1, high: 0 } }]);
+ * console.log(zoneinfoCounters(a).zone(0, "Normal").freePages); // => 4096
+ * ```
  */
 export function zoneinfoCounters(a: BuddyAllocator): ZoneinfoCounters {
   return {
@@ -167,6 +205,17 @@ export function zoneinfoCounters(a: BuddyAllocator): ZoneinfoCounters {
  *
  * @param a - the allocator (booted from `zoneSet`)
  * @param zoneSet - the zone set it was booted from
+ * @returns the file's text
+ * @example
+ * ```ts
+ * import { getPreset } from "@pagealloc/physmem";
+ * import { buildZones } from "@pagealloc/zones";
+ * import { bootBuddyFromZoneSet, renderZoneinfo } from "@pagealloc/buddy";
+ * const m = getPreset("tiny-16m");
+ * const zs = buildZones(m, { version: "6.18" });
+ * const text = renderZoneinfo(bootBuddyFromZoneSet(zs, m), zs);
+ * console.log(text.split("\n").find((l) => l.startsWith("  pages free")).trim()); // => pages free     3328
+ * ```
  */
 export function renderZoneinfo(a: BuddyAllocator, zoneSet: ZoneSet): string {
   return renderZoneinfoStatic(zoneSet, zoneinfoCounters(a));
@@ -176,6 +225,16 @@ export function renderZoneinfo(a: BuddyAllocator, zoneSet: ZoneSet): string {
  * The /proc/vmstat counters the buddy layer maintains: nr_free_pages, nr_free_pages_blocks (6.18),
  * numa_* (NUMA), pgalloc_<zone> per zone type, pgfree. One "name value" line each, in vmstat_text order.
  * kernel: mm/vmstat.c vmstat_show()
+ *
+ * @example
+ * ```ts
+ * import { bootBuddy, renderVmstat } from "@pagealloc/buddy";
+ * const a = bootBuddy([{ nid: 0, name: "Normal", zoneIdx: 2, startPfn: 0, spannedPages: 4096, presentPages: 4096,
+ *   managedPages: 4096, watermark: { min: 8, low: 10, high: 12 }, lowmemReserve: [0, 0, 0], pcp: { batch: 1, high: 0 } }]);
+ * a.freePages(a.allocPagesRequest({ highestZoneIdx: 2, migratetype: 1 }, 3), 3);
+ * const v = renderVmstat(a);
+ * console.log(v.split("\n").filter((l) => /^(pgalloc_normal|pgfree) /.test(l)).join(", ")); // => pgalloc_normal 8, pgfree 4104
+ * ```
  */
 export function renderVmstat(a: BuddyAllocator): string {
   const zones = a.zones;

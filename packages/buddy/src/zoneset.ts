@@ -39,6 +39,16 @@ function subtract(r: PfnRange, cut: readonly PfnRange[]): PfnRange[] {
  * @param zoneSet - from `buildZones(machine, …)`
  * @param machine - the same machine
  * @returns one spec per zone (empty zones included)
+ * @example
+ * ```ts
+ * import { getPreset } from "@pagealloc/physmem";
+ * import { buildZones } from "@pagealloc/zones";
+ * import { buddyZonesFromZoneSet } from "@pagealloc/buddy";
+ * const m = getPreset("pc-4g");
+ * const dma = buddyZonesFromZoneSet(buildZones(m, { version: "6.18" }), m)[0];
+ * // the 640K–1M legacy hole; the first 158 present pages reserved (x86 keeps the first 1 MiB since 5.13)
+ * console.log(JSON.stringify(dma.holes), JSON.stringify(dma.reserved)); // => [{"startPfn":159,"endPfn":256}] [{"startPfn":1,"endPfn":159}]
+ * ```
  */
 export function buddyZonesFromZoneSet(zoneSet: ZoneSet, machine: Machine): BuddyZoneSpec[] {
   const specs: BuddyZoneSpec[] = [];
