@@ -499,6 +499,9 @@ describe("robustness (fuzz)", () => {
       `a: page allocation failure: order:1, mode:0x20\n${"x cpuset= mems_allowed=".repeat(n / 10)}`,
       `a: page allocation failure: order:1, mode:0x20\nMem-Info:\nNormal free:4kB\n${"free_cma:0kB\n".repeat(n / 10)}`,
       `${"> ".repeat(n)}`,
+      `a: page allocation failure: order:1, mode:0x20\nCPU: 1 PID: 2 Comm: x Not tainted\n${"y\n".repeat(n)}`,
+      `a: page allocation failure: order:1, mode:0x20\nMem-Info:\nNode 0 hugepages_total=0\n${"y\n".repeat(n)}`,
+      `a: page allocation failure: order:1, mode:0x20\nMem-Info:\nNormal free:4kB\n${"y z\n".repeat(n)}`,
     ];
     for (const text of inputs) neverUntyped(text);
   });

@@ -44,6 +44,8 @@ const TASK_COMM_MAX = 15;
 const FAILURE_AFTER_MARK_RE = /^[.:](?: order:|\s*$)/;
 const FAILURE_REST_RE = /^([.:]) order:(\d+), mode:0x([0-9a-fA-F]+)(?:\(([^()]*)\))?(.*)$/;
 const TASK_RE = /^CPU: (\d+) (?:UID: (\d+) )?PID: (\d+) Comm: (.{1,16}?) (?:Not tainted|Tainted: ([A-Z ]*?)) ?(\d+\.\d+\S*) #(\S+)(.*)$/;
+/** The task line is complete once its build number (`#1`) is there. */
+const TASK_BUILD_RE = / #\S/;
 const OLD_TASK_RE = /^Pid: (\d+), comm: (.{1,20}?) (?:Not tainted|Tainted: ([A-Z ]*?)) ?(\d+\.\d+\S*) #(\S+)(.*)$/;
 const NODE_PREFIX_RE = /^Node (\d+) /;
 const ZONE_START_RE = /^(?:Node (\d+) )?([A-Za-z][A-Za-z0-9]*) free:\d+kB(?:\s|$)/;
@@ -162,8 +164,9 @@ interface Pending {
   line: number;
   lastLine: number;
   parts: string[];
-  /** failure line: open parentheses so far; free-area line: whether `= NkB` was seen. */
+  /** Failure line: parentheses still open (a wrap inside the flag names). */
   parenDepth: number;
+  /** Free-area line: `= NkB` seen; hugepages line: all four fields; task line: the `#N` build number. */
   complete: boolean;
 }
 
@@ -182,8 +185,12 @@ function parenDelta(fragment: string): number {
   return d;
 }
 
+/** A kernel line wrapped by a mail client has a handful of pieces; the cap keeps re-joining linear. */
+const MAX_WRAPPED_PIECES = 32;
+
 /** Is `text` (not a recognised start of line) the rest of the wrapped line `p`? */
 function continues(p: Pending, text: string): boolean {
+  if (p.parts.length >= MAX_WRAPPED_PIECES) return false;
   switch (p.kind) {
     case "zone":
     case "node":
@@ -213,7 +220,7 @@ function continues(p: Pending, text: string): boolean {
       );
     }
     case "task":
-      return !/ #\S/.test(p.parts.join(" "));
+      return !p.complete;
     default:
       return false;
   }
@@ -756,6 +763,7 @@ export function parseFailureReports(text: string): ParsedReports {
       if (pending.kind === "failure") pending.parenDepth += parenDelta(t);
       if (pending.kind === "freearea") pending.complete = endsFreeArea(`${(pending.parts.at(-2) ?? "").slice(-32)} ${t}`);
       if (pending.kind === "hugepages") pending.complete = HUGEPAGES_RE.test(pending.parts.join(" "));
+      if (pending.kind === "task") pending.complete = TASK_BUILD_RE.test(` ${t}`);
       continue;
     }
     if (pending) processLine(pending);
@@ -765,7 +773,7 @@ export function parseFailureReports(text: string): ParsedReports {
       lastLine: lineNo,
       parts: [t],
       parenDepth: kind === "failure" ? parenDelta(t) : 0,
-      complete: kind === "freearea" ? endsFreeArea(t) : kind === "hugepages" ? HUGEPAGES_RE.test(t) : true,
+      complete: kind === "freearea" ? endsFreeArea(t) : kind === "hugepages" ? HUGEPAGES_RE.test(t) : kind === "task" ? TASK_BUILD_RE.test(t) : true,
     };
   }
   if (pending) processLine(pending);
