@@ -205,6 +205,32 @@ describe("other diagnoses", () => {
     expect(e.zonelist[0]?.buddyVerdict).toBe(false);
   });
 
+  it("6.3+: a non-blocking order-2 request without __GFP_HIGH may use HighAtomic blocks", () => {
+    // gfp_to_alloc_flags (6.3+): no __GFP_DIRECT_RECLAIM and no __GFP_NOMEMALLOC → ALLOC_NON_BLOCK, and for order > 0
+    // ALLOC_HIGHATOMIC (the source has no __GFP_HIGH condition there). With ALLOC_RESERVES the highatomic pages are not
+    // subtracted: usable = 5000 − 3 = 4997 > min 1000 (no MIN_RESERVE, so min is not lowered) + 0; the order-2 blocks
+    // are on the HighAtomic list, usable with ALLOC_HIGHATOMIC → pass → not-explained.
+    const r = report(
+      [
+        "a: page allocation failure: order:2, mode:0x800(__GFP_KSWAPD_RECLAIM), nodemask=(null),cpuset=/,mems_allowed=0",
+        "CPU: 0 UID: 0 PID: 1 Comm: a Not tainted 6.18.0 #1",
+        "Mem-Info:",
+        "Node 0 DMA32 free:20000kB boost:0kB min:4000kB low:5000kB high:6000kB reserved_highatomic:2048KB free_highatomic:2048KB free_cma:0kB",
+        "lowmem_reserve[]: 0 0 0 0 0",
+        "Node 0 DMA32: 4488*4kB (UME) 0*8kB 128*16kB (H) 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB = 20000kB",
+      ].join("\n"),
+    );
+    const e = explainReport(r);
+    expect(e.allocFlags?.slow).toEqual(["ALLOC_WMARK_MIN", "ALLOC_NON_BLOCK", "ALLOC_CPUSET", "ALLOC_HIGHATOMIC", "ALLOC_KSWAPD"]);
+    expect(e.allows?.highatomic).toBe(true);
+    expect(slow(e, "DMA32")).toMatchObject({ usable: 4997, highatomic: 0, minAfterFlags: 1000, ok: true });
+    expect(e.kind).toBe("not-explained");
+    // The buddy layer gives ALLOC_HIGHATOMIC only with __GFP_HIGH (as kernel-facts §5.3 says); with the flags computed
+    // here its zoneWatermarkOk agrees.
+    expect(e.zonelist[0]?.buddyVerdict).toBe(true);
+    expect(e.notes).toEqual([]);
+  });
+
   it("2.6.24: GFP_ATOMIC order 1 with the per-order loop → fragmentation", () => {
     // 2.6.24 (given), i386 layout; mode 0x20 = __GFP_HIGH (GFP_ATOMIC of 2.6.24), no __GFP_WAIT → the slow path
     // uses WMARK_MIN | ALLOC_HARDER | ALLOC_HIGH. gfp_zone = Normal (1). Zonelist: Normal, DMA.

@@ -16,6 +16,7 @@ import {
   gfpIsHighPriority,
   gfpMigratetype,
   gfpNoFail,
+  gfpNoWarn,
   gfpNoRetry,
   gfpRetryMayFail,
   gfpTest,
@@ -508,8 +509,10 @@ function gfpToAllocFlags(facts: BuddyVersionFacts, sp: SlowPathFacts, bits: Allo
     flags &= ~bits.CPUSET;
   } else if (sp.reserveRule === "no-direct-reclaim" && !g.directReclaim) {
     if (!g.noMemalloc) {
+      // Any non-blocking order > 0 request may use the highatomic reserve (6.3+ source: `if (order > 0)`, no
+      // __GFP_HIGH condition — kernel-facts §5.3 says otherwise and is wrong there).
       flags |= bits.NON_BLOCK;
-      if (order > 0 && g.highPriority) flags |= bits.HIGHATOMIC;
+      if (order > 0) flags |= bits.HIGHATOMIC;
     }
     if (g.highPriority) flags &= ~bits.CPUSET;
   }
@@ -600,6 +603,7 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
   const fastFlags: Flags = { bits, value: fast, names: flagNames(bits, fast, facts.allocFlagsEra) };
   const slowFlags: Flags = { bits, value: slow, names: flagNames(bits, slow, facts.allocFlagsEra) };
 
+  if (gfpNoWarn(mask, v)) notes.push("the mask has __GFP_NOWARN: warn_alloc() prints nothing for it, so a failure with this mask is silent (a report showing it was printed by a kernel whose flags differ)");
   const pfMemalloc = /^kswapd\d*$/.test(report.comm);
   if (pfMemalloc) {
     notes.push(
