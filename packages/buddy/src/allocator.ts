@@ -124,6 +124,8 @@ export class BuddyAllocator {
   private readonly hpageOrder: number;
   private readonly opts: BootBuddyOptions;
   private readonly hasDma32: boolean;
+  /** Pageblock type before isolation, by "nid/zoneIdx/block". */
+  private readonly isolatedFrom = new Map<string, number>();
 
   /** @internal use bootBuddy() */
   constructor(specs: readonly BuddyZoneSpec[], options: BootBuddyOptions) {
@@ -781,6 +783,75 @@ export class BuddyAllocator {
       }
     }
     return false;
+  }
+
+  // ---------------------------------------------------------------- page isolation
+
+  /**
+   * Isolate the pageblock of `pfn` (memory offlining, alloc_contig_range): refuse when it holds unmovable or
+   * reserved pages, otherwise move its free pages to the ISOLATE lists, mark it isolated and drain the per-cpu
+   * lists so that pages freed from them land on ISOLATE lists too. From 6.10 isolated free pages leave
+   * NR_FREE_PAGES.
+   * kernel: mm/page_isolation.c set_migratetype_isolate()
+   * @returns false when the block is already isolated or cannot be isolated (-EBUSY)
+   */
+  isolatePageblock(pfn: number): boolean {
+    const z = this.zoneOfPfn(pfn);
+    const ISOLATE = this.facts.mt.ISOLATE;
+    if (!z || !z.valid(pfn)) throw new InvalidBuddyArgumentError(`pfn ${pfn} is not a valid page of any zone`, "pfn");
+    if (z.pageblockMt(pfn) === ISOLATE) return false;
+    const pbn = 2 ** this.pageblockOrder;
+    const start = Math.max(pfn - (pfn % pbn), z.startPfn);
+    const end = Math.min(start - (start % pbn) + pbn, z.endPfn);
+    for (let p = start; p < end; ) {
+      const i = p - z.startPfn;
+      const fl = z.flags[i]!;
+      if (fl & PG_RESERVED) return false;
+      if (fl & PG_ALLOC && z.privMt(i) !== this.facts.mt.MOVABLE) return false;
+      p += fl & (PG_ALLOC | PG_BUDDY | PG_PCP) ? 2 ** z.order(i) : 1;
+    }
+    this.isolatedFrom.set(`${z.spec.nid}/${z.spec.zoneIdx}/${z.blockIndex(pfn)}`, z.pageblockMt(pfn));
+    z.setPageblockMt(pfn, ISOLATE);
+    this.moveFreeBlocksIn(z, start, end, ISOLATE);
+    this.drainPages();
+    return true;
+  }
+
+  /**
+   * Give an isolated pageblock back to `mt` (default: the type it had before isolation); free blocks of at least
+   * pageblock order are taken off and freed again so they merge with their buddies.
+   * kernel: mm/page_isolation.c unset_migratetype_isolate()
+   */
+  unisolatePageblock(pfn: number, mt?: number): void {
+    const z = this.zoneOfPfn(pfn);
+    if (!z || !z.valid(pfn) || z.pageblockMt(pfn) !== this.facts.mt.ISOLATE) {
+      throw new InvalidBuddyArgumentError(`pfn ${pfn} is not in an isolated pageblock`, "pfn");
+    }
+    const key = `${z.spec.nid}/${z.spec.zoneIdx}/${z.blockIndex(pfn)}`;
+    const to = mt ?? this.isolatedFrom.get(key) ?? this.facts.mt.MOVABLE;
+    this.isolatedFrom.delete(key);
+    const pbn = 2 ** this.pageblockOrder;
+    const start = Math.max(pfn - (pfn % pbn), z.startPfn);
+    const end = Math.min(start - (start % pbn) + pbn, z.endPfn);
+    z.setPageblockMt(pfn, to);
+    const first = start - z.startPfn;
+    if (z.flags[first]! & PG_BUDDY && z.order(first) >= this.pageblockOrder) {
+      const order = z.order(first);
+      this.delFromFreeList(z, first);
+      this.freeOnePage(z, start, order, to, false);
+    } else {
+      this.moveFreeBlocksIn(z, start, end, to);
+    }
+    this.afterOp();
+  }
+
+  private moveFreeBlocksIn(z: ZoneState, start: number, end: number, mt: number): void {
+    for (let p = start; p < end; ) {
+      const i = p - z.startPfn;
+      const fl = z.flags[i]!;
+      if (fl & PG_BUDDY) this.moveToFreeList(z, i, mt);
+      p += fl & (PG_ALLOC | PG_BUDDY | PG_PCP) ? 2 ** z.order(i) : 1;
+    }
   }
 
   // ---------------------------------------------------------------- per-cpu lists
