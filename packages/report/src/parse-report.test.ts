@@ -503,6 +503,11 @@ describe("robustness (fuzz)", () => {
       `a: page allocation failure: order:1, mode:0x20\nMem-Info:\nNode 0 hugepages_total=0\n${"y\n".repeat(n)}`,
       `a: page allocation failure: order:1, mode:0x20\nMem-Info:\nNormal free:4kB\n${"y z\n".repeat(n)}`,
     ];
+    // Many zones: each free-area line finds its zone without a scan.
+    const zones = Array.from({ length: 20_000 }, (_, i) => `Node 0 Z${i} free:4kB\nlowmem_reserve[]: 0`).join("\n");
+    const areas = Array.from({ length: 20_000 }, (_, i) => `Node 0 Z${i}: 1*4kB = 4kB`).join("\n");
+    inputs.push(`a: page allocation failure: order:1, mode:0x20\nMem-Info:\n${zones}\n${areas}`);
     for (const text of inputs) neverUntyped(text);
+    expect(parseFailureReports(inputs.at(-1) as string).reports[0]?.memInfo?.zones.at(-1)?.freeArea?.totalKb).toBe(4);
   });
 });

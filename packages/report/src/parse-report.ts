@@ -130,6 +130,8 @@ interface MemInfoBuilder {
   globals: Record<string, number>;
   nodes: NodeBuilder[];
   zones: ZoneBuilder[];
+  /** The last zone printed for `nid/name`, to attach its free-area line. */
+  zoneByKey: Map<string, ZoneBuilder>;
   hugepages: ReportHugepages[];
   totals: Record<string, number>;
   freeSwapKb: number | null;
@@ -416,6 +418,7 @@ function newMemInfo(line: number): MemInfoBuilder {
     globals: {},
     nodes: [],
     zones: [],
+    zoneByKey: new Map(),
     hugepages: [],
     totals: {},
     freeSwapKb: null,
@@ -537,12 +540,9 @@ export function parseFailureReports(text: string): ParsedReports {
     cur = null;
   };
 
-  const zoneFor = (mi: MemInfoBuilder, nid: number | null, name: string): ZoneBuilder | undefined => {
-    for (let i = mi.zones.length - 1; i >= 0; i--) {
-      const z = mi.zones[i] as ZoneBuilder;
-      if (z.nid === nid && z.name === name) return z;
-    }
-    return undefined;
+  const addZone = (mi: MemInfoBuilder, z: ZoneBuilder) => {
+    mi.zones.push(z);
+    mi.zoneByKey.set(`${z.nid}/${z.name}`, z);
   };
 
   const processLine = (p: Pending) => {
@@ -599,7 +599,7 @@ export function parseFailureReports(text: string): ParsedReports {
         const name = m[2] as string;
         const head = (m[1] === undefined ? 0 : `Node ${m[1]} `.length) + name.length;
         const { fields, allUnreclaimable } = readFields(splitWords(textLine.slice(head)), line, problems);
-        mi.zones.push({
+        addZone(mi, {
           nid,
           name,
           line,
@@ -635,11 +635,11 @@ export function parseFailureReports(text: string): ParsedReports {
         const body = textLine.slice(textLine.indexOf(": ") + 2);
         const fa = readFreeArea(body, line, problems);
         if (fa === null) return;
-        const z = zoneFor(mi, nid, name);
+        const z = mi.zoneByKey.get(`${nid}/${name}`);
         if (z && z.freeArea === null) z.freeArea = fa;
         else if (z) problems.push({ line, reason: `a second free-area line for zone ${name}` });
         else {
-          mi.zones.push({
+          addZone(mi, {
             nid,
             name,
             line,
@@ -778,5 +778,7 @@ export function parseFailureReports(text: string): ParsedReports {
   }
   if (pending) processLine(pending);
   finish();
+  // Page-size problems are found when a report is complete; list every problem in line order.
+  problems.sort((a, b) => a.line - b.line);
   return { reports, problems };
 }
