@@ -2,6 +2,7 @@
 import { type ZoneState, formatTraceLine, gfpDecoder, wmarkIndex } from "@pagealloc/buddy";
 import { formatGfp } from "@pagealloc/gfp";
 import { type Kernel, bootKernel } from "@pagealloc/page-api";
+import { runScript } from "@pagealloc/workload";
 import type { PlaygroundOp, PlaygroundState } from "./state";
 
 /** One zone the zonelist walk of a request looked at, with the watermark arithmetic. */
@@ -30,7 +31,12 @@ export interface WalkInfo {
 export interface OpResult {
   readonly pfn: number | null;
   readonly error?: string;
+  /** What a script step did (steps, failures, its `show` output). */
+  readonly note?: string;
 }
+
+/** Scripts in the playground stop after this many steps (a loop typed by mistake must not hang the tab). */
+const SCRIPT_MAX_STEPS = 200_000;
 
 const TRACE_LIMIT = 400;
 
@@ -137,6 +143,11 @@ export class PlaygroundSession {
             pfn,
             zones: plan.zones.map((z) => ({ ...z, chosen: !!chosen && chosen.spec.nid === z.nid && chosen.spec.name === z.zone })),
           };
+        } else if (op.kind === "script") {
+          const r = runScript(k, op.text, { file: `op${i}`, maxSteps: SCRIPT_MAX_STEPS, seed: i });
+          const shows = r.shows.map((x) => x.text).join("\n");
+          const failed = r.expectations.filter((x) => !x.ok).length;
+          this.results.push({ pfn: null, note: `${r.steps.length} steps, ${r.failures.length} failed allocations${r.expectations.length ? `, ${r.expectations.length - failed}/${r.expectations.length} expectations held` : ""}${shows ? `\n${shows}` : ""}` });
         } else {
           const target = state.ops[op.of];
           const allocated = this.results[op.of];

@@ -9,7 +9,9 @@ export type SysctlKey = (typeof SYSCTL_KEYS)[number];
 /** One operation of the history: an allocation (node −1 = the CPU's node) or the free of an earlier allocation. */
 export type PlaygroundOp =
   | { readonly kind: "alloc"; readonly gfp: string; readonly order: number; readonly node: number; readonly cpu: number }
-  | { readonly kind: "free"; readonly of: number; readonly cpu: number };
+  | { readonly kind: "free"; readonly of: number; readonly cpu: number }
+  /** A workload script (@pagealloc/workload) run as one step. */
+  | { readonly kind: "script"; readonly text: string; readonly cpu: number };
 
 export interface PlaygroundState {
   /** A preset name, or "custom" with `machineJson`. */
@@ -56,7 +58,9 @@ function base64urlDecode(text: string, where: string): string {
 }
 
 function encodeOp(op: PlaygroundOp): string {
-  return op.kind === "alloc" ? `a.${op.gfp.replace(/\|/g, "+")}.${op.order}.${op.node}.${op.cpu}` : `f.${op.of}.${op.cpu}`;
+  if (op.kind === "alloc") return `a.${op.gfp.replace(/\|/g, "+")}.${op.order}.${op.node}.${op.cpu}`;
+  if (op.kind === "free") return `f.${op.of}.${op.cpu}`;
+  return `s.${base64urlEncode(op.text)}.${op.cpu}`;
 }
 
 function int(text: string | undefined, where: string, min: number, max: number): number {
@@ -79,7 +83,10 @@ function decodeOp(text: string, index: number, earlier: readonly PlaygroundOp[])
     if (earlier[of]?.kind !== "alloc") throw new PlaygroundHashError(`op ${of} is not an allocation`, `${where}.of`);
     return { kind: "free", of, cpu: int(parts[2], `${where}.cpu`, 0, 8191) };
   }
-  throw new PlaygroundHashError(`expected a.GFP.ORDER.NODE.CPU or f.OP.CPU, got ${JSON.stringify(text)}`, where);
+  if (parts[0] === "s" && parts.length === 3) {
+    return { kind: "script", text: base64urlDecode(parts[1]!, `${where}.script`), cpu: int(parts[2], `${where}.cpu`, 0, 8191) };
+  }
+  throw new PlaygroundHashError(`expected a.GFP.ORDER.NODE.CPU, f.OP.CPU or s.SCRIPT.CPU, got ${JSON.stringify(text)}`, where);
 }
 
 /** The URL hash (without `#`) of a state. */
