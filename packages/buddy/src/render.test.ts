@@ -147,3 +147,19 @@ describe("live /proc/pagetypeinfo", () => {
     expect(real).toContain(ours[10]); // "Number of blocks type     Unmovable      Movable  Reclaimable   HighAtomic      Isolate "
   });
 });
+
+describe("live /proc/vmstat", () => {
+  let live: string | null = null;
+  try {
+    live = fs.readFileSync("/proc/vmstat", "utf8");
+  } catch {
+    live = null;
+  }
+  it.skipIf(live === null)("every counter we print exists in this kernel's /proc/vmstat, in the same order", () => {
+    const ours = renderVmstat(bootBuddy([dma])).trim().split("\n").map((l) => l.split(" ")[0]!);
+    const names = live!.trim().split("\n").map((l) => l.split(" ")[0]!);
+    const positions = ours.map((n) => names.indexOf(n));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((x, y) => x - y)).toEqual(positions);
+  });
+});

@@ -240,8 +240,9 @@ export function renderVmstat(a: BuddyAllocator): string {
   const zones = a.zones;
   const sum = (f: (z: ZoneState) => number) => zones.reduce((s, z) => s + f(z), 0);
   let s = `nr_free_pages ${sum((z) => z.nrFreePages)}\n`;
-  if (a.facts.mergeRule === "mergeable-convert") s += `nr_free_pages_blocks ${sum((z) => zoneinfoDynamic(a, z).nrFreePagesBlocks)}\n`;
-  s += `numa_hit ${sum((z) => z.numaHit)}\nnuma_miss ${sum((z) => z.numaMiss)}\nnuma_foreign ${sum((z) => z.numaForeign)}\n`;
+  // NR_FREE_PAGES_BLOCKS came with the 6.15 defrag_mode series (the same release as the claim/steal split)
+  if (a.facts.fallbackAlgorithm === "claim-steal") s += `nr_free_pages_blocks ${sum((z) => zoneinfoDynamic(a, z).nrFreePagesBlocks)}\n`;
+  s += `numa_hit ${sum((z) => z.numaHit)}\nnuma_miss ${sum((z) => z.numaMiss)}\nnuma_foreign ${sum((z) => z.numaForeign)}\nnuma_interleave 0\n`;
   s += `numa_local ${sum((z) => z.numaLocal)}\nnuma_other ${sum((z) => z.numaOther)}\n`;
   const names = [...new Set(zones.slice().sort((x, y) => x.spec.zoneIdx - y.spec.zoneIdx).map((z) => z.spec.name))];
   for (const name of names) s += `pgalloc_${name.toLowerCase()} ${sum((z) => (z.spec.name === name ? z.pgalloc : 0))}\n`;
