@@ -25,8 +25,10 @@ export {
   type ScriptStep,
   type ScriptResult,
   type RunScriptOptions,
+  type ScriptHeader,
   parseScript,
   runScript,
+  scriptHeader,
 } from "./script";
 export {
   type DemoKind,

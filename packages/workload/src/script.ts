@@ -35,7 +35,8 @@ export type Expectation =
   | { readonly kind: "alloc"; readonly name: string; readonly outcome: "ok" | "fail" }
   | { readonly kind: "count" | "failures"; readonly name: string; readonly cmp: CompareOp; readonly value: number }
   | { readonly kind: "buddyinfo" | "unusable" | "extfrag"; readonly zone: string; readonly node: number; readonly order: number; readonly cmp: CompareOp; readonly value: number }
-  | { readonly kind: "free_pages"; readonly zone: string; readonly node: number; readonly cmp: CompareOp; readonly value: number };
+  | { readonly kind: "free_pages"; readonly zone: string; readonly node: number; readonly cmp: CompareOp; readonly value: number }
+  | { readonly kind: "pageblocks"; readonly zone: string; readonly node: number; readonly type: string; readonly cmp: CompareOp; readonly value: number };
 
 /** Options of {@link parseScript}. */
 export interface ParseScriptOptions {
@@ -118,7 +119,7 @@ class LineParser {
 
 function parseExpect(p: LineParser, t: readonly Token[], endColumn: number): Expectation {
   const kind = t[1];
-  if (!kind) return p.fail("expect: what? (alloc, count, failures, buddyinfo, free_pages, unusable, extfrag)", endColumn);
+  if (!kind) return p.fail("expect: what? (alloc, count, failures, buddyinfo, free_pages, pageblocks, unusable, extfrag)", endColumn);
   switch (kind.text) {
     case "alloc": {
       const name = p.name(t[2], "expect alloc", endColumn);
@@ -149,8 +150,19 @@ function parseExpect(p: LineParser, t: readonly Token[], endColumn: number): Exp
       const order = p.number(o.get("order")!.text, o.get("order")!.column, "order");
       return { kind: kind.text, zone: zone.text, node, order, cmp, value };
     }
+    case "pageblocks": {
+      const zone = t[2];
+      const type = t[3];
+      if (!zone || !type) p.fail("expect pageblocks ZONE TYPE [node=N] OP VALUE", endColumn);
+      let k = 4;
+      const opts: Token[] = [];
+      while (t[k] && t[k]!.text.includes("=") && !OPS.includes(t[k]!.text as CompareOp)) opts.push(t[k++]!);
+      const o = p.options(opts, ["node"], [], t[k]?.column ?? endColumn);
+      const node = o.has("node") ? p.number(o.get("node")!.text, o.get("node")!.column, "node") : 0;
+      return { kind: "pageblocks", zone: zone.text, type: type.text, node, ...p.cmp(t, k, endColumn) };
+    }
     default:
-      return p.fail(`expect: unknown check ${JSON.stringify(kind.text)} (alloc, count, failures, buddyinfo, free_pages, unusable, extfrag)`, kind.column);
+      return p.fail(`expect: unknown check ${JSON.stringify(kind.text)} (alloc, count, failures, buddyinfo, free_pages, pageblocks, unusable, extfrag)`, kind.column);
   }
 }
 
@@ -297,6 +309,31 @@ export function parseScript(text: string, options: ParseScriptOptions = {}): Sta
   return first?.trim().startsWith("{") ? parseJsonLines(text, file) : parseTextScript(text, file);
 }
 
+/** Command-line defaults a script asks for in a `# pagealloc-run: --machine M --kernel V ...` comment line. */
+export interface ScriptHeader {
+  readonly args: readonly string[];
+  readonly line: number;
+}
+
+/**
+ * The `# pagealloc-run:` comment of a script (the first one), whose arguments `pagealloc run` uses as
+ * defaults (so an example says which machine and kernel its expectations are for).
+ *
+ * @example
+ * ```ts
+ * import { scriptHeader } from "@pagealloc/workload";
+ * console.log(scriptHeader("# pagealloc-run: --machine tiny-16m --kernel 2.6.24\nalloc a order=0 gfp=GFP_KERNEL").args.join(" ")); // => --machine tiny-16m --kernel 2.6.24
+ * ```
+ */
+export function scriptHeader(text: string): ScriptHeader | undefined {
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^\s*#\s*pagealloc-run:\s*(.*)$/.exec(lines[i]!);
+    if (m) return { args: m[1]!.trim().split(/\s+/).filter(Boolean), line: i + 1 };
+  }
+  return undefined;
+}
+
 /** The outcome of one `expect` line. */
 export interface ExpectResult {
   readonly line: number;
@@ -375,6 +412,8 @@ function expectText(e: Expectation): string {
       return `expect ${e.kind} ${e.name} ${e.cmp} ${e.value}`;
     case "free_pages":
       return `expect free_pages ${e.zone} node=${e.node} ${e.cmp} ${e.value}`;
+    case "pageblocks":
+      return `expect pageblocks ${e.zone} ${e.type} node=${e.node} ${e.cmp} ${e.value}`;
     default:
       return `expect ${e.kind} ${e.zone} node=${e.node} order=${e.order} ${e.cmp} ${e.value}`;
   }
@@ -538,13 +577,27 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
             const n = zoneOf(s, e.node, e.zone).nrFreePages;
             actual = String(n);
             ok = compare(n, e.cmp, e.value);
-          } else {
+          } else if (e.kind === "pageblocks") {
+            const z = zoneOf(s, e.node, e.zone);
+            const names = kernel.buddy.facts.migratetypeNames;
+            const mt = names.findIndex((n) => n.toLowerCase() === e.type.toLowerCase());
+            if (mt < 0) throw new ScriptError(`no migratetype ${e.type} in ${kernel.version.raw} (${names.join(", ")})`, file, s.line, s.column, "SCRIPT_RUNTIME");
+            // kernel: mm/vmstat.c pagetypeinfo_showblockcount_print(): every valid pageblock start of the zone
+            const step = 2 ** kernel.buddy.pageblockOrder;
+            let n = 0;
+            for (let pfn = Math.ceil(z.startPfn / step) * step; pfn < z.endPfn; pfn += step) if (z.valid(pfn) && z.pageblockMt(pfn) === mt) n++;
+            actual = String(n);
+            ok = compare(n, e.cmp, e.value);
+          } else if ("order" in e) {
             const z = zoneOf(s, e.node, e.zone);
             if (e.order < 0 || e.order >= kernel.buddy.nrOrders) throw new ScriptError(`order=${e.order} outside 0..${kernel.buddy.nrOrders - 1}`, file, s.line, s.column, "SCRIPT_RUNTIME");
             const row = fragmentation(kernel, [e.order]).find((r) => r.nid === e.node && r.zone === e.zone);
             const n = e.kind === "buddyinfo" ? z.nrFree[e.order]! : e.kind === "unusable" ? row!.unusable[e.order]! : row!.extfrag[e.order]!;
             actual = String(n);
             ok = compare(n, e.cmp, e.value);
+          } else {
+            actual = "?";
+            ok = false;
           }
           expectations.push({ line: s.line, text: expectText(e), ok, actual });
           step({ line: s.line, op: "expect" });

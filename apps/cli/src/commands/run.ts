@@ -1,0 +1,137 @@
+// `pagealloc run SCRIPT`: a workload script (language in @pagealloc/workload's README) on a booted kernel.
+import fs from "node:fs";
+import { type BuddyTraceEvent, formatTraceLine } from "@pagealloc/buddy";
+import { formatGfp } from "@pagealloc/gfp";
+import type { Kernel } from "@pagealloc/page-api";
+import { runScript, scriptHeader } from "@pagealloc/workload";
+import type { Command } from "commander";
+import { type Io, UsageError } from "../io";
+import { CheckFailedError, type KernelArgs, bootFromArgs, colorsFor, examples, kernelOptions } from "../kernel-options";
+import { readTextFile, writeJson } from "../options";
+
+interface RunArgs extends KernelArgs {
+  trace?: string;
+  check?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Open `file` for the trace; a bad path is a usage error naming the option. */
+function openTrace(file: string): number {
+  try {
+    return fs.openSync(file, "w");
+  } catch (e) {
+    throw new UsageError(`--trace ${file}: cannot be written (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+}
+
+/**
+ * Boot with a trace sink writing ftrace lines to `fd` (comm `pagealloc`, one microsecond per event so that
+ * the file is deterministic).
+ */
+function bootTraced(args: KernelArgs, fd: number | undefined, check: boolean): Kernel {
+  if (fd === undefined) return bootFromArgs(args, { checkInvariants: check });
+  let tick = 0;
+  let k: Kernel | undefined;
+  const header = "# tracer: nop\n#\n#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n#              | |         |   |||||     |         |\n";
+  fs.writeSync(fd, header);
+  const sink = (e: BuddyTraceEvent) => {
+    const cpu = k ? k.smp_processor_id() : 0;
+    const version = k?.version;
+    const line = formatTraceLine({ comm: "pagealloc", pid: 1, cpu, timestampUs: 1_000_000 + tick++ }, e, { formatGfp: version ? (g) => formatGfp(g, version, "trace") : undefined });
+    fs.writeSync(fd, `${line}\n`);
+  };
+  k = bootFromArgs(args, { trace: sink, checkInvariants: check });
+  return k;
+}
+
+const HEADER_OPTIONS = new Set(["machine", "kernel", "seed", "cpus", "sysctl"]);
+
+/**
+ * Options from the script's `# pagealloc-run: --machine M --kernel V` line, for those the command line
+ * left at their defaults.
+ */
+function applyHeader(cmd: Command, file: string, text: string, opts: RunArgs): void {
+  const header = scriptHeader(text);
+  if (!header) return;
+  const a = header.args;
+  for (let i = 0; i < a.length; i += 2) {
+    const key = a[i]!.replace(/^--/, "");
+    const value = a[i + 1];
+    if (!a[i]!.startsWith("--") || !HEADER_OPTIONS.has(key) || value === undefined) {
+      throw new UsageError(`${file}:${header.line}: pagealloc-run: expected --machine, --kernel, --seed, --cpus or --sysctl with a value, got ${JSON.stringify(a[i])}`);
+    }
+    const source = cmd.getOptionValueSource(key);
+    if (source !== undefined && source !== "default") continue;
+    const o = opts as unknown as Record<string, unknown>;
+    if (key === "sysctl") o.sysctl = [...((o.sysctl as string[] | undefined) ?? []), value];
+    else o[key] = value;
+  }
+}
+
+export function registerRun(program: Command, io: Io): void {
+  const cmd = program
+    .command("run")
+    .description("run a workload script (alloc/free/repeat/random/show/expect lines, or JSON Lines); exit 1 when an expect line fails")
+    .argument("<script>", "the script file")
+    .option("--trace <file>", "write the kmem trace events (mm_page_alloc, mm_page_free, ...) in ftrace text format")
+    .option("--check", "run the buddy invariant checker after every step (slow)")
+    .option("--json", "results as JSON (fields: script, machine, version, seed, ok, expectations, failures, shows, allocations, steps)")
+    .option("--quiet", "print only failed expectations");
+  kernelOptions(cmd, { cpus: true, seed: true });
+  examples(cmd, [
+    "pagealloc run examples/fragmentation.pa",
+    "pagealloc run examples/dma-exhaustion.pa --machine tiny-16m --check",
+    "pagealloc run my.pa --kernel 5.15 --seed 42 --trace /tmp/kmem.trace",
+  ]);
+  cmd.action((file: string, opts: RunArgs) => {
+    const text = readTextFile(file);
+    applyHeader(cmd, file, text, opts);
+    const fd = opts.trace ? openTrace(opts.trace) : undefined;
+    let result;
+    let k: Kernel;
+    try {
+      k = bootTraced(opts, fd, opts.check ?? false);
+      result = runScript(k, text, { file, seed: k.seed });
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+    if (opts.json) {
+      writeJson(io, {
+        script: file,
+        machine: k.machine.name,
+        version: k.version.raw,
+        seed: k.seed,
+        ok: result.ok,
+        expectations: result.expectations,
+        failures: result.failures,
+        shows: result.shows,
+        allocations: result.allocations,
+        steps: result.steps.length,
+      });
+    } else {
+      const c = colorsFor(io);
+      let out = "";
+      if (!opts.quiet) {
+        const events = [
+          ...result.shows.map((s) => ({ line: s.line, text: `${c.heading(`# ${file}:${s.line}: show ${s.file}`)}\n${s.text}` })),
+          ...result.failures.map((f) => ({ line: f.line, text: `${c.dim(`${file}:${f.line}: alloc ${f.name} failed:`)} ${f.explanation}\n` })),
+        ].sort((a, b) => a.line - b.line);
+        // Repeated failures of one line are printed once with a count.
+        const seen = new Map<string, number>();
+        for (const e of events) seen.set(e.text, (seen.get(e.text) ?? 0) + 1);
+        for (const [t, n] of seen) out += n > 1 ? t.replace(/\n$/, ` (x${n})\n`) : t;
+      }
+      for (const e of result.expectations) {
+        if (e.ok && opts.quiet) continue;
+        out += e.ok ? `${c.good("ok")}   ${file}:${e.line}: ${e.text}\n` : `${c.bad("FAIL")} ${file}:${e.line}: ${e.text} (found ${e.actual})\n`;
+      }
+      if (!opts.quiet) {
+        const failed = result.expectations.filter((e) => !e.ok).length;
+        out += `${result.steps.length} steps, ${result.failures.length} failed allocations, ${result.expectations.length - failed}/${result.expectations.length} expectations held\n`;
+      }
+      io.out(out);
+    }
+    if (!result.ok) throw new CheckFailedError(`${file}: ${result.expectations.filter((e) => !e.ok).length} expectation(s) failed`);
+  });
+}
