@@ -5,9 +5,13 @@ import { registerDemo } from "./commands/demo";
 import { registerExplain } from "./commands/explain";
 import { registerGfp } from "./commands/gfp";
 import { registerMachine } from "./commands/machine";
+import { registerReplay } from "./commands/replay";
+import { registerRun } from "./commands/run";
+import { registerState } from "./commands/state";
 import { registerZones } from "./commands/zones";
 import { registerWhatIf } from "./commands/whatif";
 import { type Io, UsageError, processIo } from "./io";
+import { CheckFailedError } from "./kernel-options";
 
 export { type Io } from "./io";
 
@@ -29,6 +33,9 @@ export function buildProgram(io: Io): Command {
   registerMachine(program, io);
   registerZones(program, io);
   registerBuddy(program, io);
+  registerRun(program, io);
+  registerReplay(program, io);
+  registerState(program, io);
   return program;
 }
 
@@ -44,6 +51,12 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof CheckFailedError) return 1;
+    // Errors about a line of an input file (scripts, traces): `pagealloc: FILE:LINE:COL: reason`.
+    if (e instanceof PageallocError && e.location && "reason" in e && /:\d+/.test(e.location)) {
+      io.err(`pagealloc: ${e.location}: ${String(e.reason)}\n`);
+      return 2;
     }
     if (e instanceof PageallocError) {
       io.err(`pagealloc: ${e.message} [${e.code}]\n`);
