@@ -42,6 +42,11 @@ export interface BuddyVersionFacts {
   /** 6.10+: free pages of isolated pageblocks are not counted in NR_FREE_PAGES. */
   readonly isolateNotCounted: boolean;
   readonly watermarkAlgorithm: WatermarkAlgorithm;
+  /**
+   * 4.4–4.14: for ALLOC_HARDER the order > 0 check accepts a free block on ANY list (even ISOLATE/CMA); Vlastimil
+   * Babka's "fix potential false positive in __zone_watermark_ok" (Nov 2017, ≈4.15) narrowed it to HIGHATOMIC.
+   */
+  readonly harderAnyFreeArea: boolean;
   /** 6.12+: the watermark check subtracts nr_free_highatomic (else nr_reserved_highatomic). */
   readonly subtractFreeHighatomic: boolean;
   readonly allocFlagsEra: AllocFlagsEra;
@@ -98,6 +103,7 @@ const BOOK = {
   splitLargeBuddy: false,
   isolateNotCounted: false,
   watermarkAlgorithm: "per-order-loop",
+  harderAnyFreeArea: false,
   subtractFreeHighatomic: false,
   allocFlagsEra: "2.6.24",
   noFragment: false,
@@ -134,6 +140,7 @@ const ROWS: readonly (readonly [string, BuddyVersionFacts])[] = [
       mergeRule: "isolate",
       mergeLikelyTail: true,
       watermarkAlgorithm: "free-block",
+      harderAnyFreeArea: true,
       allocFlagsEra: "harder",
       pcpModel: "order0",
       traceEvents: true,
@@ -142,6 +149,7 @@ const ROWS: readonly (readonly [string, BuddyVersionFacts])[] = [
 ];
 
 const ROWS_MODERN: readonly (readonly [string, Partial<BuddyVersionFacts>])[] = [
+  ["4.15", { harderAnyFreeArea: false }],
   ["5.0", { noFragment: true }],
   ["5.6", { pagetypeinfoCap: true }],
   ["5.8", { classzoneIsPreferredZone: false }],

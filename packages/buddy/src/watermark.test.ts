@@ -90,3 +90,17 @@ describe("6.2 (ALLOC_HARDER era)", () => {
     expect(zoneWatermarkOk(f, b, view({ nrReservedHighatomic: 200 }), 0, 100, 2, 0, 250)).toBe(false); // 250 − 200 ≤ 100
   });
 });
+
+describe("4.4–4.14: ALLOC_HARDER accepted a free block on any list", () => {
+  // only an ISOLATE (4) block of order 4 is free; request order 3
+  const z = view({ nrFree: [0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0] }, { "4/4": true });
+  it.each([
+    ["4.4", true], // "if (alloc_harder) return true" once nr_free != 0 (commit 97a16fc82a7c)
+    ["4.15", false], // Babka's fix: only the HIGHATOMIC list for ALLOC_HARDER
+  ])("%s", (version, ok) => {
+    const f = buddyVersionFacts(version);
+    const b = allocFlagBits(f.allocFlagsEra);
+    expect(zoneWatermarkOk(f, b, z, 3, 100, 2, b.NON_BLOCK, 1000)).toBe(ok);
+    expect(zoneWatermarkOk(f, b, z, 3, 100, 2, 0, 1000)).toBe(false);
+  });
+});

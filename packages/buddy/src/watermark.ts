@@ -94,6 +94,7 @@ export function zoneWatermarkOk(
       : (allocFlags & (bits.NON_BLOCK | bits.OOM)) !== 0;
   for (let o = order; o < facts.nrPageOrders; o++) {
     if ((z.nrFree[o] ?? 0) === 0) continue;
+    if (facts.harderAnyFreeArea && highatomicOk) return true;
     for (let mt = 0; mt < facts.pcpTypes; mt++) if (z.hasFree(o, mt)) return true;
     if (highatomicOk && facts.mt.HIGHATOMIC >= 0 && z.hasFree(o, facts.mt.HIGHATOMIC)) return true;
   }
