@@ -490,8 +490,9 @@ export class BuddyAllocator {
     const end = start + pbn;
     if (end > z.endPfn) return null;
     if (start < z.startPfn) {
-      // 2.6.24 move_freepages_block(): a block that starts before the zone is scanned from the page itself.
-      if (this.facts.fallbackAlgorithm !== "2.6.24") return null;
+      // Before 6.10 move_freepages_block() scans a block that starts before the zone from the page itself;
+      // 6.10's prep_move_freepages_block() refuses blocks that straddle the zone.
+      if (this.facts.mergeRule === "mergeable-convert") return null;
       start = pfn;
     }
     let free = 0;
@@ -660,6 +661,39 @@ export class BuddyAllocator {
     return true;
   }
 
+  /** kernel: mm/page_alloc.c __rmqueue_fallback() + steal_suitable_fallback() (4.1–4.11) */
+  private rmqueueFallback41(z: ZoneState, order: number, startMt: number): number {
+    const { RESERVE } = this.facts.mt;
+    for (let co = this.nrOrders - 1; co >= order; co--) {
+      if (z.nrFree[co] === 0) continue;
+      // find_suitable_fallback(only_stealable = false): the first non-empty type of the row (RESERVE ends the row)
+      let fmt = -1;
+      for (const f of this.facts.fallbacks[startMt] ?? []) {
+        if (f === RESERVE) break;
+        if (!z.listEmpty(z.freeListNode(co, f))) {
+          fmt = f;
+          break;
+        }
+      }
+      if (fmt < 0) continue;
+      const i = z.next[z.freeListNode(co, fmt)]!;
+      const pfn = i + z.startPfn;
+      if (this.shouldTryClaimBlock(co, startMt)) {
+        if (co >= this.pageblockOrder) this.changePageblockRange(z, pfn, co, startMt);
+        else {
+          const moved = this.moveFreepagesBlock(z, pfn, startMt);
+          if ((moved && moved.free >= 2 ** (this.pageblockOrder - 1)) || this.mobilityDisabled) z.setPageblockMt(pfn, startMt);
+        }
+      }
+      this.delFromFreeList(z, i);
+      // the split leftovers always go to the requested type's lists
+      this.expand(z, pfn, order, co, startMt);
+      this.emitExtfrag(z, pfn, order, co, startMt, fmt);
+      return pfn;
+    }
+    return -1;
+  }
+
   /** kernel: mm/page_alloc.c __rmqueue_fallback() (2.6.24) */
   private rmqueueFallback24(z: ZoneState, order: number, startMt: number): number {
     const { RESERVE, RECLAIMABLE } = this.facts.mt;
@@ -679,6 +713,18 @@ export class BuddyAllocator {
         this.delFromFreeList(z, i);
         if (co === this.pageblockOrder) z.setPageblockMt(pfn, startMt);
         this.expand(z, pfn, order, co, mt);
+        // 2.6.32+: fallback_migratetype is the list type used for the split (start_mt when the block was taken
+        // over), and change_ownership compares it with the requested type
+        this.emit({
+          event: "mm_page_alloc_extfrag",
+          pfn,
+          allocOrder: order,
+          fallbackOrder: co,
+          pageblockOrder: this.pageblockOrder,
+          allocMigratetype: startMt,
+          fallbackMigratetype: mt,
+          changeOwnership: mt === startMt,
+        });
         return pfn;
       }
     }
@@ -695,6 +741,12 @@ export class BuddyAllocator {
     if (alg === "2.6.24") {
       const pfn = this.rmqueueSmallest(z, order, mt);
       return pfn >= 0 ? pfn : this.rmqueueFallback24(z, order, mt);
+    }
+    if (alg === "steal-4.1") {
+      let pfn = this.rmqueueSmallest(z, order, mt);
+      if (pfn < 0) pfn = this.rmqueueFallback41(z, order, mt);
+      if (pfn < 0 && this.facts.mt.RESERVE >= 0) pfn = this.rmqueueSmallest(z, order, this.facts.mt.RESERVE);
+      return pfn;
     }
     if (alg === "steal-fallback") {
       for (;;) {

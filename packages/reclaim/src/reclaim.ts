@@ -1,0 +1,1243 @@
+import type { AllocRequest, BuddyAllocator, SlowPathHook, ZoneState } from "@pagealloc/buddy";
+import { extfragIndex, zoneWatermarkOk } from "@pagealloc/buddy";
+import {
+  gfpAllowsFs,
+  gfpAllowsIo,
+  gfpFlags,
+  gfpNoFail,
+  gfpNoRetry,
+  gfpNoWarn,
+  gfpRetryMayFail,
+  gfpThisNode,
+} from "@pagealloc/gfp";
+import {
+  COMPACT_MAX_DEFER_SHIFT,
+  COMPACT_PRIO_ASYNC,
+  type CompactResult,
+  DEF_COMPACT_PRIORITY,
+  DEF_PRIORITY,
+  INIT_COMPACT_PRIORITY,
+  MAX_COMPACT_RETRIES,
+  MAX_RECLAIM_RETRIES,
+  MIN_COMPACT_COSTLY_PRIORITY,
+  MIN_COMPACT_PRIORITY,
+  PAGE_ALLOC_COSTLY_ORDER,
+  SWAP_CLUSTER_MAX,
+} from "./constants";
+import { InvalidReclaimArgumentError, NofailStallError } from "./errors";
+import {
+  type EvictReason,
+  LRU_ACTIVE_ANON,
+  LRU_ACTIVE_FILE,
+  LRU_INACTIVE_ANON,
+  LRU_INACTIVE_FILE,
+  LRU_SLAB,
+  MemoryUseModel,
+  PageUse,
+} from "./memory-use";
+import { type OomDecision, type OomTask, selectBadProcess } from "./oom";
+import type { ReclaimTraceEvent } from "./trace";
+import { type ReclaimVersionFacts, reclaimVersionFacts } from "./version";
+import { renderWarnAlloc } from "./warn-alloc";
+
+/** Options of {@link createReclaim}. */
+export interface ReclaimOptions {
+  /** Swap space in pages (default 0: no swap, anonymous memory cannot be reclaimed). */
+  readonly swapPages?: number;
+  /** vm.swappiness (default 60). */
+  readonly swappiness?: number;
+  /** CONFIG_COMPACTION (default: on where the version has it, 2.6.35+). */
+  readonly compaction?: boolean;
+  /** vm.extfrag_threshold (default 500). */
+  readonly extfragThreshold?: number;
+  /** The workload's tasks, for the OOM decision. */
+  readonly tasks?: readonly OomTask[];
+  /**
+   * Called with the OOM killer's choice. Return true when the victim's memory was freed (the caller freed it):
+   * the slow path then retries. Without it (or returning false) the request ends with the OOM outcome: the model
+   * never frees memory on its own.
+   */
+  readonly oomKill?: (decision: OomDecision) => boolean;
+  /** The current task (for warn_alloc's line and dump_stack): default `{ comm: "sim", pid: 1 }`. */
+  readonly current?: { readonly comm: string; readonly pid: number };
+  /** Called for a recorded block reclaim freed (its owner must drop it). */
+  readonly onEvict?: (pfn: number, owner: number, reason: EvictReason) => void;
+  /** Called for a recorded block compaction moved (its owner must use the new pfn). */
+  readonly onMigrate?: (from: number, to: number, owner: number) => void;
+  /** Receives every slow-path trace event. */
+  readonly trace?: (event: ReclaimTraceEvent) => void;
+  /** Receives every warn_alloc report (the kernel log text, one string per report). */
+  readonly onReport?: (text: string) => void;
+  /** Render the warn_alloc report (default true; the text is built from the state at failure). */
+  readonly renderReport?: (ctx: FailureContext) => string;
+  /** Slow-path loops after which a request the kernel would keep retrying is stopped (default 64). */
+  readonly maxLoops?: number;
+  /** The task is a realtime task (gfp_to_alloc_flags gives it ALLOC_MIN_RESERVE, 6.3+). */
+  readonly rtTask?: boolean;
+  /** The task runs with PF_MEMALLOC (reclaim context): ALLOC_NO_WATERMARKS, no direct reclaim. */
+  readonly pfMemalloc?: boolean;
+}
+
+/** How a slow-path request ended. */
+export type SlowPathResult = "success" | "nopage" | "oom" | "livelock";
+
+/** What one slow-path call did, step by step (for tests, the CLI and the playground). */
+export interface SlowPathOutcome {
+  readonly gfp: number;
+  readonly order: number;
+  result: SlowPathResult;
+  pfn: number;
+  /** Steps in order: `wake_kswapd`, `get_page_from_freelist:min`, `compact:async`, `direct_reclaim:N`, `oom:<comm>` … */
+  readonly steps: string[];
+  /** ALLOC_* flags of the successful attempt (or the last one). */
+  allocFlags: number;
+  /** Why the request failed, in the kernel's terms, when it did. */
+  reason?: string;
+  oom?: OomDecision;
+  /** The warn_alloc text, when one was printed. */
+  report?: string;
+}
+
+/** What a report renderer gets. */
+export interface FailureContext {
+  readonly reclaim: Reclaim;
+  readonly allocator: BuddyAllocator;
+  readonly gfp: number;
+  readonly order: number;
+  readonly request: AllocRequest;
+}
+
+interface ScanControl {
+  readonly nrToReclaim: number;
+  readonly reclaimIdx: number;
+  readonly mayWritepage: boolean; // __GFP_FS: dirty page cache can be written back, shrinkers run
+  readonly maySwap: boolean; // __GFP_IO: anonymous pages can go to swap
+  readonly kswapd: boolean;
+  nrScanned: number;
+  nrReclaimed: number;
+}
+
+interface DeferState {
+  considered: number;
+  deferShift: number;
+  orderFailed: number;
+}
+
+interface KswapdState {
+  order: number;
+  highestZoneIdx: number;
+  woken: boolean;
+  failures: number;
+  kcompactdOrder: number;
+  kcompactdHighest: number;
+  kcompactdWoken: boolean;
+}
+
+/** Decoded gfp facts the slow path needs. */
+interface SlowGfp {
+  readonly gfp: number;
+  readonly io: boolean;
+  readonly fs: boolean;
+  readonly noRetry: boolean;
+  readonly retryMayFail: boolean;
+  readonly noFail: boolean;
+  readonly noWarn: boolean;
+  readonly thisNode: boolean;
+  readonly memalloc: boolean;
+  readonly noMemalloc: boolean;
+}
+
+const VMSTAT_NAMES = [
+  "pgscan_kswapd",
+  "pgscan_direct",
+  "pgsteal_kswapd",
+  "pgsteal_direct",
+  "pswpout",
+  "pgactivate",
+  "pgdeactivate",
+  "pageoutrun",
+  "allocstall",
+  "pgmigrate_success",
+  "pgmigrate_fail",
+  "compact_migrate_scanned",
+  "compact_free_scanned",
+  "compact_isolated",
+  "compact_stall",
+  "compact_fail",
+  "compact_success",
+  "compact_daemon_wake",
+  "compact_daemon_migrate_scanned",
+  "compact_daemon_free_scanned",
+  "oom_kill",
+] as const;
+/** A vm event counter this layer keeps (the names of /proc/vmstat). */
+export type ReclaimVmEvent = (typeof VMSTAT_NAMES)[number];
+
+/**
+ * The slow path of one machine's allocator: the memory-use model, kswapd and kcompactd per node, direct reclaim,
+ * compaction with deferral, the retry rules, the OOM decision and the warn_alloc report. Build it with
+ * {@link createReclaim}, pass `reclaim.slowPath` as buddy's `slowPath` option, and `attach` the allocator.
+ */
+export class Reclaim {
+  readonly memory: MemoryUseModel;
+  readonly options: ReclaimOptions;
+  /** vm event counters (the names of /proc/vmstat). */
+  readonly vmstat: Record<ReclaimVmEvent, number>;
+  /** The last slow-path call's outcome. */
+  lastOutcome: SlowPathOutcome | null = null;
+  /** Every warn_alloc report printed so far. */
+  readonly reports: string[] = [];
+  private a: BuddyAllocator | null = null;
+  private facts: ReclaimVersionFacts | null = null;
+  private readonly defer = new Map<ZoneState, DeferState>();
+  private readonly kswapd = new Map<number, KswapdState>();
+  private readonly swappiness: number;
+  private inSlowPath = false;
+
+  constructor(options: ReclaimOptions = {}) {
+    this.options = options;
+    this.memory = new MemoryUseModel({ swapPages: options.swapPages ?? 0 });
+    this.swappiness = options.swappiness ?? 60;
+    this.vmstat = Object.fromEntries(VMSTAT_NAMES.map((n) => [n, 0])) as Record<ReclaimVmEvent, number>;
+  }
+
+  /** The slow-path hook for buddy's `slowPath` option. kernel: mm/page_alloc.c __alloc_pages_slowpath() */
+  readonly slowPath: SlowPathHook = (ctx) => {
+    this.attach(ctx.allocator);
+    return this.allocPagesSlowpath(ctx.request, ctx.order).pfn;
+  };
+
+  /** Bind the allocator (done by the hook on first use; call it to use the model before any slow path). */
+  attach(allocator: BuddyAllocator): this {
+    if (this.a && this.a !== allocator) throw new InvalidReclaimArgumentError("this reclaim model is attached to another allocator", "allocator");
+    this.a = allocator;
+    this.facts = reclaimVersionFacts(allocator.version);
+    return this;
+  }
+
+  /** The attached allocator. @throws {InvalidReclaimArgumentError} before attach() */
+  get allocator(): BuddyAllocator {
+    if (!this.a) throw new InvalidReclaimArgumentError("no allocator attached: call attach() or boot with slowPath", "allocator");
+    return this.a;
+  }
+
+  /** The version facts of the attached allocator. */
+  get versionFacts(): ReclaimVersionFacts {
+    return this.facts ?? reclaimVersionFacts(this.allocator.version);
+  }
+
+  private get compactionEnabled(): boolean {
+    return (this.options.compaction ?? true) && this.versionFacts.compaction;
+  }
+
+  private emit(e: ReclaimTraceEvent): void {
+    if (this.options.trace && this.versionFacts.vmscanTrace) this.options.trace(e);
+  }
+
+  // ------------------------------------------------------------------ memory use
+
+  /**
+   * Record what an allocated block is used for (see {@link PageUse}).
+   * @throws {InvalidReclaimArgumentError} when pfn is not the head of an allocated block of that order
+   */
+  markPage(pfn: number, order: number, use: number, owner = -1): void {
+    const a = this.allocator;
+    if (a.allocatedOrder(pfn) !== order) throw new InvalidReclaimArgumentError(`pfn ${pfn} is not an allocated order-${order} block`, "pfn");
+    this.memory.mark(pfn, order, use as never, { nid: a.zoneOfPfn(pfn)!.spec.nid, owner });
+  }
+
+  private zoneIdxOfPfn(pfn: number): number {
+    return this.allocator.zoneOfPfn(pfn)?.spec.zoneIdx ?? 0;
+  }
+
+  /** Reclaimable pages of a zone: file LRU, plus anon LRU when swap has room. kernel: mm/vmscan.c zone_reclaimable_pages() */
+  zoneReclaimablePages(z: ZoneState): number {
+    let n = 0;
+    const lists = this.canReclaimAnon() ? [LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, LRU_ACTIVE_FILE] : [LRU_INACTIVE_FILE, LRU_ACTIVE_FILE];
+    for (const l of lists) n += this.lruZonePages(z, l);
+    return n;
+  }
+
+  /** Pages of LRU list `list` that lie in zone z (the kernel's per-zone NR_ZONE_LRU counters). */
+  lruZonePages(z: ZoneState, list: number): number {
+    const m = this.memory;
+    let n = 0;
+    for (let pfn = m.oldest(z.spec.nid, list); pfn >= 0; pfn = m.oldest(z.spec.nid, list, pfn)) {
+      if (pfn >= z.startPfn && pfn < z.endPfn) n += 2 ** m.orderOfPfn(pfn);
+    }
+    return n;
+  }
+
+  private canReclaimAnon(): boolean {
+    return this.memory.swapTotal - this.memory.swapUsed > 0;
+  }
+
+  // ------------------------------------------------------------------ reclaim
+
+  private freeBlock(pfn: number, reason: EvictReason): void {
+    const m = this.memory;
+    const order = m.orderOfPfn(pfn);
+    const owner = m.ownerOfPfn(pfn);
+    m.forget(pfn);
+    this.allocator.freePages(pfn, order);
+    this.options.onEvict?.(pfn, owner, reason);
+  }
+
+  /**
+   * Scan the tail of an inactive list: referenced pages get a second chance on the active list, clean page cache is
+   * freed, dirty page cache needs writeback (only with __GFP_FS), anon pages need swap space and __GFP_IO.
+   * kernel: mm/vmscan.c shrink_inactive_list() + shrink_folio_list()
+   */
+  private shrinkInactiveList(nid: number, list: number, nrToScan: number, sc: ScanControl): void {
+    const m = this.memory;
+    let pfn = m.oldest(nid, list);
+    let scanned = 0;
+    const seen = new Set<number>();
+    while (pfn >= 0 && scanned < nrToScan && !seen.has(pfn)) {
+      seen.add(pfn);
+      const older = m.oldest(nid, list, pfn);
+      if (this.zoneIdxOfPfn(pfn) > sc.reclaimIdx) {
+        pfn = older; // isolate_lru_folios skips pages of ineligible zones
+        continue;
+      }
+      const pages = 2 ** m.orderOfPfn(pfn);
+      scanned += pages;
+      sc.nrScanned += pages;
+      const use = m.useOfPfn(pfn);
+      if (m.referenced(pfn)) {
+        m.activate(pfn);
+        this.vmstat.pgactivate += pages;
+      } else if (use === PageUse.FILE_CLEAN) {
+        this.freeBlock(pfn, "reclaimed");
+        sc.nrReclaimed += pages;
+      } else if (use === PageUse.FILE_DIRTY) {
+        // may_enter_fs(): writing a dirty page back needs __GFP_FS; without it the page stays on the list.
+        if (sc.mayWritepage) {
+          m.clean(pfn);
+          this.freeBlock(pfn, "reclaimed");
+          sc.nrReclaimed += pages;
+        } else m.rotate(pfn);
+      } else if (use === PageUse.ANON) {
+        // add_to_swap() needs free swap space; pageout to swap needs __GFP_IO.
+        if (sc.maySwap && this.memory.swapTotal - this.memory.swapUsed >= pages) {
+          this.memory.swapUsed += pages;
+          this.vmstat.pswpout += pages;
+          this.freeBlock(pfn, "swapped");
+          sc.nrReclaimed += pages;
+        } else m.activate(pfn);
+      }
+      pfn = older;
+    }
+  }
+
+  /** Move pages from the active tail to the inactive head. kernel: mm/vmscan.c shrink_active_list() */
+  private shrinkActiveList(nid: number, active: number, nrToScan: number, sc: ScanControl): void {
+    const m = this.memory;
+    let moved = 0;
+    let pfn = m.oldest(nid, active);
+    while (pfn >= 0 && moved < nrToScan) {
+      const older = m.oldest(nid, active, pfn);
+      if (this.zoneIdxOfPfn(pfn) <= sc.reclaimIdx) {
+        moved += 2 ** m.orderOfPfn(pfn);
+        m.deactivate(pfn);
+      }
+      pfn = older;
+    }
+    this.vmstat.pgdeactivate += moved;
+  }
+
+  /**
+   * One reclaim pass over a node's LRU lists and slab at a priority: scan size >> priority pages per list, the
+   * anon/file split of get_scan_count (cache trim mode while the inactive file list has pages at this priority,
+   * SCAN_FILE without swap, else swappiness : 200 − swappiness), then the shrinkers (which need __GFP_FS).
+   * kernel: mm/vmscan.c shrink_node() → shrink_lruvec() / get_scan_count() / shrink_slab()
+   */
+  private shrinkNode(nid: number, priority: number, sc: ScanControl): void {
+    const m = this.memory;
+    const inactiveFile = m.lruSize(nid, LRU_INACTIVE_FILE);
+    const anon = m.lruSize(nid, LRU_INACTIVE_ANON) + m.lruSize(nid, LRU_ACTIVE_ANON);
+    let fileFrac = 1;
+    let anonFrac = 0;
+    if (this.canReclaimAnon() && anon > 0 && !(inactiveFile >> priority)) {
+      const ap = this.swappiness;
+      const fp = 200 - this.swappiness;
+      anonFrac = ap / (ap + fp + 1);
+      fileFrac = fp / (ap + fp + 1);
+    }
+    for (const [inactive, active, frac] of [
+      [LRU_INACTIVE_FILE, LRU_ACTIVE_FILE, fileFrac],
+      [LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, anonFrac],
+    ] as const) {
+      if (frac === 0) continue;
+      const size = m.lruSize(nid, inactive) + m.lruSize(nid, active);
+      const nr = Math.floor((size >> priority) * frac);
+      if (nr === 0) continue;
+      // inactive_is_low(): keep the inactive list at least as large as the active one (ratio 1 below 1 GiB).
+      if (m.lruSize(nid, inactive) < m.lruSize(nid, active)) this.shrinkActiveList(nid, active, nr, sc);
+      // shrink_lruvec(): batches of SWAP_CLUSTER_MAX; outside kswapd and the first priority, reclaim stops after the
+      // batch that reaches nr_to_reclaim.
+      for (let left = nr; left > 0; left -= SWAP_CLUSTER_MAX) {
+        this.shrinkInactiveList(nid, inactive, Math.min(left, SWAP_CLUSTER_MAX), sc);
+        if (!sc.kswapd && priority !== DEF_PRIORITY && sc.nrReclaimed >= sc.nrToReclaim) return;
+      }
+    }
+    if (sc.mayWritepage) {
+      // do_shrink_slab(): delta = (freeable >> priority) × 4 / seeks (DEFAULT_SEEKS 2).
+      const slab = m.lruSize(nid, LRU_SLAB);
+      const nr = Math.min(slab, (slab >> priority) * 2);
+      if (nr > 0) this.shrinkInactiveSlab(nid, nr, sc);
+    }
+  }
+
+  private shrinkInactiveSlab(nid: number, nr: number, sc: ScanControl): void {
+    const m = this.memory;
+    let pfn = m.oldest(nid, LRU_SLAB);
+    let done = 0;
+    while (pfn >= 0 && done < nr) {
+      const older = m.oldest(nid, LRU_SLAB, pfn);
+      if (this.zoneIdxOfPfn(pfn) <= sc.reclaimIdx) {
+        const pages = 2 ** m.orderOfPfn(pfn);
+        done += pages;
+        if (m.referenced(pfn)) m.rotate(pfn);
+        else {
+          this.freeBlock(pfn, "reclaimed");
+          sc.nrReclaimed += pages;
+        }
+      }
+      pfn = older;
+    }
+  }
+
+  /**
+   * Direct reclaim: priority passes from DEF_PRIORITY down over the nodes of the zonelist until SWAP_CLUSTER_MAX
+   * pages are reclaimed.
+   * kernel: mm/vmscan.c try_to_free_pages() → do_try_to_free_pages()
+   *
+   * @returns pages reclaimed
+   */
+  tryToFreePages(gfp: number, order: number, request: AllocRequest): number {
+    const g = this.decodeGfp(gfp);
+    const sc: ScanControl = { nrToReclaim: SWAP_CLUSTER_MAX, reclaimIdx: request.highestZoneIdx, mayWritepage: g.fs, maySwap: g.io, kswapd: false, nrScanned: 0, nrReclaimed: 0 };
+    const nids = this.zonelistNodes(request);
+    this.emit({ event: "mm_vmscan_direct_reclaim_begin", order, gfp });
+    for (let priority = DEF_PRIORITY; priority >= 0 && sc.nrReclaimed < sc.nrToReclaim; priority--) {
+      for (const nid of nids) this.shrinkNode(nid, priority, sc);
+    }
+    this.vmstat.pgscan_direct += sc.nrScanned;
+    this.vmstat.pgsteal_direct += sc.nrReclaimed;
+    this.emit({ event: "mm_vmscan_direct_reclaim_end", nrReclaimed: sc.nrReclaimed });
+    return sc.nrReclaimed;
+  }
+
+  private zonelistNodes(request: AllocRequest): number[] {
+    const a = this.allocator;
+    const cpu = request.cpu ?? 0;
+    const nid = request.nid ?? a.cpuToNode[cpu]!;
+    const out: number[] = [];
+    for (const z of a.candidateZones(nid, request.highestZoneIdx, request.nodemask)) if (!out.includes(z.spec.nid)) out.push(z.spec.nid);
+    return out;
+  }
+
+  // ------------------------------------------------------------------ kswapd
+
+  private kswapdState(nid: number): KswapdState {
+    let s = this.kswapd.get(nid);
+    if (!s) {
+      s = { order: 0, highestZoneIdx: 0, woken: false, failures: 0, kcompactdOrder: 0, kcompactdHighest: 0, kcompactdWoken: false };
+      this.kswapd.set(nid, s);
+    }
+    return s;
+  }
+
+  /** Is kswapd of `nid` woken (it runs at the next tick)? */
+  kswapdWoken(nid: number): boolean {
+    return this.kswapd.get(nid)?.woken ?? false;
+  }
+
+  /** kswapd_failures of a node: balance_pgdat runs that reclaimed nothing (≥ MAX_RECLAIM_RETRIES: node hopeless). */
+  kswapdFailures(nid: number): number {
+    return this.kswapd.get(nid)?.failures ?? 0;
+  }
+
+  /** Is kcompactd of `nid` woken? */
+  kcompactdWoken(nid: number): boolean {
+    return this.kswapd.get(nid)?.kcompactdWoken ?? false;
+  }
+
+  /**
+   * Is the node balanced for `order`: does any managed zone up to highestZoneIdx pass its high watermark?
+   * kernel: mm/vmscan.c pgdat_balanced() (2.6.24 balance_pgdat: every zone must be above high)
+   */
+  pgdatBalanced(nid: number, order: number, highestZoneIdx: number): boolean {
+    const a = this.allocator;
+    const zones = a.nodeZones(nid).filter((z) => z.spec.zoneIdx <= highestZoneIdx && z.spec.managedPages > 0);
+    if (zones.length === 0) return true;
+    const ok = (z: ZoneState) => a.zoneWatermarkOkZone(z, order, z.spec.watermark.high, highestZoneIdx, 0);
+    return this.versionFacts.flow === "2.6.24" ? zones.every(ok) : zones.some(ok);
+  }
+
+  private pgdatWatermarkBoosted(nid: number, highestZoneIdx: number): boolean {
+    return this.allocator.nodeZones(nid).some((z) => z.spec.zoneIdx <= highestZoneIdx && z.watermarkBoost > 0);
+  }
+
+  /**
+   * Wake kswapd of the zone's node for an allocation (recording order and highest zone), or kcompactd when the node
+   * is balanced and the caller cannot reclaim itself.
+   * kernel: mm/vmscan.c wakeup_kswapd()
+   */
+  wakeupKswapd(z: ZoneState, gfp: number, order: number, highestZoneIdx: number, directReclaim: boolean): void {
+    if (z.spec.managedPages === 0) return;
+    const nid = z.spec.nid;
+    const s = this.kswapdState(nid);
+    s.order = Math.max(s.order, order);
+    s.highestZoneIdx = Math.max(s.highestZoneIdx, highestZoneIdx);
+    if (s.woken) return;
+    if (s.failures >= MAX_RECLAIM_RETRIES || (this.pgdatBalanced(nid, order, highestZoneIdx) && !this.pgdatWatermarkBoosted(nid, highestZoneIdx))) {
+      if (!directReclaim) this.wakeupKcompactd(nid, order, highestZoneIdx);
+      return;
+    }
+    this.emit({ event: "mm_vmscan_wakeup_kswapd", nid, zid: z.spec.zoneIdx, order, gfp });
+    s.woken = true;
+  }
+
+  /** kernel: mm/page_alloc.c wake_all_kswapds() */
+  private wakeAllKswapds(order: number, gfp: number, request: AllocRequest): void {
+    const a = this.allocator;
+    const cpu = request.cpu ?? 0;
+    const seen = new Set<number>();
+    for (const z of a.candidateZones(request.nid ?? a.cpuToNode[cpu]!, request.highestZoneIdx, request.nodemask)) {
+      if (seen.has(z.spec.nid)) continue;
+      seen.add(z.spec.nid);
+      this.wakeupKswapd(z, gfp, order, request.highestZoneIdx, request.directReclaim ?? false);
+    }
+  }
+
+  /** kernel: mm/compaction.c wakeup_kcompactd() */
+  wakeupKcompactd(nid: number, order: number, highestZoneIdx: number): void {
+    if (order === 0 || !this.compactionEnabled || !this.versionFacts.kcompactd) return;
+    const s = this.kswapdState(nid);
+    s.kcompactdOrder = Math.max(s.kcompactdOrder, order);
+    s.kcompactdHighest = Math.max(s.kcompactdHighest, highestZoneIdx);
+    if (s.kcompactdWoken) return;
+    this.emit({ event: "mm_compaction_wakeup_kcompactd", nid, order, zone: this.allocator.nodeZones(nid).find((z) => z.spec.zoneIdx === highestZoneIdx)?.spec.name ?? "" });
+    s.kcompactdWoken = true;
+  }
+
+  /**
+   * Run woken background work: kswapd of each node (balance_pgdat), then kcompactd. Call it after allocations (the
+   * page API does after each one) or on an explicit tick; it is deterministic.
+   * kernel: mm/vmscan.c kswapd(), mm/compaction.c kcompactd()
+   *
+   * @returns pages kswapd reclaimed
+   */
+  tick(): number {
+    const a = this.allocator;
+    let reclaimed = 0;
+    for (const nid of a.nodeIds()) {
+      const s = this.kswapdState(nid);
+      // rmqueue(): a boosted zone wakes kswapd after an ALLOC_KSWAPD allocation (buddy clears ZONE_BOOSTED_WATERMARK).
+      if (!s.woken && a.nodeZones(nid).some((z) => z.watermarkBoost > 0)) {
+        s.woken = true;
+        s.highestZoneIdx = Math.max(s.highestZoneIdx, ...a.nodeZones(nid).map((z) => z.spec.zoneIdx));
+      }
+      if (s.woken) {
+        this.emit({ event: "mm_vmscan_kswapd_wake", nid, zid: s.highestZoneIdx, order: s.order });
+        reclaimed += this.balancePgdat(nid, s.order, s.highestZoneIdx);
+        s.woken = false;
+        this.emit({ event: "mm_vmscan_kswapd_sleep", nid });
+        // kswapd_try_to_sleep(): a node balanced for a high order hands over to kcompactd.
+        if (s.order > 0) this.wakeupKcompactd(nid, s.order, s.highestZoneIdx);
+        s.order = 0;
+        s.highestZoneIdx = 0;
+      }
+      if (s.kcompactdWoken) {
+        this.kcompactdDoWork(nid, s.kcompactdOrder, s.kcompactdHighest);
+        s.kcompactdWoken = false;
+        s.kcompactdOrder = 0;
+        s.kcompactdHighest = 0;
+      }
+    }
+    return reclaimed;
+  }
+
+  /**
+   * kswapd's reclaim: priority passes until a zone (2.6.24: every zone) is above its high watermark (plus boost),
+   * reclaiming max(high, SWAP_CLUSTER_MAX) pages per zone per pass with GFP_KERNEL abilities; then the boost is reset.
+   * kernel: mm/vmscan.c balance_pgdat() / kswapd_shrink_node()
+   */
+  private balancePgdat(nid: number, order: number, highestZoneIdx: number): number {
+    const a = this.allocator;
+    const zones = a.nodeZones(nid).filter((z) => z.spec.zoneIdx <= highestZoneIdx && z.spec.managedPages > 0);
+    const boosted = zones.some((z) => z.watermarkBoost > 0);
+    const balanced = () => {
+      if (boosted) return zones.every((z) => a.zoneWatermarkOkZone(z, order, z.spec.watermark.high + z.watermarkBoost, highestZoneIdx, 0));
+      return this.pgdatBalanced(nid, order, highestZoneIdx);
+    };
+    const nrToReclaim = zones.reduce((s, z) => s + Math.max(z.spec.watermark.high, SWAP_CLUSTER_MAX), 0);
+    let total = 0;
+    let scannedTotal = 0;
+    for (let priority = DEF_PRIORITY; priority >= 1 && !balanced(); priority--) {
+      this.vmstat.pageoutrun++;
+      const sc: ScanControl = { nrToReclaim, reclaimIdx: highestZoneIdx, mayWritepage: true, maySwap: true, kswapd: true, nrScanned: 0, nrReclaimed: 0 };
+      this.shrinkNode(nid, priority, sc);
+      total += sc.nrReclaimed;
+      scannedTotal += sc.nrScanned;
+    }
+    this.vmstat.pgscan_kswapd += scannedTotal;
+    this.vmstat.pgsteal_kswapd += total;
+    const s = this.kswapdState(nid);
+    s.failures = total === 0 && !balanced() ? s.failures + 1 : 0;
+    if (boosted) {
+      for (const z of zones) z.watermarkBoost = 0;
+      this.wakeupKcompactd(nid, a.pageblockOrder, highestZoneIdx);
+    }
+    return total;
+  }
+
+  // ------------------------------------------------------------------ compaction
+
+  private deferState(z: ZoneState): DeferState {
+    let d = this.defer.get(z);
+    if (!d) {
+      d = { considered: 0, deferShift: 0, orderFailed: 0 };
+      this.defer.set(z, d);
+    }
+    return d;
+  }
+
+  private emitDefer(event: "mm_compaction_deferred" | "mm_compaction_defer_compaction" | "mm_compaction_defer_reset", z: ZoneState, order: number): void {
+    const d = this.deferState(z);
+    this.emit({ event, nid: z.spec.nid, zone: z.spec.name, order, orderFailed: d.orderFailed, considered: d.considered, deferShift: d.deferShift });
+  }
+
+  /**
+   * Compaction failed for `order`: skip the next 1 << compact_defer_shift attempts (shift grows up to 6).
+   * kernel: mm/compaction.c defer_compaction()
+   */
+  deferCompaction(z: ZoneState, order: number): void {
+    const d = this.deferState(z);
+    d.considered = 0;
+    d.deferShift = Math.min(d.deferShift + 1, COMPACT_MAX_DEFER_SHIFT);
+    if (order < d.orderFailed) d.orderFailed = order;
+    this.emitDefer("mm_compaction_defer_compaction", z, order);
+  }
+
+  /** Should compaction for `order` be skipped this time? kernel: mm/compaction.c compaction_deferred() */
+  compactionDeferred(z: ZoneState, order: number): boolean {
+    const d = this.deferState(z);
+    const limit = 2 ** d.deferShift;
+    if (order < d.orderFailed) return false;
+    if (++d.considered >= limit) {
+      d.considered = limit;
+      return false;
+    }
+    this.emitDefer("mm_compaction_deferred", z, order);
+    return true;
+  }
+
+  /** kernel: mm/compaction.c compaction_defer_reset() */
+  compactionDeferReset(z: ZoneState, order: number, allocSuccess: boolean): void {
+    const d = this.deferState(z);
+    if (allocSuccess) {
+      d.considered = 0;
+      d.deferShift = 0;
+    }
+    if (order >= d.orderFailed) d.orderFailed = order + 1;
+    this.emitDefer("mm_compaction_defer_reset", z, order);
+  }
+
+  /** The deferral state of a zone (compact_considered, compact_defer_shift, compact_order_failed). */
+  compactionDeferInfo(z: ZoneState): Readonly<DeferState> {
+    return { ...this.deferState(z) };
+  }
+
+  /**
+   * Can compaction help this zone for `order`? Skipped without order-0 room for migration targets (the min watermark,
+   * low for costly orders, plus compact_gap = 2 << order), not suitable when the failure is from lack of memory
+   * rather than fragmentation (costly orders with extfrag_index ≤ vm.extfrag_threshold).
+   * kernel: mm/compaction.c compaction_suitable() / __compaction_suitable()
+   */
+  compactionSuitable(z: ZoneState, order: number, highestZoneIdx: number, freePages = z.nrFreePages): CompactResult {
+    const a = this.allocator;
+    const w = z.spec.watermark;
+    const mark = (order > PAGE_ALLOC_COSTLY_ORDER ? w.low : w.min) + 2 * 2 ** order;
+    if (!zoneWatermarkOk(a.facts, a.bits, a.watermarkView(z), 0, mark, highestZoneIdx, a.bits.CMA, freePages)) return "skipped";
+    if (order > PAGE_ALLOC_COSTLY_ORDER) {
+      const counts = Array.from(z.nrFree);
+      const fragindex = extfragIndex(counts, order);
+      if (fragindex >= 0 && fragindex <= (this.options.extfragThreshold ?? 500)) return "not_suitable_zone";
+    }
+    return "continue";
+  }
+
+  private compactFinished(z: ZoneState, order: number, mt: number, allocFlags: number, highestZoneIdx: number): boolean {
+    const a = this.allocator;
+    const mark = [z.spec.watermark.min, z.spec.watermark.low, z.spec.watermark.high][allocFlags & a.bits.WMARK_MASK] ?? z.spec.watermark.min;
+    if (!a.zoneWatermarkOkZone(z, order, mark + z.watermarkBoost, highestZoneIdx, allocFlags)) return false;
+    for (let o = order; o < a.nrOrders; o++) {
+      if (!z.listEmpty(z.freeListNode(o, mt))) return true;
+      if (o >= a.pageblockOrder && z.nrFree[o]! > 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Compact one zone for an order: the migration scanner walks pageblocks up from the zone start isolating movable
+   * LRU pages (async mode: only pageblocks of the request's mobility, skipping the rest of an order-aligned chunk
+   * when a page cannot be isolated), the free scanner walks pageblocks down from the zone end isolating free pages
+   * of MOVABLE pageblocks (never breaking a free pageblock-sized block), pages are migrated, and the run ends when
+   * the scanners meet or a suitable free block exists.
+   * kernel: mm/compaction.c compact_zone() / isolate_migratepages() / isolate_freepages() / migrate_pages()
+   */
+  compactZone(z: ZoneState, order: number, o: { mode: "async" | "sync-light" | "sync"; migratetype: number; allocFlags: number; highestZoneIdx: number; daemon?: boolean }): CompactResult {
+    const a = this.allocator;
+    const m = this.memory;
+    const pbn = 2 ** a.pageblockOrder;
+    const MOVABLE = a.facts.mt.MOVABLE;
+    const sync = o.mode !== "async";
+    const zoneStart = z.startPfn;
+    const zoneEnd = z.endPfn;
+    let migratePfn = zoneStart;
+    let freePfn = Math.max(zoneStart, zoneEnd - pbn - ((zoneEnd - pbn) % pbn));
+    const suitable = this.compactionSuitable(z, order, o.highestZoneIdx);
+    if (suitable !== "continue") return suitable;
+    if (this.compactFinished(z, order, o.migratetype, o.allocFlags, o.highestZoneIdx)) return "success";
+    a.drainPages();
+    this.emit({ event: "mm_compaction_begin", zoneStart, migratePfn, freePfn, zoneEnd, sync });
+    const freeList: number[] = [];
+    let status: CompactResult = "continue";
+    let migrateScanned = 0;
+    let freeScanned = 0;
+    const skipOnFailure = !sync && order < a.pageblockOrder;
+    const isolateFree = (): boolean => {
+      // isolate_freepages(): one pageblock at a time, downwards, staying above the migration scanner.
+      while (freeList.length === 0) {
+        if (freePfn <= migratePfn) return false;
+        const blockStart = freePfn;
+        freePfn -= pbn;
+        if (!z.valid(blockStart)) continue;
+        const bmt = z.pageblockMt(blockStart);
+        if (bmt !== MOVABLE) continue; // suitable_migration_target(): only movable (or CMA) pageblocks
+        const head = a.pageBuddyOrder(blockStart);
+        if (head >= a.pageblockOrder) continue; // never split a free pageblock
+        for (let p = blockStart; p < Math.min(blockStart + pbn, zoneEnd); ) {
+          freeScanned++;
+          const bo = a.pageBuddyOrder(p);
+          if (bo < 0) {
+            p++;
+            continue;
+          }
+          // __isolate_free_page(): keep the zone above min + 2^order at order 0.
+          if (!a.zoneWatermarkOkZone(z, 0, z.spec.watermark.min + 2 ** bo, 0, a.bits.CMA)) return freeList.length > 0;
+          const got = a.isolateFreePage(p, MOVABLE);
+          for (let k = 0; k < 2 ** got; k++) freeList.push(p + k);
+          this.vmstat.compact_isolated += 2 ** got;
+          p += 2 ** got;
+        }
+      }
+      return true;
+    };
+    let nrMigrated = 0;
+    let nrFailed = 0;
+    outer: while (migratePfn < zoneEnd) {
+      const blockStart = migratePfn;
+      const blockEnd = Math.min(blockStart - (blockStart % pbn) + pbn, zoneEnd);
+      migratePfn = blockEnd;
+      if (blockStart >= freePfn + pbn) {
+        status = "complete";
+        break;
+      }
+      if (!z.valid(blockStart)) continue;
+      const bmt = z.pageblockMt(blockStart);
+      // suitable_migration_source(): async direct compaction scans only pageblocks of the request's mobility.
+      if (!sync && !o.daemon && (o.migratetype === MOVABLE ? bmt !== MOVABLE : bmt !== o.migratetype)) continue;
+      const isolated: number[] = [];
+      for (let p = blockStart; p < blockEnd; ) {
+        migrateScanned++;
+        const bo = a.pageBuddyOrder(p);
+        if (bo >= 0) {
+          p += 2 ** bo;
+          continue;
+        }
+        const ao = a.allocatedOrder(p);
+        if (ao === 0 && m.isMovable(p)) {
+          isolated.push(p);
+          p++;
+          continue;
+        }
+        if (ao >= 0 || !z.valid(p)) {
+          if (skipOnFailure) {
+            // isolate_migratepages_block(): in async mode give up the whole order-aligned chunk.
+            const chunk = 2 ** order;
+            const next = p - (p % chunk) + chunk;
+            while (isolated.length && isolated[isolated.length - 1]! >= next - chunk) isolated.pop();
+            p = next;
+            continue;
+          }
+          p += ao > 0 ? 2 ** ao : 1;
+          continue;
+        }
+        p++;
+      }
+      this.vmstat.compact_isolated += isolated.length;
+      let migratedHere = 0;
+      let failedHere = 0;
+      for (const src of isolated) {
+        if (freeList.length === 0 && !isolateFree()) {
+          failedHere += isolated.length - migratedHere - failedHere;
+          this.emit({ event: "mm_compaction_migratepages", nrMigrated: migratedHere, nrFailed: failedHere });
+          nrMigrated += migratedHere;
+          nrFailed += failedHere;
+          status = "complete";
+          break outer;
+        }
+        const dst = freeList.shift()!;
+        if (dst < blockEnd) {
+          failedHere++;
+          a.freePages(dst, 0, { bypassPcp: true });
+          continue;
+        }
+        const owner = m.ownerOfPfn(src);
+        m.move(src, dst);
+        a.freePages(src, 0, { bypassPcp: true });
+        this.options.onMigrate?.(src, dst, owner);
+        migratedHere++;
+      }
+      if (isolated.length > 0) this.emit({ event: "mm_compaction_migratepages", nrMigrated: migratedHere, nrFailed: failedHere });
+      nrMigrated += migratedHere;
+      nrFailed += failedHere;
+      if (this.compactFinished(z, order, o.migratetype, o.allocFlags, o.highestZoneIdx)) {
+        status = "success";
+        break;
+      }
+    }
+    if (status === "continue") status = "complete";
+    // release_freepages(): unused targets go back to the buddy lists.
+    for (const p of freeList) a.freePages(p, 0, { bypassPcp: true });
+    this.vmstat.pgmigrate_success += nrMigrated;
+    this.vmstat.pgmigrate_fail += nrFailed;
+    if (o.daemon) {
+      this.vmstat.compact_daemon_migrate_scanned += migrateScanned;
+      this.vmstat.compact_daemon_free_scanned += freeScanned;
+    } else {
+      this.vmstat.compact_migrate_scanned += migrateScanned;
+      this.vmstat.compact_free_scanned += freeScanned;
+    }
+    this.emit({ event: "mm_compaction_end", zoneStart, migratePfn, freePfn, zoneEnd, sync, status });
+    return status;
+  }
+
+  /**
+   * Direct compaction over the zonelist, then an allocation attempt.
+   * kernel: mm/page_alloc.c __alloc_pages_direct_compact() → mm/compaction.c try_to_compact_pages()
+   */
+  private allocPagesDirectCompact(order: number, allocFlags: number, request: AllocRequest, prio: number): { pfn: number; result: CompactResult } {
+    const a = this.allocator;
+    if (order === 0) return { pfn: -1, result: "skipped" };
+    let rc: CompactResult = "skipped";
+    const rank: CompactResult[] = ["not_suitable_zone", "skipped", "deferred", "no_suitable_page", "continue", "complete", "partial_skipped", "contended", "success"];
+    const mode = prio === COMPACT_PRIO_ASYNC ? "async" : prio === MIN_COMPACT_PRIORITY ? "sync" : "sync-light";
+    const cpu = request.cpu ?? 0;
+    for (const z of a.candidateZones(request.nid ?? a.cpuToNode[cpu]!, request.highestZoneIdx, request.nodemask)) {
+      if (prio > MIN_COMPACT_PRIORITY && this.compactionDeferred(z, order)) {
+        if (rank.indexOf("deferred") > rank.indexOf(rc)) rc = "deferred";
+        continue;
+      }
+      const status = this.compactZone(z, order, { mode, migratetype: request.migratetype, allocFlags, highestZoneIdx: request.highestZoneIdx });
+      if (rank.indexOf(status) > rank.indexOf(rc)) rc = status;
+      if (status === "success") {
+        this.compactionDeferReset(z, order, false);
+        break;
+      }
+      if (prio !== COMPACT_PRIO_ASYNC && (status === "complete" || status === "partial_skipped")) this.deferCompaction(z, order);
+    }
+    if (rc === "skipped" || rc === "deferred" || rc === "not_suitable_zone") return { pfn: -1, result: rc };
+    this.vmstat.compact_stall++;
+    const pfn = a.getPageFromFreelist(order, allocFlags, request);
+    if (pfn >= 0) {
+      const z = a.zoneOfPfn(pfn)!;
+      this.compactionDeferReset(z, order, true);
+      this.vmstat.compact_success++;
+    } else this.vmstat.compact_fail++;
+    return { pfn, result: rc };
+  }
+
+  /** kcompactd's work for a node. kernel: mm/compaction.c kcompactd_do_work() */
+  private kcompactdDoWork(nid: number, order: number, highestZoneIdx: number): void {
+    const a = this.allocator;
+    this.vmstat.compact_daemon_wake++;
+    this.emit({ event: "mm_compaction_kcompactd_wake", nid, order, zone: a.nodeZones(nid).find((z) => z.spec.zoneIdx === highestZoneIdx)?.spec.name ?? "" });
+    for (const z of a.nodeZones(nid)) {
+      if (z.spec.zoneIdx > highestZoneIdx || z.spec.managedPages === 0) continue;
+      if (this.compactionDeferred(z, order)) continue;
+      if (this.compactionSuitable(z, order, highestZoneIdx) !== "continue") continue;
+      const status = this.compactZone(z, order, { mode: "sync-light", migratetype: a.facts.mt.MOVABLE, allocFlags: a.bits.WMARK_MIN, highestZoneIdx, daemon: true });
+      if (status === "success") this.compactionDeferReset(z, order, false);
+      else if (status === "complete") this.deferCompaction(z, order);
+    }
+  }
+
+  // ------------------------------------------------------------------ the slow path
+
+  private decodeGfp(gfp: number, request?: AllocRequest): SlowGfp {
+    const v = this.allocator.version;
+    const flags = gfpFlags(v);
+    const has = (name: string) => ((flags[name] ?? 0) & gfp) !== 0 && (flags[name] ?? 0) !== 0;
+    return {
+      gfp,
+      io: gfpAllowsIo(gfp, v),
+      fs: gfpAllowsFs(gfp, v),
+      noRetry: gfpNoRetry(gfp, v),
+      retryMayFail: gfpRetryMayFail(gfp, v),
+      noFail: gfpNoFail(gfp, v),
+      noWarn: gfpNoWarn(gfp, v),
+      thisNode: gfpThisNode(gfp, v),
+      memalloc: has("__GFP_MEMALLOC"),
+      noMemalloc: request?.noMemalloc ?? has("__GFP_NOMEMALLOC"),
+    };
+  }
+
+  /**
+   * The reserve bypass: ALLOC_NO_WATERMARKS for __GFP_MEMALLOC or a PF_MEMALLOC task, none with __GFP_NOMEMALLOC.
+   * kernel: mm/page_alloc.c __gfp_pfmemalloc_flags()
+   */
+  private pfmemallocFlags(g: SlowGfp): number {
+    if (g.noMemalloc) return 0;
+    if (g.memalloc || this.options.pfMemalloc) return this.allocator.bits.NO_WATERMARKS;
+    return 0;
+  }
+
+  /**
+   * Would reclaiming everything reclaimable let some zone pass the min watermark for this order? Counts no-progress
+   * loops (costly orders always count) and, when giving up, releases a highatomic pageblock (force) first.
+   * kernel: mm/page_alloc.c should_reclaim_retry()
+   */
+  private shouldReclaimRetry(order: number, request: AllocRequest, allocFlags: number, progress: boolean, st: { noProgressLoops: number }): boolean {
+    const a = this.allocator;
+    if (progress && order <= PAGE_ALLOC_COSTLY_ORDER) st.noProgressLoops = 0;
+    else st.noProgressLoops++;
+    let ret = false;
+    if (st.noProgressLoops <= MAX_RECLAIM_RETRIES) {
+      const cpu = request.cpu ?? 0;
+      for (const z of a.candidateZones(request.nid ?? a.cpuToNode[cpu]!, request.highestZoneIdx, request.nodemask)) {
+        const available = this.zoneReclaimablePages(z) + z.nrFreePages;
+        if (zoneWatermarkOk(a.facts, a.bits, a.watermarkView(z), order, z.spec.watermark.min, request.highestZoneIdx, allocFlags, available)) {
+          ret = true;
+          break;
+        }
+      }
+    }
+    if (!ret) return a.unreserveHighatomicPageblock(request.nid ?? a.cpuToNode[request.cpu ?? 0]!, request.highestZoneIdx, request.migratetype, true);
+    return ret;
+  }
+
+  /** kernel: mm/page_alloc.c should_compact_retry() (4.7+) */
+  private shouldCompactRetry(order: number, request: AllocRequest, result: CompactResult, st: { compactionRetries: number; compactPriority: number }): boolean {
+    if (order === 0) return false;
+    if (result === "skipped") {
+      // compaction_zonelist_suitable(): would reclaim make room for migration targets somewhere?
+      const a = this.allocator;
+      const cpu = request.cpu ?? 0;
+      return a
+        .candidateZones(request.nid ?? a.cpuToNode[cpu]!, request.highestZoneIdx, request.nodemask)
+        .some((z) => this.compactionSuitable(z, order, request.highestZoneIdx, z.nrFreePages + this.zoneReclaimablePages(z)) === "continue");
+    }
+    if (result === "success") {
+      const max = order > PAGE_ALLOC_COSTLY_ORDER ? MAX_COMPACT_RETRIES / 4 : MAX_COMPACT_RETRIES;
+      if (++st.compactionRetries <= max) return true;
+    }
+    const minPriority = order > PAGE_ALLOC_COSTLY_ORDER ? MIN_COMPACT_COSTLY_PRIORITY : MIN_COMPACT_PRIORITY;
+    if (st.compactPriority > minPriority) {
+      st.compactPriority--;
+      st.compactionRetries = 0;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The OOM path: one last attempt at the high watermark, then the OOM killer's decision unless the request may not
+   * use it (costly order, __GFP_RETRY_MAYFAIL, __GFP_THISNODE, lowmem-only, !__GFP_FS pretends progress).
+   * kernel: mm/page_alloc.c __alloc_pages_may_oom() → mm/oom_kill.c out_of_memory()
+   */
+  private allocPagesMayOom(g: SlowGfp, order: number, request: AllocRequest, out: SlowPathOutcome): { pfn: number; progress: boolean; killed: boolean } {
+    const a = this.allocator;
+    const b = a.bits;
+    const pfn = a.getPageFromFreelist(order, b.WMARK_HIGH | b.CPUSET, request);
+    if (pfn >= 0) return { pfn, progress: false, killed: false };
+    if (order > PAGE_ALLOC_COSTLY_ORDER) return { pfn: -1, progress: false, killed: false };
+    if (g.retryMayFail || g.thisNode) return { pfn: -1, progress: false, killed: false };
+    const normal = a.zones.find((z) => z.spec.name === "Normal")?.spec.zoneIdx ?? 0;
+    if (request.highestZoneIdx < normal) return { pfn: -1, progress: false, killed: false };
+    // __alloc_pages_cpuset_fallback(ALLOC_NO_WATERMARKS): a __GFP_NOFAIL request after out_of_memory() "progressed".
+    const nofailFallback = () => {
+      const p = a.getPageFromFreelist(order, b.NO_WATERMARKS | b.CPUSET, request);
+      return p >= 0 ? p : a.getPageFromFreelist(order, b.NO_WATERMARKS, request);
+    };
+    if (!g.fs) {
+      // out_of_memory() does not kill for !__GFP_FS requests; it reports progress so that the caller retries.
+      out.steps.push("oom:skipped-nofs");
+      return { pfn: g.noFail ? nofailFallback() : -1, progress: true, killed: false };
+    }
+    const decision = this.oomDecision();
+    out.oom = decision;
+    out.steps.push(decision.victim ? `oom:${decision.victim.comm}` : "oom:no-victim");
+    if (decision.victim) this.vmstat.oom_kill++;
+    const freed = decision.victim ? (this.options.oomKill?.(decision) ?? false) : false;
+    // out_of_memory() || WARN_ON_ONCE_GFP(__GFP_NOFAIL): progress, and NOFAIL gets every reserve.
+    if (g.noFail) return { pfn: nofailFallback(), progress: true, killed: false };
+    return { pfn: -1, progress: freed, killed: !freed };
+  }
+
+  /**
+   * Which task the OOM killer would choose now (largest rss + swap + page tables, adjusted by oom_score_adj).
+   * kernel: mm/oom_kill.c select_bad_process() / oom_badness()
+   */
+  oomDecision(): OomDecision {
+    const a = this.allocator;
+    const totalPages = a.zones.reduce((s, z) => s + z.spec.managedPages, 0) + this.memory.swapTotal;
+    return selectBadProcess(this.options.tasks ?? [], totalPages);
+  }
+
+  /**
+   * The slow path for one request that the fast path could not serve.
+   * kernel: mm/page_alloc.c __alloc_pages_slowpath() (4.7+); 2.6.24 __alloc_pages() after the first attempt
+   *
+   * @returns the outcome (also kept as `lastOutcome`); `pfn` is −1 on failure
+   * @throws {NofailStallError} for a __GFP_NOFAIL request the kernel would retry forever
+   */
+  allocPagesSlowpath(request: AllocRequest, order: number): SlowPathOutcome {
+    const gfp = request.gfp ?? 0;
+    const out: SlowPathOutcome = { gfp, order, result: "nopage", pfn: -1, steps: [], allocFlags: 0 };
+    this.lastOutcome = out;
+    if (this.inSlowPath) {
+      out.reason = "recursive allocation from reclaim";
+      return out;
+    }
+    this.inSlowPath = true;
+    try {
+      const g = this.decodeGfp(gfp, request);
+      const pfn = this.versionFacts.flow === "2.6.24" ? this.slowpath24(g, order, request, out) : this.slowpathModern(g, order, request, out);
+      out.pfn = pfn;
+      if (pfn >= 0) out.result = "success";
+      else if (out.result === "nopage") this.warnAlloc(g, order, request, out);
+      return out;
+    } finally {
+      this.inSlowPath = false;
+    }
+  }
+
+  private slowpathModern(g: SlowGfp, order: number, request: AllocRequest, out: SlowPathOutcome): number {
+    const a = this.allocator;
+    const b = a.bits;
+    const costly = order > PAGE_ALLOC_COSTLY_ORDER;
+    const canDirectReclaim = request.directReclaim ?? false;
+    const canCompact = this.compactionEnabled && g.io;
+    let allocFlags = a.gfpToAllocFlags(request, order, { rtTask: this.options.rtTask });
+    out.allocFlags = allocFlags;
+    const attempt = (flags: number, label: string): number => {
+      out.allocFlags = flags;
+      out.steps.push(`get_page_from_freelist:${label}`);
+      return a.getPageFromFreelist(order, flags, request);
+    };
+    if (allocFlags & b.KSWAPD) {
+      out.steps.push("wake_kswapd");
+      this.wakeAllKswapds(order, g.gfp, request);
+    }
+    let pfn = attempt(allocFlags, "min");
+    if (pfn >= 0) return pfn;
+    const reserveAllowed = this.pfmemallocFlags(g) !== 0;
+    let compactPriority = DEF_COMPACT_PRIORITY;
+    if (canDirectReclaim && canCompact && (costly || (order > 0 && request.migratetype !== a.facts.mt.MOVABLE)) && !reserveAllowed) {
+      out.steps.push("compact:async");
+      const r = this.allocPagesDirectCompact(order, allocFlags, request, INIT_COMPACT_PRIORITY);
+      if (r.pfn >= 0) return r.pfn;
+      if (costly && g.noRetry) {
+        if (r.result === "skipped" || r.result === "deferred") {
+          out.reason = `costly __GFP_NORETRY request: compaction ${r.result}`;
+          return -1;
+        }
+        compactPriority = INIT_COMPACT_PRIORITY;
+      }
+    }
+    const st = { noProgressLoops: 0, compactionRetries: 0, compactPriority };
+    const maxLoops = this.options.maxLoops ?? 64;
+    for (let loop = 0; ; loop++) {
+      if (loop >= maxLoops) {
+        out.result = "livelock";
+        out.reason = "the kernel would keep retrying this request (reclaim or the OOM path report progress that never satisfies it)";
+        if (g.noFail) throw new NofailStallError(`__GFP_NOFAIL order-${order} request cannot be satisfied: ${out.reason}`, "allocPagesSlowpath");
+        return -1;
+      }
+      if (allocFlags & b.KSWAPD) this.wakeAllKswapds(order, g.gfp, request);
+      const reserve = this.pfmemallocFlags(g);
+      if (reserve) allocFlags = reserve | (allocFlags & b.KSWAPD);
+      pfn = attempt(allocFlags, reserve ? "no_watermarks" : "min");
+      if (pfn >= 0) return pfn;
+      if (!canDirectReclaim) {
+        out.reason = "the request cannot reclaim directly (no __GFP_DIRECT_RECLAIM)";
+        break;
+      }
+      if (this.options.pfMemalloc) {
+        out.reason = "PF_MEMALLOC task: no recursion into reclaim";
+        break;
+      }
+      // __alloc_pages_direct_reclaim(): reclaim, try, and once drain the pcp lists and release a highatomic block.
+      this.vmstat.allocstall++;
+      const reclaimed = this.tryToFreePages(g.gfp, order, request);
+      out.steps.push(`direct_reclaim:${reclaimed}`);
+      pfn = a.getPageFromFreelist(order, allocFlags, request);
+      if (pfn < 0 && reclaimed > 0) {
+        a.unreserveHighatomicPageblock(request.nid ?? a.cpuToNode[request.cpu ?? 0]!, request.highestZoneIdx, request.migratetype, false);
+        a.drainPages();
+        pfn = a.getPageFromFreelist(order, allocFlags, request);
+      }
+      if (pfn >= 0) return pfn;
+      let compactResult: CompactResult = "skipped";
+      if (canCompact && order > 0) {
+        out.steps.push(`compact:${["sync", "sync-light", "async"][st.compactPriority]}`);
+        const r = this.allocPagesDirectCompact(order, allocFlags, request, st.compactPriority);
+        if (r.pfn >= 0) return r.pfn;
+        compactResult = r.result;
+      }
+      if (g.noRetry) {
+        out.reason = "__GFP_NORETRY: one round of reclaim and compaction only";
+        break;
+      }
+      if (costly && !g.retryMayFail) {
+        out.reason = `costly order ${order} without __GFP_RETRY_MAYFAIL`;
+        break;
+      }
+      if (this.shouldReclaimRetry(order, request, allocFlags, reclaimed > 0, st)) continue;
+      if (reclaimed > 0 && canCompact && this.shouldCompactRetry(order, request, compactResult, st)) continue;
+      const oom = this.allocPagesMayOom(g, order, request, out);
+      if (oom.pfn >= 0) return oom.pfn;
+      if (oom.killed) {
+        out.result = "oom";
+        out.reason = out.oom?.victim ? `OOM killer chose ${out.oom.victim.comm} (pid ${out.oom.victim.pid}); its memory is not freed by the model` : "OOM: no killable task";
+        if (g.noFail) throw new NofailStallError(`__GFP_NOFAIL order-${order} request: ${out.reason}`, "allocPagesSlowpath");
+        return -1;
+      }
+      if (oom.progress) {
+        st.noProgressLoops = 0;
+        continue;
+      }
+      out.reason ??= "reclaim, compaction and the OOM path cannot help this request";
+      break;
+    }
+    // nopage: __GFP_NOFAIL never fails: one try with ALLOC_MIN_RESERVE, then the kernel loops.
+    if (g.noFail) {
+      pfn = attempt(b.MIN_RESERVE | b.WMARK_MIN | b.CPUSET, "nofail_min_reserve");
+      if (pfn >= 0) return pfn;
+      pfn = attempt(b.MIN_RESERVE | b.WMARK_MIN, "nofail_min_reserve_no_cpuset");
+      if (pfn >= 0) return pfn;
+      throw new NofailStallError(`__GFP_NOFAIL order-${order} request cannot be satisfied: ${out.reason ?? "no memory"}`, "allocPagesSlowpath");
+    }
+    return -1;
+  }
+
+  /** The 2.6.24 flow (kernel-facts §5.7): rebalance, try_to_free_pages, OOM, do_retry. kernel: mm/page_alloc.c __alloc_pages() (2.6.24) */
+  private slowpath24(g: SlowGfp, order: number, request: AllocRequest, out: SlowPathOutcome): number {
+    const a = this.allocator;
+    const b = a.bits;
+    const wait = request.directReclaim ?? false;
+    out.steps.push("wake_kswapd");
+    this.wakeAllKswapds(order, g.gfp, request);
+    const allocFlags = a.gfpToAllocFlags(request, order, { rtTask: this.options.rtTask });
+    out.allocFlags = allocFlags;
+    out.steps.push("get_page_from_freelist:min");
+    let pfn = a.getPageFromFreelist(order, allocFlags, request);
+    if (pfn >= 0) return pfn;
+    const maxLoops = this.options.maxLoops ?? 64;
+    let idle = 0;
+    for (let loop = 0; ; loop++) {
+      if ((this.options.pfMemalloc || g.memalloc) && !g.noMemalloc) {
+        out.steps.push("get_page_from_freelist:no_watermarks");
+        pfn = a.getPageFromFreelist(order, b.NO_WATERMARKS, request);
+        if (pfn >= 0) return pfn;
+        if (g.noFail && loop < maxLoops) continue;
+        out.reason = "PF_MEMALLOC: reserves exhausted";
+        break;
+      }
+      if (!wait) {
+        out.reason = "atomic request (no __GFP_WAIT)";
+        break;
+      }
+      const reclaimed = this.tryToFreePages(g.gfp, order, request);
+      out.steps.push(`direct_reclaim:${reclaimed}`);
+      if (order !== 0) a.drainPages();
+      if (reclaimed > 0) {
+        pfn = a.getPageFromFreelist(order, allocFlags, request);
+        if (pfn >= 0) return pfn;
+      } else if (g.fs && !g.noRetry) {
+        pfn = a.getPageFromFreelist(order, b.WMARK_HIGH | b.CPUSET, request);
+        if (pfn >= 0) return pfn;
+        if (order > PAGE_ALLOC_COSTLY_ORDER) {
+          out.reason = `order ${order} > PAGE_ALLOC_COSTLY_ORDER: no OOM kill`;
+          break;
+        }
+        const decision = this.oomDecision();
+        out.oom = decision;
+        out.steps.push(decision.victim ? `oom:${decision.victim.comm}` : "oom:no-victim");
+        if (decision.victim) this.vmstat.oom_kill++;
+        if (decision.victim && this.options.oomKill?.(decision)) continue;
+        out.result = "oom";
+        out.reason = decision.victim ? `OOM killer chose ${decision.victim.comm} (pid ${decision.victim.pid}); its memory is not freed by the model` : "OOM: no killable task";
+        if (g.noFail) throw new NofailStallError(`__GFP_NOFAIL order-${order} request: ${out.reason}`, "allocPagesSlowpath");
+        return -1;
+      }
+      // do_retry
+      let retry = false;
+      if (!g.noRetry) {
+        if (order <= PAGE_ALLOC_COSTLY_ORDER || g.retryMayFail) retry = true;
+        if (g.noFail) retry = true;
+      }
+      if (!retry) {
+        out.reason = g.noRetry ? "__GFP_NORETRY" : `order ${order} > PAGE_ALLOC_COSTLY_ORDER without __GFP_REPEAT`;
+        break;
+      }
+      idle = reclaimed > 0 ? 0 : idle + 1;
+      if (loop >= maxLoops || idle > 1) {
+        out.result = "livelock";
+        out.reason = "the kernel would keep retrying (no reclaim progress and no OOM kill for this context)";
+        if (g.noFail) throw new NofailStallError(`__GFP_NOFAIL order-${order} request cannot be satisfied: ${out.reason}`, "allocPagesSlowpath");
+        return -1;
+      }
+    }
+    return -1;
+  }
+
+  // ------------------------------------------------------------------ warn_alloc
+
+  private warnAlloc(g: SlowGfp, order: number, request: AllocRequest, out: SlowPathOutcome): void {
+    if (g.noWarn) return;
+    const render = this.options.renderReport ?? ((ctx: FailureContext) => renderWarnAlloc(ctx));
+    const text = render({ reclaim: this, allocator: this.allocator, gfp: g.gfp, order, request });
+    out.report = text;
+    this.reports.push(text);
+    this.options.onReport?.(text);
+  }
+}
+
+/**
+ * A slow path for a buddy allocator: pass `reclaim.slowPath` as bootBuddy's `slowPath` option (the allocator is
+ * attached on the first slow-path call, or with `attach`).
+ *
+ * @param options - swap, swappiness, the workload's tasks and OOM handler, callbacks for evicted and migrated pages
+ * @returns the reclaim model
+ * @example
+ * ```ts
+ * import { bootBuddy } from "@pagealloc/buddy";
+ * import { createReclaim, PageUse } from "@pagealloc/reclaim";
+ * const r = createReclaim();
+ * const a = bootBuddy([{ nid: 0, name: "Normal", zoneIdx: 2, startPfn: 0, spannedPages: 1024, presentPages: 1024, managedPages: 1024,
+ *   watermark: { min: 16, low: 20, high: 24 }, lowmemReserve: [0, 0, 0], pcp: { batch: 1, high: 0 } }], { slowPath: r.slowPath });
+ * r.attach(a);
+ * const pfn = a.allocPagesRequest({ highestZoneIdx: 2, migratetype: a.facts.mt.MOVABLE }, 0);
+ * r.markPage(pfn, 0, PageUse.FILE_CLEAN);
+ * console.log(r.memory.pagesByUse[PageUse.FILE_CLEAN]); // => 1
+ * ```
+ */
+export function createReclaim(options: ReclaimOptions = {}): Reclaim {
+  return new Reclaim(options);
+}
