@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import * as pageApi from "@pagealloc/page-api";
 import { extractExamples, runExample } from "@pagealloc/vitest-config/readme";
 import { expect, it } from "vitest";
 import * as self from "./index";
@@ -14,7 +15,7 @@ it("README has at least one example", () => {
 });
 
 it.each(examples.map((code, i) => [i + 1, code] as const))("README example %i runs and prints what it says", async (_n, code) => {
-  const { checks } = await runExample(code, { "@pagealloc/workload": self });
+  const { checks } = await runExample(code, { "@pagealloc/workload": self, "@pagealloc/page-api": pageApi });
   expect(checks.length).toBeGreaterThan(0);
   for (const c of checks) expect(c.actual, `example line ${c.line}`).toBe(c.expected);
 });
