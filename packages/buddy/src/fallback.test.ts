@@ -161,3 +161,25 @@ describe("2.6.24 __rmqueue_fallback", () => {
     expect(freeLists(a)).toEqual({ "10/2": [1024], "10/3": [0] });
   });
 });
+
+describe("4.1–4.11 __rmqueue_fallback (steal_suitable_fallback; the stored 4.4 mm/page_alloc.c)", () => {
+  it("the split always feeds the requested type's lists; the pageblock changes only with ≥ half of it free", () => {
+    const events: BuddyTraceEvent[] = [];
+    const a = bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 4096 })], { version: "4.4", trace: (e) => events.push(e), checkInvariants: true });
+    const z = a.zone(0, 2);
+    // Before 5.10 boot frees to the list head: order-10 list [3072, 2048, 1024, 0].
+    // UNMOVABLE order 8: largest first, MOVABLE 3072 at order 10, can_steal (10 ≥ pageblock_order) → both pageblocks
+    // UNMOVABLE; expand(…, UNMOVABLE) leaves 3584 (o9) and 3328 (o8).
+    expect(a.rmqueue(z, 8, U, 0)).toBe(3072);
+    expect(events.at(-1)).toMatchObject({ event: "mm_page_alloc_extfrag", fallbackOrder: 10, fallbackMigratetype: M, changeOwnership: true });
+    for (const pfn of [2048, 1024, 0]) expect(a.rmqueue(z, 10, M, 0)).toBe(pfn);
+    expect(a.rmqueue(z, 9, U, 0)).toBe(3584);
+    expect(a.rmqueue(z, 7, U, 0)).toBe(3328); // 3456 (o7, UNMOVABLE) left
+    // MOVABLE order 0: UNMOVABLE 3456 at order 7; can_steal_fallback(7, MOVABLE) (7 ≥ 4) → move_freepages_block moves
+    // 128 pages < 256: the block stays UNMOVABLE; the split goes to the MOVABLE lists anyway.
+    expect(a.rmqueue(z, 0, M, 0)).toBe(3456);
+    expect(z.pageblockMt(3456)).toBe(U);
+    expect(freeLists(a)).toEqual({ [`0/${M}`]: [3457], [`1/${M}`]: [3458], [`2/${M}`]: [3460], [`3/${M}`]: [3464], [`4/${M}`]: [3472], [`5/${M}`]: [3488], [`6/${M}`]: [3520] });
+    expect(events.at(-1)).toMatchObject({ event: "mm_page_alloc_extfrag", fallbackOrder: 7, allocMigratetype: M, fallbackMigratetype: U, changeOwnership: false });
+  });
+});

@@ -22,7 +22,7 @@ const op = fc.oneof(
 // Orders are biased towards small ones (as in real workloads) so that fallbacks and pcp lists get exercised.
 const biased = (order: number) => (order > 6 ? order - 6 : order);
 
-describe.each(["6.18", "6.12", "6.6", "5.15", "4.19", "2.6.32", "2.6.24"])("random alloc/free sequences, %s", (version) => {
+describe.each(["6.18", "6.12", "6.6", "5.15", "4.19", "4.4", "4.1", "3.10", "2.6.32", "2.6.24"])("random alloc/free sequences, %s", (version) => {
   it("keep every invariant, never hand out a page twice, and free back to the boot buddyinfo", () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 150 }), (ops: Op[]) => {

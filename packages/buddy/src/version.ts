@@ -1,7 +1,12 @@
 import { type KernelVersion, pickByVersion } from "@pagealloc/physmem";
 
-/** Which kernel algorithm family a version uses for a step; each value names the version that introduced it. */
-export type FallbackAlgorithm = "2.6.24" | "steal-fallback" | "claim-steal";
+/**
+ * The __rmqueue_fallback family: "2.6.24" (2.6.24–4.0: leftovers stay on the fallback type unless the block was
+ * taken over), "steal-4.1" (4.1–4.11: can_steal_fallback/steal_suitable_fallback, leftovers always on the requested
+ * type), "steal-fallback" (4.12–6.14: find_smallest, single-page steals, movable/alike page counting),
+ * "claim-steal" (6.15+: __rmqueue_claim / __rmqueue_steal).
+ */
+export type FallbackAlgorithm = "2.6.24" | "steal-4.1" | "steal-fallback" | "claim-steal";
 /** __free_one_page's rule for merging across pageblocks of different types. */
 export type MergeRule = "free" | "isolate" | "mergeable" | "mergeable-convert";
 /** __zone_watermark_ok's high-order part: the old per-order loop (≤ 4.3) or "a free block on a usable list" (4.4+). */
@@ -127,7 +132,12 @@ const ROWS: readonly (readonly [string, BuddyVersionFacts])[] = [
   ["2.6.25", { ...BOOK, pcpModel: "order0" }],
   ["2.6.32", { ...BOOK, pcpModel: "order0", traceEvents: true, migratetypeNames: ["Unmovable", "Reclaimable", "Movable", "Reserve", "Isolate"] }],
   // 2.6.35: buddy_merge_likely tail insertion.
-  ["2.6.35", { ...BOOK, pcpModel: "order0", traceEvents: true, mergeLikelyTail: true, fallbackAlgorithm: "steal-fallback", migratetypeNames: ["Unmovable", "Reclaimable", "Movable", "Reserve", "Isolate"] }],
+  ["2.6.35", { ...BOOK, pcpModel: "order0", traceEvents: true, mergeLikelyTail: true, migratetypeNames: ["Unmovable", "Reclaimable", "Movable", "Reserve", "Isolate"] }],
+  // 4.1: Joonsoo Kim's fallback rework (can_steal_fallback, steal_suitable_fallback).
+  [
+    "4.1",
+    { ...BOOK, pcpModel: "order0", traceEvents: true, mergeLikelyTail: true, fallbackAlgorithm: "steal-4.1", migratetypeNames: ["Unmovable", "Reclaimable", "Movable", "Reserve", "Isolate"] },
+  ],
   // 4.4: MOVABLE/RECLAIMABLE swapped, HIGHATOMIC replaces RESERVE, free-block watermark check; ≈4.4 isolate-only merge check.
   [
     "4.4",
@@ -136,7 +146,7 @@ const ROWS: readonly (readonly [string, BuddyVersionFacts])[] = [
       migratetypeNames: MODERN_NAMES,
       mt: MODERN_MT,
       fallbacks: MODERN_FALLBACKS,
-      fallbackAlgorithm: "steal-fallback",
+      fallbackAlgorithm: "steal-4.1",
       mergeRule: "isolate",
       mergeLikelyTail: true,
       watermarkAlgorithm: "free-block",
@@ -149,6 +159,8 @@ const ROWS: readonly (readonly [string, BuddyVersionFacts])[] = [
 ];
 
 const ROWS_MODERN: readonly (readonly [string, Partial<BuddyVersionFacts>])[] = [
+  // 4.12: Vlastimil Babka's fallback series (count movable pages, fall back to the smallest page, steal single pages).
+  ["4.12", { fallbackAlgorithm: "steal-fallback" }],
   ["4.15", { harderAnyFreeArea: false }],
   ["5.0", { noFragment: true }],
   ["5.6", { pagetypeinfoCap: true }],
