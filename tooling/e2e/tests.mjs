@@ -180,6 +180,26 @@ export const tests = [
     await page.screenshot({ path: path.join(outDir, "playground-zoom.png"), fullPage: true });
   }],
 
+  ["playground: a workload script runs as one history step", async ({ page, base, outDir }) => {
+    await bootPlayground(page, base, "#m=tiny-16m&v=6.18");
+    const map0 = await mapState(page);
+    await page.click("#pg-script-box summary");
+    // 10 order-1 GFP_KERNEL allocations = 20 pages, then show buddyinfo (the kernel's frag_show() format).
+    await page.fill("#pg-script", "alloc a order=1 gfp=GFP_KERNEL count=10\nshow buddyinfo");
+    await page.click("#pg-run-script");
+    await page.waitForFunction(() => document.querySelector(".playground")?.getAttribute("data-ops") === "1");
+    assert.match(await page.textContent("#pg-script-out"), /^Node 0, zone {6}DMA( +\d+){11}/m);
+    const map1 = await mapState(page);
+    assert.equal(map1.alloc - map0.alloc, 20);
+    await page.screenshot({ path: path.join(outDir, "playground-script.png"), fullPage: true });
+    // A script error is shown on the step and changes nothing.
+    await page.fill("#pg-script", "alloc b order=oops gfp=GFP_KERNEL");
+    await page.click("#pg-run-script");
+    await page.waitForSelector("#pg-op-error");
+    assert.match(await page.textContent("#pg-op-error"), /op1:1/);
+    assert.deepEqual(await mapState(page), map1);
+  }],
+
   ["guide: the GFP decoder decodes what the reader types", async ({ page, base }) => {
     await page.goto(`${base}/guide/gfp.html`, { waitUntil: "networkidle" });
     await page.fill(".gfp-input", "GFP_KERNEL");

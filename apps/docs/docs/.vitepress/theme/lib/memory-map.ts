@@ -22,7 +22,10 @@ export interface BlockStats {
   readonly nrBlocks: number;
   /** Migratetype of each block (255 = no zone). */
   readonly mt: Uint8Array;
+  /** Pages the allocator manages (free, on pcp lists or allocated). */
   readonly present: Uint32Array;
+  /** Pages reserved at boot (PageReserved: never given to the allocator). */
+  readonly reserved: Uint32Array;
   readonly free: Uint32Array;
   readonly pcp: Uint32Array;
   readonly freePages: number;
@@ -68,6 +71,7 @@ export function blockStats(b: BuddyAllocator, maxPfn: number): BlockStats {
   const nrBlocks = Math.ceil(maxPfn / pb);
   const mt = new Uint8Array(nrBlocks).fill(255);
   const present = new Uint32Array(nrBlocks);
+  const reserved = new Uint32Array(nrBlocks);
   const free = new Uint32Array(nrBlocks);
   const pcp = new Uint32Array(nrBlocks);
   let freePages = 0;
@@ -78,7 +82,11 @@ export function blockStats(b: BuddyAllocator, maxPfn: number): BlockStats {
     const first = Math.floor(z.startPfn / pb);
     for (let j = 0; j < z.blockMt.length; j++) mt[first + j] = z.blockMt[j]!;
     walkZone(z, (pfn, len, state) => {
-      if (state === PAGE_HOLE || state === PAGE_RESERVED) return;
+      if (state === PAGE_HOLE) return;
+      if (state === PAGE_RESERVED) {
+        reserved[Math.floor(pfn / pb)]! += len; // reserved runs are single pages
+        return;
+      }
       // A run can cross pageblocks (free blocks above pageblock_order): split it.
       let p = pfn;
       const end = pfn + len;
@@ -96,7 +104,7 @@ export function blockStats(b: BuddyAllocator, maxPfn: number): BlockStats {
       else allocPages += len;
     });
   }
-  return { pageblockPages: pb, nrBlocks, mt, present, free, pcp, freePages, pcpPages, allocPages };
+  return { pageblockPages: pb, nrBlocks, mt, present, reserved, free, pcp, freePages, pcpPages, allocPages };
 }
 
 /** States of every page in [from, to): Uint8Array of PAGE_* (holes where no zone spans). */
@@ -193,6 +201,7 @@ export function renderBlocks(s: BlockStats, names: readonly string[], l: MapLayo
   const cells = Math.ceil(l.units / l.perPixel);
   for (let c = 0; c < cells; c++) {
     let present = 0;
+    let reserved = 0;
     let free = 0;
     let pcp = 0;
     let best = 255;
@@ -200,6 +209,7 @@ export function renderBlocks(s: BlockStats, names: readonly string[], l: MapLayo
     const last = Math.min(l.units, first + l.perPixel);
     if (l.perPixel === 1) {
       present = s.present[first]!;
+      reserved = s.reserved[first]!;
       free = s.free[first]!;
       pcp = s.pcp[first]!;
       best = s.mt[first]!;
@@ -207,6 +217,7 @@ export function renderBlocks(s: BlockStats, names: readonly string[], l: MapLayo
       votes.fill(0);
       for (let u = first; u < last; u++) {
         present += s.present[u]!;
+        reserved += s.reserved[u]!;
         free += s.free[u]!;
         pcp += s.pcp[u]!;
         if (s.mt[u]! !== 255) votes[s.mt[u]!]! += s.present[u]!;
@@ -215,7 +226,7 @@ export function renderBlocks(s: BlockStats, names: readonly string[], l: MapLayo
       for (let m = 0; m < votes.length; m++) if (votes[m]! > most) (most = votes[m]!), (best = m);
     }
     let colour: readonly number[];
-    if (present === 0) colour = HOLE;
+    if (present === 0) colour = reserved > 0 ? RESERVED : HOLE;
     else {
       const f = full[best] ?? [128, 128, 128];
       const p = light[best] ?? [220, 220, 220];
