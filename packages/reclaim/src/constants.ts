@@ -16,6 +16,8 @@ export const MAX_RECLAIM_RETRIES = 16;
 export const MAX_COMPACT_RETRIES = 16;
 /** Pages reclaim tries to free per direct-reclaim call. kernel: include/linux/swap.h SWAP_CLUSTER_MAX */
 export const SWAP_CLUSTER_MAX = 32;
+/** Pages the compaction migration scanner isolates per batch. kernel: include/linux/swap.h COMPACT_CLUSTER_MAX */
+export const COMPACT_CLUSTER_MAX = 32;
 /** Scan priorities run from DEF_PRIORITY down to 0 (scan size >> priority). kernel: include/linux/mmzone.h DEF_PRIORITY */
 export const DEF_PRIORITY = 12;
 /** Deferral backs off up to 1 << 6 attempts. kernel: include/linux/mmzone.h COMPACT_MAX_DEFER_SHIFT */

@@ -23,6 +23,7 @@ import {
   MIN_COMPACT_PRIORITY,
   PAGE_ALLOC_COSTLY_ORDER,
   SWAP_CLUSTER_MAX,
+  COMPACT_CLUSTER_MAX,
 } from "./constants";
 import { InvalidReclaimArgumentError, NofailStallError } from "./errors";
 import {
@@ -709,41 +710,72 @@ export class Reclaim {
     let migrateScanned = 0;
     let freeScanned = 0;
     const skipOnFailure = !sync && order < a.pageblockOrder;
-    const isolateFree = (): boolean => {
-      // isolate_freepages(): one pageblock at a time, downwards, staying above the migration scanner.
-      while (freeList.length === 0) {
-        if (freePfn <= migratePfn) return false;
-        const blockStart = freePfn;
-        freePfn -= pbn;
-        if (!z.valid(blockStart)) continue;
-        const bmt = z.pageblockMt(blockStart);
-        if (bmt !== MOVABLE) continue; // suitable_migration_target(): only movable (or CMA) pageblocks
-        const head = a.pageBuddyOrder(blockStart);
-        if (head >= a.pageblockOrder) continue; // never split a free pageblock
-        for (let p = blockStart; p < Math.min(blockStart + pbn, zoneEnd); ) {
+    // The free scanner resumes inside the pageblock where it stopped (isolate_start_pfn).
+    let freeBlock = freePfn;
+    let freeScan = -1;
+    const isolateFree = (needed: number): boolean => {
+      // isolate_freepages(): pageblocks downwards from the zone end, staying above the migration scanner; inside a
+      // block upwards, stopping as soon as there are as many free pages as pages to migrate.
+      while (freeList.length < needed) {
+        if (freeScan < 0) {
+          if (freeBlock <= migratePfn - pbn || freeBlock < zoneStart) return freeList.length > 0;
+          const blockStart = freeBlock;
+          freeBlock -= pbn;
+          freePfn = blockStart;
+          if (blockStart < migratePfn || !z.valid(blockStart)) continue;
+          if (z.pageblockMt(blockStart) !== MOVABLE) continue; // suitable_migration_target(): movable (or CMA) blocks
+          if (a.pageBuddyOrder(blockStart) >= a.pageblockOrder) continue; // never split a free pageblock
+          freeScan = blockStart;
+        }
+        const blockEnd = Math.min(freeScan - (freeScan % pbn) + pbn, zoneEnd);
+        while (freeScan < blockEnd && freeList.length < needed) {
           freeScanned++;
-          const bo = a.pageBuddyOrder(p);
+          const bo = a.pageBuddyOrder(freeScan);
           if (bo < 0) {
-            p++;
+            freeScan++;
             continue;
           }
           // __isolate_free_page(): keep the zone above min + 2^order at order 0.
           if (!a.zoneWatermarkOkZone(z, 0, z.spec.watermark.min + 2 ** bo, 0, a.bits.CMA)) return freeList.length > 0;
-          const got = a.isolateFreePage(p, MOVABLE);
-          for (let k = 0; k < 2 ** got; k++) freeList.push(p + k);
+          const got = a.isolateFreePage(freeScan, MOVABLE);
+          for (let k = 0; k < 2 ** got; k++) freeList.push(freeScan + k);
           this.vmstat.compact_isolated += 2 ** got;
-          p += 2 ** got;
+          freeScan += 2 ** got;
         }
+        if (freeScan >= blockEnd) freeScan = -1;
       }
       return true;
     };
     let nrMigrated = 0;
     let nrFailed = 0;
+    // compact_zone(): isolate up to COMPACT_CLUSTER_MAX pages, migrate them, repeat; compact_finished() is checked
+    // after each batch.
+    const migrateBatch = (batch: number[]): boolean => {
+      this.vmstat.compact_isolated += batch.length;
+      let ok = 0;
+      let failed = 0;
+      for (const src of batch) {
+        if (freeList.length === 0 && !isolateFree(batch.length - ok - failed)) {
+          failed = batch.length - ok;
+          break;
+        }
+        const dst = freeList.shift()!;
+        const owner = m.ownerOfPfn(src);
+        m.move(src, dst);
+        a.freePages(src, 0, { bypassPcp: true });
+        this.options.onMigrate?.(src, dst, owner);
+        ok++;
+      }
+      this.emit({ event: "mm_compaction_migratepages", nrMigrated: ok, nrFailed: failed });
+      nrMigrated += ok;
+      nrFailed += failed;
+      return failed === 0;
+    };
     outer: while (migratePfn < zoneEnd) {
       const blockStart = migratePfn;
       const blockEnd = Math.min(blockStart - (blockStart % pbn) + pbn, zoneEnd);
       migratePfn = blockEnd;
-      if (blockStart >= freePfn + pbn) {
+      if (blockStart >= freePfn) {
         status = "complete";
         break;
       }
@@ -751,7 +783,7 @@ export class Reclaim {
       const bmt = z.pageblockMt(blockStart);
       // suitable_migration_source(): async direct compaction scans only pageblocks of the request's mobility.
       if (!sync && !o.daemon && (o.migratetype === MOVABLE ? bmt !== MOVABLE : bmt !== o.migratetype)) continue;
-      const isolated: number[] = [];
+      let batch: number[] = [];
       for (let p = blockStart; p < blockEnd; ) {
         migrateScanned++;
         const bo = a.pageBuddyOrder(p);
@@ -761,51 +793,31 @@ export class Reclaim {
         }
         const ao = a.allocatedOrder(p);
         if (ao === 0 && m.isMovable(p)) {
-          isolated.push(p);
+          batch.push(p);
           p++;
-          continue;
-        }
-        if (ao >= 0 || !z.valid(p)) {
-          if (skipOnFailure) {
-            // isolate_migratepages_block(): in async mode give up the whole order-aligned chunk.
-            const chunk = 2 ** order;
-            const next = p - (p % chunk) + chunk;
-            while (isolated.length && isolated[isolated.length - 1]! >= next - chunk) isolated.pop();
-            p = next;
-            continue;
+          if (batch.length === COMPACT_CLUSTER_MAX) {
+            if (!migrateBatch(batch)) {
+              status = "complete";
+              break outer;
+            }
+            batch = [];
           }
-          p += ao > 0 ? 2 ** ao : 1;
           continue;
         }
-        p++;
-      }
-      this.vmstat.compact_isolated += isolated.length;
-      let migratedHere = 0;
-      let failedHere = 0;
-      for (const src of isolated) {
-        if (freeList.length === 0 && !isolateFree()) {
-          failedHere += isolated.length - migratedHere - failedHere;
-          this.emit({ event: "mm_compaction_migratepages", nrMigrated: migratedHere, nrFailed: failedHere });
-          nrMigrated += migratedHere;
-          nrFailed += failedHere;
-          status = "complete";
-          break outer;
-        }
-        const dst = freeList.shift()!;
-        if (dst < blockEnd) {
-          failedHere++;
-          a.freePages(dst, 0, { bypassPcp: true });
+        if (ao >= 0 && skipOnFailure) {
+          // isolate_migratepages_block(): in async mode give up the rest of the order-aligned chunk.
+          const chunk = 2 ** order;
+          const next = p - (p % chunk) + chunk;
+          batch = batch.filter((x) => x < next - chunk);
+          p = next;
           continue;
         }
-        const owner = m.ownerOfPfn(src);
-        m.move(src, dst);
-        a.freePages(src, 0, { bypassPcp: true });
-        this.options.onMigrate?.(src, dst, owner);
-        migratedHere++;
+        p += ao > 0 ? 2 ** ao : 1;
       }
-      if (isolated.length > 0) this.emit({ event: "mm_compaction_migratepages", nrMigrated: migratedHere, nrFailed: failedHere });
-      nrMigrated += migratedHere;
-      nrFailed += failedHere;
+      if (batch.length > 0 && !migrateBatch(batch)) {
+        status = "complete";
+        break;
+      }
       if (this.compactFinished(z, order, o.migratetype, o.allocFlags, o.highestZoneIdx)) {
         status = "success";
         break;
