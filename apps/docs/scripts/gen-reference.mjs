@@ -25,7 +25,16 @@ function cliReference() {
   if (!fs.existsSync(cli)) {
     return `${GENERATED("apps/cli/dist/cli.js --help")}# CLI reference\n\n::: warning\nThe CLI was not built when these docs were generated (\`apps/cli/dist/cli.js\` missing).\n:::\n`;
   }
-  const help = (args) => execFileSync(process.execPath, [cli, ...args, "--help"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", COLUMNS: "100" } });
+  // A command whose --help fails (e.g. a package mid-rebuild) gets a visible warning on the page and on stderr.
+  const help = (args) => {
+    try {
+      return execFileSync(process.execPath, [cli, ...args, "--help"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", COLUMNS: "100" } });
+    } catch (e) {
+      const first = String(e.stderr ?? e.message).split("\n").find((l) => /Error/.test(l)) ?? "failed";
+      console.error(`gen-reference: pagealloc ${args.join(" ")} --help failed: ${first}`);
+      return `(pagealloc ${args.join(" ")} --help failed when these docs were built: ${first})`;
+    }
+  };
   const top = help([]);
   // commander lists commands as "  name [args] [options]  description" under "Commands:".
   const commands = [];
@@ -103,9 +112,14 @@ function errorCatalogue() {
   const esc = (s) => s.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/\{\{/g, "{ {");
   let md = `${GENERATED("a scan of packages/*/src/**/*.ts")}# Error catalogue\n\nEvery error pagealloc throws is a \`PageallocError\` (from \`@pagealloc/physmem\`) with a stable \`code\` and, where the input had one, a \`location\` (JSON path, \`file:line\`, argument name). Catch by class or switch on \`code\`.\n\n`;
   md += `${rows.length} error codes in ${new Set(rows.map((r) => r.cls)).size} classes, found by scanning the sources on every docs build.\n\n`;
-  md += `| code | class | package | message (source expression) | defined at |\n|---|---|---|---|---|\n`;
-  for (const r of rows.sort((a, b) => a.code.localeCompare(b.code) || a.cls.localeCompare(b.cls))) {
-    md += `| \`${r.code}\` | \`${r.cls}\`${r.doc ? `<br><small>${esc(r.doc)}</small>` : ""} | ${r.pkg} | <code>${esc(r.message || "–")}</code> | ${r.where} |\n`;
+  const byPkg = new Map();
+  for (const r of rows) byPkg.set(r.pkg, [...(byPkg.get(r.pkg) ?? []), r]);
+  for (const [pkg, list] of byPkg) {
+    md += `## @pagealloc/${pkg}\n\n`;
+    for (const r of list.sort((a, b) => a.code.localeCompare(b.code))) {
+      md += `- **\`${r.code}\`** — \`${r.cls}\`${r.doc ? `: ${esc(r.doc)}` : ""}${r.message && !/^\w+$/.test(r.message) ? `<br>message: <code>${esc(r.message)}</code>` : ""} <small>(${r.where})</small>\n`;
+    }
+    md += "\n";
   }
   return { md, count: rows.length };
 }
