@@ -180,6 +180,25 @@ export const tests = [
     await page.screenshot({ path: path.join(outDir, "playground-zoom.png"), fullPage: true });
   }],
 
+  ["playground: sysctls change the watermarks (and travel in the URL)", async ({ page, base }) => {
+    await bootPlayground(page, base, "#m=tiny-16m&v=6.18");
+    await page.fill("#pg-minfree", "2048");
+    await page.click("#pg-sysctl");
+    // __setup_per_zone_wmarks(): pages_min = 2048 kB / 4 = 512, all of it in DMA (the only lowmem zone);
+    // delta = max(512 >> 2 = 128, managed × 10 / 10000 = 3) = 128 → min 512, low 640, high 768.
+    await page.waitForFunction(() => /min 512, low 640, high 768/.test(document.querySelector(".wm[data-zone='DMA']")?.textContent ?? ""));
+    assert.match(page.url(), /s=min_free_kbytes%3A2048/);
+    const again = await page.context().newPage();
+    try {
+      await again.goto(page.url(), { waitUntil: "networkidle" });
+      await again.waitForSelector("#pg-boot");
+      assert.match(await again.textContent(".wm[data-zone='DMA']"), /min 512, low 640, high 768/);
+      assert.equal(await again.inputValue("#pg-minfree"), "2048");
+    } finally {
+      await again.close();
+    }
+  }],
+
   ["playground: a workload script runs as one history step", async ({ page, base, outDir }) => {
     await bootPlayground(page, base, "#m=tiny-16m&v=6.18");
     const map0 = await mapState(page);

@@ -1,7 +1,7 @@
 // Boot a kernel for a playground state and replay its history (deterministic: same state, same result).
 import { type ZoneState, formatTraceLine, gfpDecoder, wmarkIndex } from "@pagealloc/buddy";
 import { formatGfp } from "@pagealloc/gfp";
-import { type Kernel, bootKernel } from "@pagealloc/page-api";
+import { type BootKernelOptions, type Kernel, bootKernel } from "@pagealloc/page-api";
 import { runScript } from "@pagealloc/workload";
 import type { PlaygroundOp, PlaygroundState } from "./state";
 
@@ -94,7 +94,8 @@ export class PlaygroundSession {
     this.kernel = bootKernel({
       machine,
       version: state.version,
-      sysctls: state.sysctls,
+      // page-api types `sysctls` as the full Sysctls, but buildZones resolves a partial set against the defaults.
+      sysctls: state.sysctls as BootKernelOptions["sysctls"],
       trace: (e) => {
         if (!gfpText) return; // boot-time frees are not traced
         this.clockUs += 7;
