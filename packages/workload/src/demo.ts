@@ -228,9 +228,10 @@ export interface DemoStyle {
 
 const plain: DemoStyle = { heading: (s) => s, bad: (s) => s, dim: (s) => s };
 
-function table(rows: readonly (readonly string[])[]): string {
+/** Columns padded to their widest cell: the first `textColumns` left-aligned, the numbers right-aligned. */
+function table(rows: readonly (readonly string[])[], textColumns = 1): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ").trimEnd()).join("\n");
+  return rows.map((r) => r.map((cell, c) => (c < textColumns ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ").trimEnd()).join("\n");
 }
 
 function fragTable(rows: readonly FragmentationRow[], orders: readonly number[]): string {
@@ -275,7 +276,7 @@ export function renderDemo(report: DemoReport, style: DemoStyle = plain, options
     return `${out.join("\n")}\n`;
   }
   out.push("");
-  out.push(table([["kind", "gfp", "live blocks", "pages"], ...Object.values(report.kinds).map((k) => [k.what, k.gfp, String(k.live), String(k.pages)])]));
+  out.push(table([["kind", "gfp", "live blocks", "pages"], ...Object.values(report.kinds).map((k) => [k.what, k.gfp, String(k.live), String(k.pages)])], 2));
   h("/proc/buddyinfo before");
   out.push(report.before.buddyinfo.trimEnd());
   h("/proc/buddyinfo after");
