@@ -41,3 +41,16 @@ describe("state files with --after SCRIPT", () => {
     expect(JSON.parse(io.stdout)).toMatchObject({ file: "/proc/vmstat", machine: "tiny-16m", after: null });
   });
 });
+
+describe("options added to the state commands of other layers", () => {
+  it("buddyinfo --sysctl boots with the sysctl (the free pages do not depend on it, the command must accept it)", async () => {
+    const io = capture();
+    expect(await run(["buddyinfo", "--machine", "tiny-16m", "--sysctl", "vm.min_free_kbytes=1024", "--json"], io)).toBe(0);
+    expect(JSON.parse(io.stdout).text).toBe("Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      2      2 \n");
+  });
+  it("a sysctl that does not exist is exit 2", async () => {
+    const io = capture();
+    expect(await run(["pagetypeinfo", "--machine", "tiny-16m", "--sysctl", "vm.nope=1"], io)).toBe(2);
+    expect(io.stderr).toMatch(/^pagealloc: unknown sysctl "nope"/);
+  });
+});

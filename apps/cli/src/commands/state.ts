@@ -42,14 +42,22 @@ export function registerState(program: Command, io: Io): void {
       cmd.action((opts: StateArgs) => printState(io, file, opts));
     }
     const has = (flag: string) => cmd!.options.some((o) => o.long === flag);
+    // Options this file adds to another engineer's command: when one is used, this action prints.
+    const added = ["after"];
     cmd.option("--after <script>", "run this workload script first, then print the state");
-    if (!has("--seed")) cmd.option("--seed <n>", "seed of the script's random choices (with --after)");
-    if (!has("--sysctl")) cmd.option("--sysctl <vm.name=value>", "a sysctl (repeatable)", (v: string, prev: string[] = []) => [...prev, v]);
-    if (!has("--json")) cmd.option("--json", "JSON: { file, machine, version, after, text }");
+    for (const [flag, key, add] of [
+      ["--seed", "seed", (c: Command) => c.option("--seed <n>", "seed of the script's random choices (with --after)")],
+      ["--sysctl", "sysctl", (c: Command) => c.option("--sysctl <vm.name=value>", "a sysctl (repeatable)", (v: string, prev: string[] = []) => [...prev, v])],
+      ["--json", "json", (c: Command) => c.option("--json", "JSON: { file, machine, version, after, text }")],
+    ] as const) {
+      if (has(flag)) continue;
+      add(cmd);
+      added.push(key);
+    }
     examples(cmd, [`pagealloc ${file} --machine pc-4g`, `pagealloc ${file} --machine tiny-16m --after examples/fragmentation.pa`]);
     cmd.hook("preAction", (_cmd, action) => {
       const opts = action.opts<StateArgs>();
-      if (!opts.after) return;
+      if (!added.some((key) => (opts as Record<string, unknown>)[key] !== undefined)) return;
       printState(io, file, opts);
       // The state was printed; the original action must not run.
       action.action(() => undefined);
