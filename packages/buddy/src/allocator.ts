@@ -272,7 +272,9 @@ export class BuddyAllocator {
       const i = z.next[s]!;
       this.delFromFreeList(z, i);
       this.expand(z, i + z.startPfn, order, o, mt);
-      this.emit({ event: "mm_page_alloc_zone_locked", pfn: i + z.startPfn, order, migratetype: mt, percpuRefill: this.pcpAllowedOrder(order) && mt < this.facts.pcpTypes });
+      if (this.facts.zoneLockedInSmallest) {
+        this.emit({ event: "mm_page_alloc_zone_locked", pfn: i + z.startPfn, order, migratetype: mt, percpuRefill: this.pcpAllowedOrder(order) && mt < this.facts.pcpTypes });
+      }
       return i + z.startPfn;
     }
     return -1;
@@ -737,6 +739,17 @@ export class BuddyAllocator {
    * @param mode - rmqueue_bulk's remembered mode (6.15+), updated in place
    */
   rmqueue(z: ZoneState, order: number, mt: number, allocFlags: number, mode: { value: number } = { value: RMQUEUE_NORMAL }): number {
+    const pfn = this.rmqueueInner(z, order, mt, allocFlags, mode);
+    if (pfn >= 0 && !this.facts.zoneLockedInSmallest) this.emitZoneLockedOld(pfn, order, mt);
+    return pfn;
+  }
+
+  /** Before 5.19: mm_page_alloc_zone_locked from __rmqueue (requested type, percpu_refill = order == 0). */
+  private emitZoneLockedOld(pfn: number, order: number, mt: number): void {
+    this.emit({ event: "mm_page_alloc_zone_locked", pfn, order, migratetype: mt, percpuRefill: order === 0 });
+  }
+
+  private rmqueueInner(z: ZoneState, order: number, mt: number, allocFlags: number, mode: { value: number }): number {
     const alg = this.facts.fallbackAlgorithm;
     if (alg === "2.6.24") {
       const pfn = this.rmqueueSmallest(z, order, mt);
@@ -1302,7 +1315,10 @@ export class BuddyAllocator {
     if (pfn < 0 && (this.facts.pcpModel === "high-order" || order > 0)) {
       const HA = this.facts.mt.HIGHATOMIC;
       const era = this.facts.allocFlagsEra;
-      if (order > 0 && HA >= 0 && allocFlags & (era === "non-block" ? b.HIGHATOMIC : b.NON_BLOCK)) pfn = this.rmqueueSmallest(z, order, HA);
+      if (order > 0 && HA >= 0 && allocFlags & (era === "non-block" ? b.HIGHATOMIC : b.NON_BLOCK)) {
+        pfn = this.rmqueueSmallest(z, order, HA);
+        if (pfn >= 0 && !this.facts.zoneLockedInSmallest) this.emitZoneLockedOld(pfn, order, mt);
+      }
       if (pfn < 0) pfn = this.rmqueue(z, order, mt, allocFlags);
       if (pfn < 0 && era === "non-block" && allocFlags & (b.OOM | b.NON_BLOCK)) pfn = this.rmqueueSmallest(z, order, HA);
     }

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { bootBuddy } from "./allocator";
 import { type BuddyTraceEvent, formatTraceEvent } from "./trace";
 
 // The kernel's own TP_printk strings (tracefs events/kmem/*/format of the 6.18 machine), filled in C-style with
@@ -48,4 +49,21 @@ it("a failed mm_page_alloc prints a NULL page and pfn 0; gfp 0 prints none", () 
 
 it("before 5.14 the pfn is decimal", () => {
   expect(formatTraceEvent({ event: "mm_page_free", pfn: 4096, order: 0 }, { pagePointer: () => 1, pfnHex: false })).toBe("page=0000000000000001 pfn=4096 order=0");
+});
+
+describe("where mm_page_alloc_zone_locked fires (commit 10e0f7530205, 5.19)", () => {
+  const zone = { nid: 0, name: "Normal", zoneIdx: 2, startPfn: 0, spannedPages: 4096, presentPages: 4096, managedPages: 4096,
+    watermark: { min: 0, low: 0, high: 0 }, lowmemReserve: [0, 0, 0], pcp: { batch: 1, high: 0 } };
+  it.each([
+    // 6.18: only blocks taken by __rmqueue_smallest, with that list's type; a whole-block claim does not fire it
+    ["6.18", []],
+    // 5.15: __rmqueue fires it for the fallback block too, with the requested type and percpu_refill = order == 0
+    ["5.15", [{ event: "mm_page_alloc_zone_locked", pfn: 0, order: 0, migratetype: 0, percpuRefill: true }]],
+  ] as const)("%s: an unmovable order-0 request served by a fallback", (version, expected) => {
+    const events: BuddyTraceEvent[] = [];
+    const a = bootBuddy([zone], { version, trace: (e) => events.push(e) });
+    const pfn = a.rmqueue(a.zone(0, 2), 0, a.facts.mt.UNMOVABLE, 0);
+    expect(pfn).toBeGreaterThanOrEqual(0);
+    expect(events.filter((e) => e.event === "mm_page_alloc_zone_locked")).toEqual(expected);
+  });
 });

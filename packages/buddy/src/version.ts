@@ -75,6 +75,12 @@ export interface BuddyVersionFacts {
   readonly pcpFreeRule: "batch" | "free-factor" | "free-high";
   /** Kernel has the kmem page trace events (2.6.32+). */
   readonly traceEvents: boolean;
+  /**
+   * 5.19+ (commit 10e0f7530205, "fix tracepoint mm_page_alloc_zone_locked()"): the event fires in
+   * __rmqueue_smallest with the list's migratetype and percpu_refill = pcp_allowed_order && mt < PCPTYPES. Before,
+   * __rmqueue fired it once per block with the requested migratetype and percpu_refill = (order == 0).
+   */
+  readonly zoneLockedInSmallest: boolean;
   /** kmem page events print `pfn=0x%lx` (5.14+) instead of decimal. */
   readonly tracePfnHex: boolean;
   /** /proc/pagetypeinfo caps list counts at 100000 with a ">" prefix (5.6+). */
@@ -118,6 +124,7 @@ const BOOK = {
   pcpAutoTune: false,
   pcpFreeRule: "batch",
   traceEvents: false,
+  zoneLockedInSmallest: false,
   tracePfnHex: false,
   pagetypeinfoCap: false,
 } satisfies BuddyVersionFacts;
@@ -168,7 +175,7 @@ const ROWS_MODERN: readonly (readonly [string, Partial<BuddyVersionFacts>])[] = 
   ["5.10", { bootToTail: true }],
   ["5.14", { pcpModel: "high-order", tracePfnHex: true, pcpFreeRule: "free-factor" }],
   ["5.18", { mergeRule: "mergeable" }],
-  ["5.19", { pcpFreeRule: "free-high" }],
+  ["5.19", { pcpFreeRule: "free-high", zoneLockedInSmallest: true }],
   ["6.3", { allocFlagsEra: "non-block" }],
   ["6.7", { pcpAutoTune: true }],
   ["6.10", { mergeRule: "mergeable-convert", splitLargeBuddy: true, isolateNotCounted: true }],
