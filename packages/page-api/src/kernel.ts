@@ -15,6 +15,7 @@ import {
   parseKernelVersion,
   versionAtLeast,
 } from "@pagealloc/physmem";
+import { PageUse, type Reclaim, type ReclaimOptions, createReclaim } from "@pagealloc/reclaim";
 import { type Sysctls, type ZoneSet, buildZones } from "@pagealloc/zones";
 import { BadPageStateError, InvalidAddressError, KmapExhaustedError, NotInThisKernelError, PageApiArgumentError } from "./errors";
 import { getOrder } from "./get-order";
@@ -59,6 +60,13 @@ export interface BootKernelOptions {
   readonly trace?: (event: BuddyTraceEvent) => void;
   /** Run the buddy invariant checker after every operation (slow; for tests). */
   readonly checkInvariants?: boolean;
+  /**
+   * The slow path (@pagealloc/reclaim): kswapd, direct reclaim, compaction, retries, the OOM decision and the
+   * warn_alloc report (printed to {@link Kernel.dmesg}). Off by default for now (the fast path only, as before);
+   * `true` or an options object turns it on. `background: "after-alloc"` (default) runs woken kswapd/kcompactd after
+   * every allocation; `"tick"` only on {@link Kernel.kswapd_tick}.
+   */
+  readonly reclaim?: boolean | (ReclaimOptions & { readonly background?: "after-alloc" | "tick" });
 }
 
 /** A kernel log line the model printed (warnings such as WARN_ON_ONCE). */
@@ -98,6 +106,9 @@ export class Kernel {
   readonly pagePoisoning: boolean;
   /** Largest order the allocator serves (MAX_ORDER − 1 / MAX_PAGE_ORDER). */
   readonly maxOrder: number;
+  /** The slow path's state (memory use, kswapd, compaction, vm events), or null when booted with `reclaim: false`. */
+  readonly reclaim: Reclaim | null;
+  private readonly reclaimAfterAlloc: boolean;
   private cpu = 0;
   private readonly log: KernelLogLine[] = [];
   private readonly warnedOnce = new Set<string>();
@@ -124,7 +135,33 @@ export class Kernel {
     this.flags = gfpFlags(this.version) as Readonly<Record<string, number>>;
     const cpus = options.cpus ?? Math.max(1, this.machine.nodes.reduce((n, node) => n + node.cpus.length, 0));
     this.zones = buildZones(this.machine, { version: this.version, sysctls: options.sysctls, cpus });
-    this.buddy = bootBuddyFromZoneSet(this.zones, this.machine, { trace: options.trace, checkInvariants: options.checkInvariants });
+    const ro = !options.reclaim ? null : options.reclaim === true ? {} : options.reclaim;
+    this.reclaimAfterAlloc = (ro?.background ?? "after-alloc") === "after-alloc";
+    this.reclaim = ro
+      ? createReclaim({
+          ...ro,
+          // reclaim freed or moved a page the caller marked: the page API's own per-page state follows it
+          onEvict: (pfn, owner, reason) => {
+            this.compound.delete(pfn);
+            this.mapcount.delete(pfn);
+            ro.onEvict?.(pfn, owner, reason);
+          },
+          onMigrate: (from, to, owner) => {
+            const mc = this.mapcount.get(from);
+            if (mc !== undefined) {
+              this.mapcount.delete(from);
+              this.mapcount.set(to, mc);
+            }
+            ro.onMigrate?.(from, to, owner);
+          },
+          onReport: (text) => {
+            for (const line of text.split("\n")) this.log.push({ level: "warn", text: line });
+            ro.onReport?.(text);
+          },
+        })
+      : null;
+    this.buddy = bootBuddyFromZoneSet(this.zones, this.machine, { trace: options.trace, checkInvariants: options.checkInvariants, slowPath: this.reclaim?.slowPath });
+    this.reclaim?.attach(this.buddy);
     this.maxOrder = this.buddy.nrOrders - 1;
     this.memory = FrameStore.forMachine(this.machine, options.initialContent ?? "garbage");
     const pk = this.machine.arch === "i386-pae" ? PKMAP.pae : PKMAP.nonPae;
@@ -244,6 +281,7 @@ export class Kernel {
     const thisNode = this.flag("__GFP_THISNODE");
     const nodemask = thisNode && mask & thisNode && this.machine.nodes.length > 1 ? [nid] : undefined;
     const pfn = this.buddy.allocPages(mask, order, { nid, cpu: this.cpu, nodemask });
+    if (this.reclaim && this.reclaimAfterAlloc) this.reclaim.tick();
     if (pfn < 0) return null;
     const pages = 2 ** order;
     if (mask & this.flag("__GFP_COMP") && order > 0) this.compound.set(pfn, order);
@@ -375,6 +413,7 @@ export class Kernel {
     const left = z.refcount[i]! - 1;
     if (left === 0) {
       this.compound.delete(pfn);
+      this.reclaim?.memory.forget(pfn);
       this.freeBlock(pfn, order, {});
       return;
     }
@@ -385,6 +424,65 @@ export class Kernel {
         this.freeBlock(pfn + 2 ** (k - 1), k - 1, {});
       }
     }
+  }
+
+  // ------------------------------------------------------------------ memory use (for reclaim)
+
+  private markUse(page: Page, order: number, use: number, caller: string, owner?: number): void {
+    const pfn = this.pageArg(page, caller);
+    if (!this.reclaim) throw new PageApiArgumentError(`${caller} needs the slow path (booted with reclaim: false)`, "reclaim");
+    if (this.buddy.allocatedOrder(pfn) !== order) throw new PageApiArgumentError(`${page} is not an allocated order-${order} block`, "page");
+    this.reclaim.markPage(pfn, order, use, owner);
+  }
+
+  /**
+   * Mark an allocated block as page cache (clean, or dirty: reclaim must write it back, which needs __GFP_FS). It
+   * joins the node's inactive file LRU. kernel: mm/filemap.c filemap_add_folio() → folio_add_lru()
+   * @throws {PageApiArgumentError} when the block is not allocated with that order
+   */
+  mark_page_cache(page: Page, o: { dirty?: boolean; order?: number; owner?: number } = {}): void {
+    this.markUse(page, o.order ?? 0, o.dirty ? PageUse.FILE_DIRTY : PageUse.FILE_CLEAN, "mark_page_cache", o.owner);
+  }
+
+  /**
+   * Mark an allocated block as anonymous memory (reclaimable only to swap: `reclaim.swapPages`, and __GFP_IO).
+   * kernel: mm/rmap.c folio_add_new_anon_rmap() + folio_add_lru_vma()
+   * @throws {PageApiArgumentError} when the block is not allocated with that order
+   */
+  mark_anon(page: Page, o: { order?: number; owner?: number } = {}): void {
+    this.markUse(page, o.order ?? 0, PageUse.ANON, "mark_anon", o.owner);
+  }
+
+  /**
+   * Mark an allocated block as reclaimable slab (dentry/inode caches: freed by shrinkers, which need __GFP_FS).
+   * kernel: mm/slub.c allocate_slab() with SLAB_RECLAIM_ACCOUNT
+   * @throws {PageApiArgumentError} when the block is not allocated with that order
+   */
+  mark_slab_reclaimable(page: Page, o: { order?: number; owner?: number } = {}): void {
+    this.markUse(page, o.order ?? 0, PageUse.SLAB_RECLAIMABLE, "mark_slab_reclaimable", o.owner);
+  }
+
+  /**
+   * Mark an allocated block as pinned (FOLL_LONGTERM / mlock): never reclaimed, never migrated.
+   * kernel: mm/gup.c pin_user_pages() (FOLL_LONGTERM)
+   * @throws {PageApiArgumentError} when the block is not allocated with that order
+   */
+  mark_pinned(page: Page, o: { order?: number; owner?: number } = {}): void {
+    this.markUse(page, o.order ?? 0, PageUse.PINNED, "mark_pinned", o.owner);
+  }
+
+  /** The page was accessed: it gets a second chance (PG_referenced, then the active list). kernel: mm/swap.c folio_mark_accessed() */
+  mark_page_accessed(page: Page): void {
+    this.reclaim?.memory.markAccessed(this.pageArg(page, "mark_page_accessed"));
+  }
+
+  /**
+   * Run kswapd and kcompactd if woken (they also run after each allocation unless `reclaim.background` is "tick").
+   * kernel: mm/vmscan.c kswapd(), mm/compaction.c kcompactd()
+   * @returns pages kswapd reclaimed
+   */
+  kswapd_tick(): number {
+    return this.reclaim?.tick() ?? 0;
   }
 
   /** __free_pages(page, 0). kernel: include/linux/gfp.h __free_page() */

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { PageUse } from "@pagealloc/reclaim";
+import { bootKernel } from "./kernel";
+
+// tiny-16m on 6.18: one DMA zone of 3328 free pages (see the buddy tests); watermarks from @pagealloc/zones.
+describe("the slow path behind the page API (reclaim: true)", () => {
+  it("reclaims page cache the caller marked, and follows reclaimed pages", () => {
+    const evicted: number[] = [];
+    const k = bootKernel({ machine: "tiny-16m", reclaim: { background: "tick", onEvict: (pfn) => evicted.push(pfn) } });
+    const z = k.buddy.zone(0, "DMA");
+    const low = z.spec.watermark.low;
+    // fill with clean page cache until the fast path would fail (free ≤ low)
+    const pages = [];
+    while (z.nrFreePages > low) {
+      const p = k.alloc_pages("GFP_HIGHUSER_MOVABLE", 0)!;
+      k.mark_page_cache(p);
+      pages.push(p);
+    }
+    // the next one takes the slow path: kswapd woken, served at the min watermark
+    expect(k.alloc_pages("GFP_HIGHUSER_MOVABLE", 0)).not.toBeNull();
+    expect(k.reclaim!.lastOutcome!.steps[0]).toBe("wake_kswapd");
+    expect(k.reclaim!.kswapdWoken(0)).toBe(true);
+    // kswapd runs on the tick and frees clean page cache until the zone is above high
+    const freed = k.kswapd_tick();
+    expect(freed).toBeGreaterThan(0);
+    expect(evicted.length).toBe(freed);
+    expect(z.nrFreePages).toBeGreaterThan(z.spec.watermark.high);
+  });
+
+  it("marking needs an allocated block of that order", () => {
+    const k = bootKernel({ machine: "tiny-16m", reclaim: true });
+    const p = k.alloc_pages("GFP_KERNEL", 1)!;
+    expect(() => k.mark_anon(p)).toThrow(/order-0/);
+    k.mark_anon(p, { order: 1 });
+    expect(k.reclaim!.memory.pagesByUse[PageUse.ANON]).toBe(2);
+  });
+
+  it("is off by default", () => {
+    expect(bootKernel({ machine: "tiny-16m" }).reclaim).toBeNull();
+  });
+});
