@@ -302,18 +302,22 @@ export function renderDemo(report: DemoReport, style: DemoStyle = plain, options
   out.push(`legend: ${report.legend.map((l) => `${l.char}=${l.name}`).join(" ")} #=reserved at boot .=no memory`);
   for (const z of report.pageblocks) {
     out.push(`Node ${z.nid}, zone ${z.zone}${z.blocksPerChar > 1 ? ` (${z.blocksPerChar} pageblocks per character)` : ""}:`);
-    let holeRows = 0;
+    // Rows without any memory (the PCI hole below 4 GiB) are summarised in one line.
+    let holeChars = 0;
+    const flushHole = () => {
+      if (holeChars) out.push(style.dim(`  (${holeChars * z.blocksPerChar} pageblocks without memory)`));
+      holeChars = 0;
+    };
     for (let i = 0; i < z.map.length; i += 64) {
       const row = z.map.slice(i, i + 64);
-      // Long runs without memory (the PCI hole below 4 GiB) take one line.
-      if (/^\.+$/.test(row) && i + 64 < z.map.length) {
-        holeRows++;
+      if (/^\.+$/.test(row)) {
+        holeChars += row.length;
         continue;
       }
-      if (holeRows) out.push(style.dim(`  (${holeRows * 64 * z.blocksPerChar} pageblocks without memory)`));
-      holeRows = 0;
+      flushHole();
       out.push(`  ${row}`);
     }
+    flushHole();
   }
   return `${out.join("\n")}\n`;
 }
