@@ -81,3 +81,13 @@ describe("pagealloc run", () => {
     expect(io.stdout).toContain("$ pagealloc run examples/fragmentation.pa");
   });
 });
+
+describe("pagealloc run --trace on an older kernel", () => {
+  it("5.4 prints pfn= in decimal (kmem.h before 5.14)", async () => {
+    const file = tmpFile("t.pa", "alloc a order=0 gfp=GFP_KERNEL\n");
+    const out = path.join(path.dirname(file), "kmem.trace");
+    expect(await run(["run", file, "--machine", "tiny-16m", "--kernel", "5.4", "--trace", out], capture())).toBe(0);
+    const alloc = fs.readFileSync(out, "utf8").split("\n").find((l) => l.includes(" mm_page_alloc: "))!;
+    expect(alloc).toMatch(/ pfn=\d+ order=0 /);
+  });
+});

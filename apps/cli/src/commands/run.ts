@@ -3,6 +3,7 @@ import fs from "node:fs";
 import { type BuddyTraceEvent, formatTraceLine } from "@pagealloc/buddy";
 import { formatGfp } from "@pagealloc/gfp";
 import type { Kernel } from "@pagealloc/page-api";
+import { versionAtLeast } from "@pagealloc/physmem";
 import { runScript, scriptHeader } from "@pagealloc/workload";
 import type { Command } from "commander";
 import { type Io, UsageError } from "../io";
@@ -38,7 +39,11 @@ function bootTraced(args: KernelArgs, fd: number | undefined, check: boolean): K
   const sink = (e: BuddyTraceEvent) => {
     const cpu = k ? k.smp_processor_id() : 0;
     const version = k?.version;
-    const line = formatTraceLine({ comm: "pagealloc", pid: 1, cpu, timestampUs: 1_000_000 + tick++ }, e, { formatGfp: version ? (g) => formatGfp(g, version, "trace") : undefined });
+    // kmem.h prints pfn=%lu (decimal) until 5.13 and pfn=0x%lx from 5.14 (53d884a6675b).
+    const line = formatTraceLine({ comm: "pagealloc", pid: 1, cpu, timestampUs: 1_000_000 + tick++ }, e, {
+      formatGfp: version ? (g) => formatGfp(g, version, "trace") : undefined,
+      pfnHex: version ? versionAtLeast(version, "5.14") : true,
+    });
     fs.writeSync(fd, `${line}\n`);
   };
   k = bootFromArgs(args, { trace: sink, checkInvariants: check });
