@@ -101,6 +101,9 @@ describe("boot: memblock_free_all vs 2.6.24 free_all_bootmem", () => {
       "present 16 − reserved 2 ≠ managed 10",
     );
     expect(() => bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 16 }), zoneSpec({ startPfn: 8, spannedPages: 16, zoneIdx: 3, name: "Movable" })])).toThrow("overlaps");
+    expect(() => bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 16, watermark: { min: -1, low: 0, high: 0 } })])).toThrow("(at zones[0].watermark)");
+    expect(() => bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 16, pcp: { batch: 1.5, high: 0 } })])).toThrow(InvalidZoneSpecError);
+    expect(() => bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 16, holes: [{ startPfn: 10, endPfn: 20 }] })])).toThrow("outside the zone span");
   });
 });
 

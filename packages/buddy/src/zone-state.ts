@@ -116,6 +116,17 @@ export class ZoneState {
     if (spec.presentPages > spec.spannedPages) throw new InvalidZoneSpecError(`present ${spec.presentPages} > spanned ${spec.spannedPages}`, where);
     if (spec.managedPages > spec.presentPages) throw new InvalidZoneSpecError(`managed ${spec.managedPages} > present ${spec.presentPages}`, where);
     if (spec.spannedPages > 0x7fff0000) throw new InvalidZoneSpecError("zone larger than 2^31 pages", where);
+    const w = spec.watermark as { min?: unknown; low?: unknown; high?: unknown } | undefined;
+    if (!w || ![w.min, w.low, w.high].every((v) => Number.isSafeInteger(v) && (v as number) >= 0)) {
+      throw new InvalidZoneSpecError("watermark must have non-negative integer min, low and high", `${where}.watermark`);
+    }
+    if (!Array.isArray(spec.lowmemReserve) || !spec.lowmemReserve.every((v) => Number.isSafeInteger(v) && v >= 0)) {
+      throw new InvalidZoneSpecError("lowmemReserve must be an array of non-negative integers", `${where}.lowmemReserve`);
+    }
+    const p = spec.pcp as { batch?: unknown; high?: unknown } | undefined;
+    if (!p || !Number.isSafeInteger(p.batch) || (p.batch as number) < 0 || !Number.isSafeInteger(p.high) || (p.high as number) < 0) {
+      throw new InvalidZoneSpecError("pcp must have non-negative integer batch and high", `${where}.pcp`);
+    }
     this.spec = spec;
     this.startPfn = spec.startPfn;
     this.spanned = spec.spannedPages;
