@@ -158,6 +158,16 @@ describe("helpers for the page API", () => {
     expect(renderBuddyinfo(a)).toBe(boot);
   });
 
+  it("allocatedOrder and isolateFreePage (compaction's free scanner)", () => {
+    const a = bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 4096 })], { checkInvariants: true });
+    const p = a.allocPagesRequest({ highestZoneIdx: 2, migratetype: M }, 4); // 0..15; 16 (o4), 32 (o5), … free
+    expect([a.allocatedOrder(p), a.allocatedOrder(p + 1), a.allocatedOrder(16)]).toEqual([4, -1, -1]);
+    expect(a.isolateFreePage(16, M)).toBe(4); // the order-4 block at 16 becomes 16 allocated order-0 pages
+    expect([a.allocatedOrder(16), a.allocatedOrder(31)]).toEqual([0, 0]);
+    expect(a.zone(0, 2).nrFreePages).toBe(4096 - 32);
+    expect(a.isolateFreePage(17, M)).toBe(-1); // not the head of a free block: nothing changes
+  });
+
   it("checkInvariants notices corrupted state", () => {
     const a = bootBuddy([zoneSpec({ startPfn: 0, spannedPages: 64 })]);
     a.zone(0, 2).nrFreePages += 1;
