@@ -562,27 +562,41 @@ export class Reclaim {
   }
 
   /**
-   * kswapd's reclaim: priority passes until a zone (2.6.24: every zone) is above its high watermark (plus boost),
-   * reclaiming max(high, SWAP_CLUSTER_MAX) pages per zone per pass with GFP_KERNEL abilities; then the boost is reset.
-   * kernel: mm/vmscan.c balance_pgdat() / kswapd_shrink_node()
+   * kswapd's reclaim: priority passes from DEF_PRIORITY until some zone (2.6.24: every zone) is above its high
+   * watermark + boost, reclaiming max(high, SWAP_CLUSTER_MAX) pages per zone per pass with GFP_KERNEL abilities.
+   * A boosted node first reclaims the boost (without writeback or swap) even when balanced; the boost is then
+   * reset and kcompactd woken at pageblock order.
+   * kernel: mm/vmscan.c balance_pgdat() / kswapd_shrink_node() (boost: 5.0+)
    */
   private balancePgdat(nid: number, order: number, highestZoneIdx: number): number {
     const a = this.allocator;
     const zones = a.nodeZones(nid).filter((z) => z.spec.zoneIdx <= highestZoneIdx && z.spec.managedPages > 0);
-    const boosted = zones.some((z) => z.watermarkBoost > 0);
+    let nrBoostReclaim = zones.reduce((s, z) => s + z.watermarkBoost, 0);
+    const boosted = nrBoostReclaim > 0;
     const balanced = () => {
-      if (boosted) return zones.every((z) => a.zoneWatermarkOkZone(z, order, z.spec.watermark.high + z.watermarkBoost, highestZoneIdx, 0));
-      return this.pgdatBalanced(nid, order, highestZoneIdx);
+      // high_wmark_pages() includes the boost
+      const ok = (z: ZoneState) => a.zoneWatermarkOkZone(z, order, z.spec.watermark.high + z.watermarkBoost, highestZoneIdx, 0);
+      if (zones.length === 0) return true;
+      return this.versionFacts.flow === "2.6.24" ? zones.every(ok) : zones.some(ok);
     };
     const nrToReclaim = zones.reduce((s, z) => s + Math.max(z.spec.watermark.high, SWAP_CLUSTER_MAX), 0);
     let total = 0;
     let scannedTotal = 0;
-    for (let priority = DEF_PRIORITY; priority >= 1 && !balanced(); priority--) {
+    for (let priority = DEF_PRIORITY; priority >= 1; priority--) {
+      let isBalanced = balanced();
+      // an imbalanced node ignores the boost and reclaims normally
+      if (!isBalanced && nrBoostReclaim) nrBoostReclaim = 0;
+      if (!nrBoostReclaim && isBalanced) break;
       this.vmstat.pageoutrun++;
-      const sc: ScanControl = { nrToReclaim, reclaimIdx: highestZoneIdx, mayWritepage: true, maySwap: true, kswapd: true, nrScanned: 0, nrReclaimed: 0 };
+      const sc: ScanControl = { nrToReclaim, reclaimIdx: highestZoneIdx, mayWritepage: !nrBoostReclaim, maySwap: !nrBoostReclaim, kswapd: true, nrScanned: 0, nrReclaimed: 0 };
       this.shrinkNode(nid, priority, sc);
       total += sc.nrReclaimed;
       scannedTotal += sc.nrScanned;
+      if (nrBoostReclaim) {
+        nrBoostReclaim -= Math.min(nrBoostReclaim, sc.nrReclaimed);
+        isBalanced = balanced();
+        if (!nrBoostReclaim && isBalanced) break;
+      }
     }
     this.vmstat.pgscan_kswapd += scannedTotal;
     this.vmstat.pgsteal_kswapd += total;
