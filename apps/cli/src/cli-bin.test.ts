@@ -16,3 +16,9 @@ it("a bad option exits 2 with one line on stderr and nothing on stdout", () => {
   expect(r.stdout).toBe("");
   expect(r.stderr).toBe("pagealloc: /nonexistent.pa: no such file\n");
 });
+
+it("a closed pipe (pagealloc demo | head) ends quietly, without a stack trace", () => {
+  const r = spawnSync("sh", ["-c", `"${process.execPath}" "${bin}" demo --machine tiny-16m --json | head -c 10`], { encoding: "utf8" });
+  expect(r.stdout).toBe('{\n  "machi');
+  expect(r.stderr).toBe("");
+}, 60_000);

@@ -11,6 +11,7 @@ import { registerState } from "./commands/state";
 import { registerZones } from "./commands/zones";
 import { registerWhatIf } from "./commands/whatif";
 import { type Io, UsageError, processIo } from "./io";
+import { addHelpExamples } from "./help-examples";
 import { CheckFailedError } from "./kernel-options";
 
 export { type Io } from "./io";
@@ -36,6 +37,7 @@ export function buildProgram(io: Io): Command {
   registerRun(program, io);
   registerReplay(program, io);
   registerState(program, io);
+  addHelpExamples(program);
   return program;
 }
 
