@@ -26,6 +26,9 @@ describe("parseTraceLine", () => {
   it("reads trace-cmd report and perf script lines, and the 2.6.32 event names", () => {
     expect(parseTraceLine("           bash-1234  [001]  5.250000: mm_page_free:         page=0xffffea0000040000 pfn=4096 order=1", 1)).toMatchObject({ event: "mm_page_free", pid: 1234, cpu: 1, pfn: 4096, order: 1 });
     expect(parseTraceLine("         python3 19204 [000]   963.863731: kmem:mm_page_free: page=0x5607aae3 pfn=0x1db80e order=0", 1)).toMatchObject({ comm: "python3", pid: 19204, pfn: 0x1db80e });
+    // perf script with the sample period column, and ftrace with record-tgid.
+    expect(parseTraceLine("            bash  4242 [003]  5107.118711:          1 kmem:mm_page_alloc: page=0xffffea0004d7c000 pfn=1269504 order=0 migratetype=0 gfp_flags=GFP_KERNEL", 1)).toMatchObject({ comm: "bash", pid: 4242, cpu: 3, pfn: 1269504 });
+    expect(parseTraceLine("            bash-4242    (   4240) [003] ..... 5107.1: mm_page_free: page=00000000deadbeef pfn=0x10 order=1", 1)).toMatchObject({ pid: 4242, cpu: 3, pfn: 16, order: 1 });
     expect(parseTraceLine("  x-1 [000] 1.0: mm_pagevec_free: page=ffff pfn=77 order=0 cold=0", 1)).toMatchObject({ event: "mm_pagevec_free", pfn: 77 });
     expect(parseTraceLine("  x-1 [000] 1.0: mm_page_free_direct: page=ffff pfn=78 order=2", 1)).toMatchObject({ event: "mm_page_free_direct", order: 2 });
   });

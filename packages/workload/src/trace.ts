@@ -38,7 +38,8 @@ export interface TraceRecord {
 
 const EVENT_RE = /(?:^|\s)(?:kmem:)?(mm_page_alloc_zone_locked|mm_page_alloc_extfrag|mm_page_alloc|mm_page_free_batched|mm_page_free_direct|mm_page_free|mm_pagevec_free|mm_page_pcpu_drain):\s*(.*)$/;
 // Context before the event: ftrace `comm-pid [cpu] flags ts:`, trace-cmd `comm-pid [cpu] ts:`, perf script `comm pid [cpu] ts:`.
-const CONTEXT_RE = /^\s*(.*?)[-\s](\d+)\s+(?:\(\s*[-\d]+\)\s+)?\[(\d+)\]\s+(?:\S{4,5}\s+)?(\d+\.\d+):\s*$/;
+// perf script may print the sample period after the timestamp (`963.863731:          1 kmem:mm_page_free:`).
+const CONTEXT_RE = /^\s*(.*?)[-\s](\d+)\s+(?:\(\s*[-\d]+\)\s+)?\[(\d+)\]\s+(?:\S{4,5}\s+)?(\d+\.\d+):(?:\s+\d+)?\s*$/;
 const FIELD_RE = /(\w+)=(\S+)/g;
 
 /**
