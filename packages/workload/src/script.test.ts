@@ -86,3 +86,21 @@ describe("runScript", () => {
     expect(f.explanation).toContain(`low ${z.spec.watermark.low}`);
   });
 });
+
+describe("runScript checks", () => {
+  it("cpu= applies to its line; a CPU that is not online is an error at that line", () => {
+    const k = bootKernel({ machine: "tiny-16m" });
+    runScript(k, "alloc a order=0 gfp=GFP_KERNEL cpu=1");
+    expect(k.smp_processor_id()).toBe(0);
+    expect(() => runScript(k, "alloc a order=0 gfp=GFP_KERNEL cpu=7", { file: "c.pa" })).toThrow(/c\.pa:1:1/);
+  });
+  it("pageblocks counts the pageblocks of a type as /proc/pagetypeinfo does (tiny-16m: 8 Movable at boot)", () => {
+    // 16 MiB = 4096 pages = 8 pageblocks of 512; memmap_init_range() makes every one Movable.
+    const r = runScript(bootKernel({ machine: "tiny-16m" }), "expect pageblocks DMA Movable == 8\nexpect pageblocks DMA Unmovable == 0");
+    expect(r.expectations.map((e) => e.ok)).toEqual([true, true]);
+    expect(() => runScript(bootKernel({ machine: "tiny-16m" }), "expect pageblocks DMA Sticky == 0")).toThrow(/no migratetype Sticky/);
+  });
+  it("expect on a zone the machine lacks is a runtime error with the location", () => {
+    expect(() => runScript(bootKernel({ machine: "tiny-16m" }), "expect free_pages HighMem > 0", { file: "z.pa" })).toThrow(/no zone HighMem on node 0 \(at z\.pa:1:1\)/);
+  });
+});

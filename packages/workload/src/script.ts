@@ -500,11 +500,15 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
             const order = value(s.order);
             const node = s.node ? value(s.node) : -1;
             let page: Page | null;
+            const cpu = kernel.smp_processor_id();
             try {
+              // cpu= applies to this line only.
               if (s.cpu) kernel.set_cpu(value(s.cpu));
               page = kernel.alloc_pages_node(node, mask, order);
             } catch (e) {
               return runtime(s, e);
+            } finally {
+              kernel.set_cpu(cpu);
             }
             if (page) {
               g.blocks.push({ page, order });
