@@ -1,4 +1,4 @@
-import { type KernelVersion, pickByVersion } from "@pagealloc/physmem";
+import { type KernelVersion, pickByVersion, versionAtLeast } from "@pagealloc/physmem";
 
 /**
  * The __rmqueue_fallback family: "2.6.24" (2.6.24–4.0: leftovers stay on the fallback type unless the block was
@@ -130,8 +130,9 @@ const BOOK = {
 } satisfies BuddyVersionFacts;
 
 /**
- * Version rows, oldest first. Each row repeats the whole fact set so that a reader sees one version at a time;
- * the boundary versions come from kernel-facts.md §5–§7 and §10 (≈ where the release is inferred from a patch date).
+ * Whole fact sets of the older layouts (2.6.24 → 4.4), oldest first; ROWS_MODERN below are the later changes,
+ * applied in order. Boundary versions come from kernel-facts.md §5–§7 and §10, the stored 4.4 mm/page_alloc.c and
+ * patch mails (≈ where the release is inferred from a patch date).
  */
 const ROWS: readonly (readonly [string, BuddyVersionFacts])[] = [
   ["2.6.24", BOOK],
@@ -165,6 +166,7 @@ const ROWS: readonly (readonly [string, BuddyVersionFacts])[] = [
   ],
 ];
 
+/** Changes since 4.4, each applied when the version is at least its row's. */
 const ROWS_MODERN: readonly (readonly [string, Partial<BuddyVersionFacts>])[] = [
   // 4.12: Vlastimil Babka's fallback series (count movable pages, fall back to the smallest page, steal single pages).
   ["4.12", { fallbackAlgorithm: "steal-fallback" }],
@@ -199,7 +201,7 @@ const ROWS_MODERN: readonly (readonly [string, Partial<BuddyVersionFacts>])[] = 
 export function buddyVersionFacts(version: KernelVersion | string): BuddyVersionFacts {
   let facts = pickByVersion(ROWS, version);
   for (const [since, patch] of ROWS_MODERN) {
-    if (pickByVersion([["2.6.24", false], [since, true]] as const, version)) facts = { ...facts, ...patch };
+    if (versionAtLeast(version, since)) facts = { ...facts, ...patch };
   }
   return facts;
 }
