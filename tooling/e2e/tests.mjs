@@ -134,6 +134,11 @@ export const tests = [
     await allocate(page, "GFP_KERNEL|__GFP_THISNODE", 5);
     await page.click(".pg-free[data-op='0']");
     await page.waitForFunction(() => document.querySelector(".playground")?.getAttribute("data-ops") === "3");
+    // The walk of the __GFP_THISNODE request on node 2 (the last allocation): only node 2's zones
+    // (numa-4node nodes 1–3 have only ZONE_NORMAL), never a fallback to another node.
+    const walk = await page.textContent("#pg-walk");
+    assert.match(walk, /Node 2 Normal/);
+    assert.doesNotMatch(walk, /Node [013] /);
     const url = await page.getAttribute("#pg-share", "href");
     const state = { table: await freeArea(page), map: await mapState(page), history: await page.textContent("#pg-history"), trace: await page.textContent("#pg-trace") };
     const other = await page.context().newPage();

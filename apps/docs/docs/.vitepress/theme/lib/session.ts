@@ -1,6 +1,6 @@
 // Boot a kernel for a playground state and replay its history (deterministic: same state, same result).
 import { type ZoneState, formatTraceLine, gfpDecoder, wmarkIndex } from "@pagealloc/buddy";
-import { formatGfp } from "@pagealloc/gfp";
+import { formatGfp, gfpThisNode } from "@pagealloc/gfp";
 import { type BootKernelOptions, type Kernel, bootKernel } from "@pagealloc/page-api";
 import { runScript } from "@pagealloc/workload";
 import type { PlaygroundOp, PlaygroundState } from "./state";
@@ -48,7 +48,9 @@ function planWalk(k: Kernel, gfp: number, order: number, nid: number, cpu: numbe
   const flags = b.fastPathAllocFlags(req);
   const idx = wmarkIndex(b.bits, flags);
   const markName = (["min", "low", "high"] as const)[idx];
-  const zones = b.candidateZones(nid, req.highestZoneIdx).map((z: ZoneState) => {
+  // __GFP_THISNODE on a NUMA machine: only the node's own zones (page-api passes nodemask [nid]).
+  const nodemask = k.machine.nodes.length > 1 && gfpThisNode(gfp, k.version) ? [nid] : undefined;
+  const zones = b.candidateZones(nid, req.highestZoneIdx, nodemask).map((z: ZoneState) => {
     const mark = z.spec.watermark[markName];
     return {
       nid: z.spec.nid,
