@@ -10,6 +10,7 @@ import { registerRun } from "./commands/run";
 import { registerState } from "./commands/state";
 import { registerZones } from "./commands/zones";
 import { registerWhatIf } from "./commands/whatif";
+import { registerSlowPath } from "./commands/slowpath";
 import { type Io, UsageError, processIo } from "./io";
 import { addHelpExamples } from "./help-examples";
 import { CheckFailedError } from "./kernel-options";
@@ -37,6 +38,7 @@ export function buildProgram(io: Io): Command {
   registerRun(program, io);
   registerReplay(program, io);
   registerState(program, io);
+  registerSlowPath(program, io);
   addHelpExamples(program);
   return program;
 }

@@ -15,7 +15,7 @@ import {
   parseKernelVersion,
   versionAtLeast,
 } from "@pagealloc/physmem";
-import { PageUse, type Reclaim, type ReclaimOptions, createReclaim } from "@pagealloc/reclaim";
+import { PageUse, type PageUseValue, type Reclaim, type ReclaimOptions, createReclaim } from "@pagealloc/reclaim";
 import { type Sysctls, type ZoneSet, buildZones } from "@pagealloc/zones";
 import { BadPageStateError, InvalidAddressError, KmapExhaustedError, NotInThisKernelError, PageApiArgumentError } from "./errors";
 import { getOrder } from "./get-order";
@@ -428,7 +428,7 @@ export class Kernel {
 
   // ------------------------------------------------------------------ memory use (for reclaim)
 
-  private markUse(page: Page, order: number, use: number, caller: string, owner?: number): void {
+  private markUse(page: Page, order: number, use: PageUseValue, caller: string, owner?: number): void {
     const pfn = this.pageArg(page, caller);
     if (!this.reclaim) throw new PageApiArgumentError(`${caller} needs the slow path (booted with reclaim: false)`, "reclaim");
     if (this.buddy.allocatedOrder(pfn) !== order) throw new PageApiArgumentError(`${page} is not an allocated order-${order} block`, "page");

@@ -28,7 +28,7 @@ export {
   LRU_SLAB,
 } from "./memory-use";
 export { type OomTask, type OomDecision, OOM_SCORE_ADJ_MIN, oomBadness, selectBadProcess } from "./oom";
-export { type ReclaimTraceEvent, formatReclaimTraceEvent } from "./trace";
+export { type ReclaimTraceEvent, type ReclaimTraceLineContext, formatReclaimTraceEvent, formatReclaimTraceLine } from "./trace";
 export { type SlowPathFlow, type FailureLineForm, type ShowMemLayout, type ReclaimVersionFacts, reclaimVersionFacts } from "./version";
 export { type WarnAllocOptions, renderWarnAlloc } from "./warn-alloc";
 export {
@@ -40,3 +40,4 @@ export {
   Reclaim,
   createReclaim,
 } from "./reclaim";
+export { type ScenarioRequest, type ScenarioResult, SLOW_PATH_SCENARIOS, runSlowPathScenario } from "./scenarios";

@@ -35,6 +35,7 @@ import {
   LRU_SLAB,
   MemoryUseModel,
   PageUse,
+  type PageUseValue,
 } from "./memory-use";
 import { type OomDecision, type OomTask, selectBadProcess } from "./oom";
 import type { ReclaimTraceEvent } from "./trace";
@@ -241,10 +242,10 @@ export class Reclaim {
    * Record what an allocated block is used for (see {@link PageUse}).
    * @throws {InvalidReclaimArgumentError} when pfn is not the head of an allocated block of that order
    */
-  markPage(pfn: number, order: number, use: number, owner = -1): void {
+  markPage(pfn: number, order: number, use: PageUseValue, owner = -1): void {
     const a = this.allocator;
     if (a.allocatedOrder(pfn) !== order) throw new InvalidReclaimArgumentError(`pfn ${pfn} is not an allocated order-${order} block`, "pfn");
-    this.memory.mark(pfn, order, use as never, { nid: a.zoneOfPfn(pfn)!.spec.nid, owner });
+    this.memory.mark(pfn, order, use, { nid: a.zoneOfPfn(pfn)!.spec.nid, owner });
   }
 
   private zoneIdxOfPfn(pfn: number): number {

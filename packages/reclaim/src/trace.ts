@@ -55,3 +55,31 @@ export function formatReclaimTraceEvent(e: ReclaimTraceEvent, formatGfp: (gfp: n
       return `nid=${e.nid} order=${e.order} classzone_idx=${e.zone.padEnd(8)}`;
   }
 }
+
+/** Who and when, for one line of the ftrace `trace` file. */
+export interface ReclaimTraceLineContext {
+  readonly comm: string;
+  readonly pid: number;
+  readonly cpu: number;
+  /** The five flag characters (irqs-off, need-resched, hardirq/softirq, preempt-depth, migrate-disable). */
+  readonly flags?: string;
+  readonly timestampUs: number;
+}
+
+/**
+ * One line of the ftrace `trace` file: `"%16s-%-7d [%03d] <flags> %5lu.%06lu: <event>: <fields>"` (5.10+ pid width).
+ * kernel: kernel/trace/trace_output.c trace_print_context()
+ *
+ * @example
+ * ```ts
+ * import { formatReclaimTraceLine } from "@pagealloc/reclaim";
+ * const line = formatReclaimTraceLine({ comm: "kswapd0", pid: 93, cpu: 1, timestampUs: 1500250 }, { event: "mm_vmscan_kswapd_sleep", nid: 0 });
+ * console.log(line.trim()); // => kswapd0-93      [001] .....     1.500250: mm_vmscan_kswapd_sleep: nid=0
+ * ```
+ */
+export function formatReclaimTraceLine(ctx: ReclaimTraceLineContext, e: ReclaimTraceEvent, formatGfp?: (gfp: number) => string): string {
+  const secs = Math.floor(ctx.timestampUs / 1e6);
+  const us = String(ctx.timestampUs % 1e6).padStart(6, "0");
+  const head = `${ctx.comm.padStart(16)}-${String(ctx.pid).padEnd(7)} [${String(ctx.cpu).padStart(3, "0")}] ${ctx.flags ?? "....."} ${String(secs).padStart(5)}.${us}: `;
+  return `${head}${e.event}: ${formatReclaimTraceEvent(e, formatGfp)}`;
+}
