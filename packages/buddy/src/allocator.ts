@@ -1381,7 +1381,7 @@ export class BuddyAllocator {
     if (!req.directReclaim) {
       if (!req.noMemalloc) {
         flags |= b.NON_BLOCK;
-        if (order > 0 && flags & b.MIN_RESERVE) flags |= b.HIGHATOMIC;
+        if (order > 0 && (!this.facts.highatomicNeedsMinReserve || flags & b.MIN_RESERVE)) flags |= b.HIGHATOMIC;
       }
       if (flags & b.MIN_RESERVE) flags &= ~b.CPUSET;
     } else if (rtInTask) flags |= b.MIN_RESERVE;

@@ -23,6 +23,18 @@ describe("gfp_to_alloc_flags per era (kernel-facts §5.3, §5.7)", () => {
     expect(flagsFor("6.18", 0xcc0, 0, { rtTask: true })).toBe(0x860);
   });
 
+  it("6.3–6.16 give ALLOC_HIGHATOMIC to every non-blocking order > 0 request; 6.17 only with __GFP_HIGH", () => {
+    // 1ebbb21811b7 (6.3): `if (order > 0) alloc_flags |= ALLOC_HIGHATOMIC` for !__GFP_DIRECT_RECLAIM;
+    // 6a204d4b14c9 (6.17): `order > 0 && (alloc_flags & ALLOC_MIN_RESERVE)`.
+    // GFP_NOWAIT 0x2800 order 2 on 6.8: CPUSET 0x40 | KSWAPD 0x800 | NON_BLOCK 0x10 | HIGHATOMIC 0x200 = 0xa50
+    expect(flagsFor("6.8", 0x2800, 2)).toBe(0xa50);
+    // ...and on 6.17 the same request gets no HIGHATOMIC: 0x850
+    expect(flagsFor("6.17", 0x2800, 2)).toBe(0x850);
+    // GFP_ATOMIC keeps it in both (MIN_RESERVE set): 0xa30
+    expect(flagsFor("6.8", 0x820, 2)).toBe(0xa30);
+    expect(flagsFor("6.17", 0x820, 2)).toBe(0xa30);
+  });
+
   it("6.2 (ALLOC_HARDER era)", () => {
     // GFP_ATOMIC = __GFP_HIGH 0x20 | __GFP_ATOMIC 0x200 | __GFP_KSWAPD_RECLAIM 0x800: HIGH 0x20 | KSWAPD 0x800 |
     // HARDER 0x10, CPUSET cleared

@@ -54,6 +54,11 @@ export interface BuddyVersionFacts {
   readonly harderAnyFreeArea: boolean;
   /** 6.12+: the watermark check subtracts nr_free_highatomic (else nr_reserved_highatomic). */
   readonly subtractFreeHighatomic: boolean;
+  /**
+   * gfp_to_alloc_flags() grants ALLOC_HIGHATOMIC to a non-blocking order > 0 request only with __GFP_HIGH
+   * (ALLOC_MIN_RESERVE). 6.3–6.16 granted it to every non-blocking order > 0 request (GFP_NOWAIT included).
+   */
+  readonly highatomicNeedsMinReserve: boolean;
   readonly allocFlagsEra: AllocFlagsEra;
   /** 5.0+: ALLOC_NOFRAGMENT and ALLOC_KSWAPD exist (fragmentation avoidance on the first pass). */
   readonly noFragment: boolean;
@@ -116,6 +121,7 @@ const BOOK = {
   watermarkAlgorithm: "per-order-loop",
   harderAnyFreeArea: false,
   subtractFreeHighatomic: false,
+  highatomicNeedsMinReserve: false,
   allocFlagsEra: "2.6.24",
   noFragment: false,
   classzoneIsPreferredZone: true,
@@ -183,6 +189,9 @@ const ROWS_MODERN: readonly (readonly [string, Partial<BuddyVersionFacts>])[] = 
   ["6.10", { mergeRule: "mergeable-convert", splitLargeBuddy: true, isolateNotCounted: true }],
   ["6.12", { subtractFreeHighatomic: true }],
   ["6.15", { fallbackAlgorithm: "claim-steal", highatomicAlignedMax: true }],
+  // 6.17: commit 6a204d4b14c9 "mm/page_alloc: only set ALLOC_HIGHATOMIC for __GPF_HIGH allocations" (Aug 2025,
+  // fixing 1ebbb21811b7 of 6.3; also backported to 6.12.y stable).
+  ["6.17", { highatomicNeedsMinReserve: true }],
 ];
 
 /**

@@ -205,30 +205,43 @@ describe("other diagnoses", () => {
     expect(e.zonelist[0]?.buddyVerdict).toBe(false);
   });
 
-  it("6.3+: a non-blocking order-2 request without __GFP_HIGH may use HighAtomic blocks", () => {
-    // gfp_to_alloc_flags (6.3+): no __GFP_DIRECT_RECLAIM and no __GFP_NOMEMALLOC → ALLOC_NON_BLOCK, and for order > 0
-    // ALLOC_HIGHATOMIC (the source has no __GFP_HIGH condition there). With ALLOC_RESERVES the highatomic pages are not
-    // subtracted: usable = 5000 − 3 = 4997 > min 1000 (no MIN_RESERVE, so min is not lowered) + 0; the order-2 blocks
-    // are on the HighAtomic list, usable with ALLOC_HIGHATOMIC → pass → not-explained.
-    const r = report(
+  const highatomicReport = (version: string) =>
+    report(
       [
         "a: page allocation failure: order:2, mode:0x800(__GFP_KSWAPD_RECLAIM), nodemask=(null),cpuset=/,mems_allowed=0",
-        "CPU: 0 UID: 0 PID: 1 Comm: a Not tainted 6.18.0 #1",
+        `CPU: 0 UID: 0 PID: 1 Comm: a Not tainted ${version} #1`,
         "Mem-Info:",
         "Node 0 DMA32 free:20000kB boost:0kB min:4000kB low:5000kB high:6000kB reserved_highatomic:2048KB free_highatomic:2048KB free_cma:0kB",
         "lowmem_reserve[]: 0 0 0 0 0",
         "Node 0 DMA32: 4488*4kB (UME) 0*8kB 128*16kB (H) 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB = 20000kB",
       ].join("\n"),
     );
-    const e = explainReport(r);
+
+  it("6.3–6.16: a non-blocking order-2 request without __GFP_HIGH may use HighAtomic blocks", () => {
+    // gfp_to_alloc_flags (6.3, commit 1ebbb21811b7): no __GFP_DIRECT_RECLAIM and no __GFP_NOMEMALLOC → ALLOC_NON_BLOCK,
+    // and for order > 0 ALLOC_HIGHATOMIC with no __GFP_HIGH condition (until 6.17). With ALLOC_RESERVES the highatomic
+    // pages are not subtracted: usable = 5000 − 3 = 4997 > min 1000 (no MIN_RESERVE, so min is not lowered) + 0; the
+    // order-2 blocks are on the HighAtomic list, usable with ALLOC_HIGHATOMIC → pass → not-explained.
+    const e = explainReport(highatomicReport("6.8.0"));
     expect(e.allocFlags?.slow).toEqual(["ALLOC_WMARK_MIN", "ALLOC_NON_BLOCK", "ALLOC_CPUSET", "ALLOC_HIGHATOMIC", "ALLOC_KSWAPD"]);
     expect(e.allows?.highatomic).toBe(true);
     expect(slow(e, "DMA32")).toMatchObject({ usable: 4997, highatomic: 0, minAfterFlags: 1000, ok: true });
     expect(e.kind).toBe("not-explained");
-    // The buddy layer gives ALLOC_HIGHATOMIC only with __GFP_HIGH (as kernel-facts §5.3 says); with the flags computed
-    // here its zoneWatermarkOk agrees.
+    // the buddy layer's zoneWatermarkOk, given the same flags, agrees
     expect(e.zonelist[0]?.buddyVerdict).toBe(true);
     expect(e.notes).toEqual([]);
+  });
+
+  it("6.17+: the same request gets no ALLOC_HIGHATOMIC and the HighAtomic blocks do not count", () => {
+    // 6a204d4b14c9 (6.17): ALLOC_HIGHATOMIC only with ALLOC_MIN_RESERVE (__GFP_HIGH). ALLOC_NON_BLOCK still makes the
+    // request ALLOC_RESERVES, so free_highatomic is not subtracted and 4997 > 1000 passes the free-page test; but the
+    // per-order loop finds order ≥ 2 blocks only on the HighAtomic list, which needs ALLOC_HIGHATOMIC/ALLOC_OOM → fail.
+    const e = explainReport(highatomicReport("6.18.0"));
+    expect(e.allocFlags?.slow).toEqual(["ALLOC_WMARK_MIN", "ALLOC_NON_BLOCK", "ALLOC_CPUSET", "ALLOC_KSWAPD"]);
+    expect(e.allows?.highatomic).toBe(false);
+    expect(slow(e, "DMA32")).toMatchObject({ usable: 4997, minAfterFlags: 1000, ok: false });
+    expect(e.kind).toBe("highatomic-reserve");
+    expect(e.zonelist[0]?.buddyVerdict).toBe(false);
   });
 
   it("2.6.24: GFP_ATOMIC order 1 with the per-order loop → fragmentation", () => {

@@ -509,10 +509,10 @@ function gfpToAllocFlags(facts: BuddyVersionFacts, sp: SlowPathFacts, bits: Allo
     flags &= ~bits.CPUSET;
   } else if (sp.reserveRule === "no-direct-reclaim" && !g.directReclaim) {
     if (!g.noMemalloc) {
-      // Any non-blocking order > 0 request may use the highatomic reserve (6.3+ source: `if (order > 0)`, no
-      // __GFP_HIGH condition — kernel-facts §5.3 says otherwise and is wrong there).
+      // 6.3–6.16: any non-blocking order > 0 request may use the highatomic reserve (`if (order > 0)`);
+      // 6.17+ (commit 6a204d4b14c9) only with __GFP_HIGH, i.e. ALLOC_MIN_RESERVE.
       flags |= bits.NON_BLOCK;
-      if (order > 0) flags |= bits.HIGHATOMIC;
+      if (order > 0 && (!facts.highatomicNeedsMinReserve || flags & bits.MIN_RESERVE)) flags |= bits.HIGHATOMIC;
     }
     if (g.highPriority) flags &= ~bits.CPUSET;
   }
