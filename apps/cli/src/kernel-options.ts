@@ -1,7 +1,6 @@
 // Booting a kernel from the common command-line options (--machine, --kernel, --sysctl, --cpus, --seed)
 // and the output conventions every reporting command shares (--json, --quiet, colours).
-import { type BuddyTraceEvent } from "@pagealloc/buddy";
-import { type Kernel, bootKernel } from "@pagealloc/page-api";
+import { type BootKernelOptions, type Kernel, bootKernel } from "@pagealloc/page-api";
 import { DEFAULT_KERNEL_VERSION, parseKernelVersion } from "@pagealloc/physmem";
 import { type Machine, loadMachine } from "@pagealloc/physmem";
 import { type Sysctls, machineFromZoneinfo, parseSysctlOptions } from "@pagealloc/zones";
@@ -45,7 +44,7 @@ export function machineFromSpec(spec: string): Machine {
  * Boot a kernel from `--machine` (preset or JSON file; default pc-4g), `--kernel`, `--sysctl vm.NAME=VALUE`,
  * `--cpus`, `--seed`.
  */
-export function bootFromArgs(args: KernelArgs, extra: { trace?: (e: BuddyTraceEvent) => void; checkInvariants?: boolean } = {}): Kernel {
+export function bootFromArgs(args: KernelArgs, extra: Pick<BootKernelOptions, "trace" | "checkInvariants" | "reclaim"> = {}): Kernel {
   const machine = machineFromSpec(args.machine ?? "pc-4g");
   const version = parseKernelVersion(args.kernel ?? DEFAULT_KERNEL_VERSION).raw;
   const cpus = intOption(args.cpus, "--cpus", 1);

@@ -26,6 +26,8 @@ export {
   type ScriptResult,
   type RunScriptOptions,
   type ScriptHeader,
+  type MarkUse,
+  ScriptOwners,
   parseScript,
   runScript,
   scriptHeader,

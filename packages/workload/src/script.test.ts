@@ -1,7 +1,7 @@
 import { bootKernel } from "@pagealloc/page-api";
 import { describe, expect, it } from "vitest";
 import { ScriptError } from "./errors";
-import { parseScript, runScript } from "./script";
+import { ScriptOwners, parseScript, runScript } from "./script";
 
 describe("parseScript", () => {
   it("reports the line and column of a problem", () => {
@@ -102,5 +102,37 @@ describe("runScript checks", () => {
   });
   it("expect on a zone the machine lacks is a runtime error with the location", () => {
     expect(() => runScript(bootKernel({ machine: "tiny-16m" }), "expect free_pages HighMem > 0", { file: "z.pa" })).toThrow(/no zone HighMem on node 0 \(at z\.pa:1:1\)/);
+  });
+});
+
+describe("runScript with the slow path (bootKernel({ reclaim }))", () => {
+  it("page cache marked reclaimable is reclaimed so that a later allocation succeeds; the script follows the evictions", () => {
+    // tiny-16m DMA: 3328 free pages, low watermark 196. 3000 pages of clean page cache leave 328 free;
+    // 400 more order-0 pages cannot come from the free lists above the watermark (328 - 400 < 196),
+    // so kswapd / direct reclaim must free clean page cache (shrink_folio_list: clean file folios are
+    // freed without I/O) for the GFP_KERNEL requests to succeed.
+    const owners = new ScriptOwners();
+    const k = bootKernel({ machine: "tiny-16m", reclaim: { ...owners.hooks } });
+    const r = runScript(
+      k,
+      [
+        "alloc cache order=0 gfp=GFP_HIGHUSER_MOVABLE count=3000",
+        "expect alloc cache ok",
+        "reclaimable cache",
+        "alloc more order=0 gfp=GFP_KERNEL count=400",
+        "expect alloc more ok",
+        "expect evicted cache >= 1",
+        "free cache",
+        "free more",
+      ].join("\n"),
+      { owners },
+    );
+    expect(r.expectations.filter((e) => !e.ok)).toEqual([]);
+    expect(r.allocations.cache!.evicted).toBeGreaterThan(0);
+  });
+  it("mark without the slow path is an error at its line (pagecache alone is only recorded)", () => {
+    const k = bootKernel({ machine: "tiny-16m" });
+    expect(() => runScript(k, "alloc a order=0 gfp=GFP_KERNEL\nmark a anon", { file: "m.pa" })).toThrow(/needs the slow path.*m\.pa:2:1/);
+    expect(runScript(bootKernel({ machine: "tiny-16m" }), "alloc a order=0 gfp=GFP_KERNEL\nreclaimable a").allocations.a!.reclaimable).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { parseGfp } from "@pagealloc/gfp";
-import type { Kernel, Page } from "@pagealloc/page-api";
+import { type Kernel, Page } from "@pagealloc/page-api";
 import { PageallocError } from "@pagealloc/physmem";
 import { ScriptError } from "./errors";
 import { type AllocFailure, explainAllocFailure } from "./explain";
@@ -24,16 +24,22 @@ export type Statement = ScriptPosition &
     | { readonly op: "alloc"; readonly name: string; readonly order: ScriptValue; readonly gfp: string; readonly node?: ScriptValue; readonly cpu?: ScriptValue; readonly count: ScriptValue }
     | { readonly op: "free"; readonly name: string; readonly index?: ScriptValue | "random" }
     | { readonly op: "reclaimable"; readonly name: string }
+    | { readonly op: "mark"; readonly name: string; readonly use: MarkUse }
+    | { readonly op: "tick" }
     | { readonly op: "drain" }
     | { readonly op: "show"; readonly file: StateFile }
     | { readonly op: "repeat"; readonly times: ScriptValue; readonly body: readonly Statement[] }
     | { readonly op: "expect"; readonly expect: Expectation }
   );
 
+/** What `mark NAME USE` says a block holds (the reclaim model's page use). */
+export type MarkUse = "pagecache" | "dirty" | "anon" | "slab" | "pinned";
+const MARK_USES: readonly MarkUse[] = ["pagecache", "dirty", "anon", "slab", "pinned"];
+
 /** What an `expect` line checks. */
 export type Expectation =
   | { readonly kind: "alloc"; readonly name: string; readonly outcome: "ok" | "fail" }
-  | { readonly kind: "count" | "failures"; readonly name: string; readonly cmp: CompareOp; readonly value: number }
+  | { readonly kind: "count" | "failures" | "evicted"; readonly name: string; readonly cmp: CompareOp; readonly value: number }
   | { readonly kind: "buddyinfo" | "unusable" | "extfrag"; readonly zone: string; readonly node: number; readonly order: number; readonly cmp: CompareOp; readonly value: number }
   | { readonly kind: "free_pages"; readonly zone: string; readonly node: number; readonly cmp: CompareOp; readonly value: number }
   | { readonly kind: "pageblocks"; readonly zone: string; readonly node: number; readonly type: string; readonly cmp: CompareOp; readonly value: number };
@@ -119,7 +125,7 @@ class LineParser {
 
 function parseExpect(p: LineParser, t: readonly Token[], endColumn: number): Expectation {
   const kind = t[1];
-  if (!kind) return p.fail("expect: what? (alloc, count, failures, buddyinfo, free_pages, pageblocks, unusable, extfrag)", endColumn);
+  if (!kind) return p.fail("expect: what? (alloc, count, failures, evicted, buddyinfo, free_pages, pageblocks, unusable, extfrag)", endColumn);
   switch (kind.text) {
     case "alloc": {
       const name = p.name(t[2], "expect alloc", endColumn);
@@ -129,7 +135,8 @@ function parseExpect(p: LineParser, t: readonly Token[], endColumn: number): Exp
       return { kind: "alloc", name, outcome };
     }
     case "count":
-    case "failures": {
+    case "failures":
+    case "evicted": {
       const name = p.name(t[2], `expect ${kind.text}`, endColumn);
       return { kind: kind.text, name, ...p.cmp(t, 3, endColumn) };
     }
@@ -162,7 +169,7 @@ function parseExpect(p: LineParser, t: readonly Token[], endColumn: number): Exp
       return { kind: "pageblocks", zone: zone.text, type: type.text, node, ...p.cmp(t, k, endColumn) };
     }
     default:
-      return p.fail(`expect: unknown check ${JSON.stringify(kind.text)} (alloc, count, failures, buddyinfo, free_pages, pageblocks, unusable, extfrag)`, kind.column);
+      return p.fail(`expect: unknown check ${JSON.stringify(kind.text)} (alloc, count, failures, evicted, buddyinfo, free_pages, pageblocks, unusable, extfrag)`, kind.column);
   }
 }
 
@@ -211,9 +218,19 @@ function parseTextScript(text: string, file: string): Statement[] {
         return;
       }
       case "drain":
+      case "tick":
         if (t.length > 1) p.fail(`unexpected ${JSON.stringify(t[1]!.text)}`, t[1]!.column);
-        top.body.push({ ...at, op: "drain" });
+        top.body.push({ ...at, op: head.text });
         return;
+      case "mark": {
+        const name = p.name(t[1], "mark", endColumn);
+        if (!allocated.has(name)) p.fail(`mark ${name}: no earlier "alloc ${name}"`, t[1]!.column);
+        const use = t[2];
+        if (!use || !MARK_USES.includes(use.text as MarkUse)) p.fail(`mark NAME ${MARK_USES.join("|")}`, use?.column ?? endColumn);
+        if (t.length > 3) p.fail(`unexpected ${JSON.stringify(t[3]!.text)}`, t[3]!.column);
+        top.body.push({ ...at, op: "mark", name, use: use.text as MarkUse });
+        return;
+      }
       case "show": {
         const f = t[1];
         if (!f || !isStateFile(f.text)) p.fail(`show: expected ${STATE_FILES.join("|")}`, f?.column ?? endColumn);
@@ -240,7 +257,7 @@ function parseTextScript(text: string, file: string): Statement[] {
         top.body.push({ ...at, op: "expect", expect: parseExpect(p, t, endColumn) });
         return;
       default:
-        p.fail(`unknown statement ${JSON.stringify(head.text)} (alloc, free, reclaimable, drain, repeat, show, expect)`, head.column);
+        p.fail(`unknown statement ${JSON.stringify(head.text)} (alloc, free, reclaimable, mark, drain, tick, repeat, show, expect)`, head.column);
     }
   });
   if (stack.length > 1) {
@@ -276,6 +293,10 @@ function parseJsonLines(text: string, file: string): Statement[] {
         return `show ${String(o.file)}`;
       case "drain":
         return "drain";
+      case "tick":
+        return "tick";
+      case "mark":
+        return `mark ${String(o.name)} ${String(o.use)}`;
       case "repeat":
         return `repeat ${v(o.times)} {`;
       case "end":
@@ -346,7 +367,7 @@ export interface ExpectResult {
 /** One executed statement (a step), for logs and the playground. */
 export interface ScriptStep {
   readonly line: number;
-  readonly op: "alloc" | "free" | "reclaimable" | "drain" | "show" | "expect";
+  readonly op: "alloc" | "free" | "reclaimable" | "mark" | "drain" | "tick" | "show" | "expect";
   readonly name?: string;
   readonly order?: number;
   /** First pfn of the block (−1: a failed allocation). */
@@ -365,7 +386,7 @@ export interface ScriptResult {
   /** Every step in execution order. */
   readonly steps: readonly ScriptStep[];
   /** Named allocations: live blocks, failed attempts, reclaimable flag. */
-  readonly allocations: Readonly<Record<string, { live: number; failed: number; pages: number; reclaimable: boolean }>>;
+  readonly allocations: Readonly<Record<string, { live: number; failed: number; pages: number; reclaimable: boolean; evicted: number }>>;
 }
 
 /** Options of {@link runScript}. */
@@ -377,6 +398,44 @@ export interface RunScriptOptions {
   readonly onStep?: (step: ScriptStep) => void;
   /** Stop after this many steps (guards playground loops; default 10 000 000). */
   readonly maxSteps?: number;
+  /**
+   * Needed when the kernel runs the slow path (`bootKernel({ reclaim })`) and the script marks memory: the
+   * same {@link ScriptOwners} whose `hooks` were given to bootKernel, so that blocks reclaim frees or
+   * compaction moves are followed.
+   */
+  readonly owners?: ScriptOwners;
+}
+
+/**
+ * Follows the blocks a script marked for the reclaim model (`reclaimable`, `mark`): reclaim may free them
+ * and compaction may move them. Pass `hooks` to `bootKernel({ reclaim: { ...owners.hooks } })` and the
+ * object itself to {@link runScript}.
+ *
+ * @example
+ * ```ts
+ * import { bootKernel } from "@pagealloc/page-api";
+ * import { ScriptOwners, runScript } from "@pagealloc/workload";
+ * const owners = new ScriptOwners();
+ * const k = bootKernel({ machine: "tiny-16m", reclaim: { ...owners.hooks } });
+ * const r = runScript(k, "alloc cache order=0 gfp=GFP_HIGHUSER_MOVABLE count=8\nmark cache pagecache\nexpect evicted cache == 0", { owners });
+ * console.log(r.ok); // => true
+ * ```
+ */
+export class ScriptOwners {
+  private target: { evict(owner: number): void; migrate(owner: number, to: number): void } | undefined;
+  /** The reclaim callbacks for bootKernel (onEvict: reclaim freed a block; onMigrate: compaction moved it). */
+  readonly hooks = {
+    onEvict: (_pfn: number, owner: number): void => {
+      if (owner >= 0) this.target?.evict(owner);
+    },
+    onMigrate: (_from: number, to: number, owner: number): void => {
+      if (owner >= 0) this.target?.migrate(owner, to);
+    },
+  };
+  /** @internal runScript() receives the callbacks. */
+  attach(target: { evict(owner: number): void; migrate(owner: number, to: number): void }): void {
+    this.target = target;
+  }
 }
 
 interface Group {
@@ -384,6 +443,7 @@ interface Group {
   failed: number;
   lastOk: boolean | undefined;
   reclaimable: boolean;
+  evicted: number;
 }
 
 function compare(a: number, op: CompareOp, b: number): boolean {
@@ -409,6 +469,7 @@ function expectText(e: Expectation): string {
       return `expect alloc ${e.name} ${e.outcome}`;
     case "count":
     case "failures":
+    case "evicted":
       return `expect ${e.kind} ${e.name} ${e.cmp} ${e.value}`;
     case "free_pages":
       return `expect free_pages ${e.zone} node=${e.node} ${e.cmp} ${e.value}`;
@@ -460,6 +521,40 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
   check(statements);
 
   const groups = new Map<string, Group>();
+  // Blocks handed to the reclaim model, by owner id.
+  const owned: { group: Group; index: number }[] = [];
+  options.owners?.attach({
+    evict(owner) {
+      const o = owned[owner];
+      if (!o || !o.group.blocks[o.index]) return;
+      o.group.blocks[o.index] = null;
+      o.group.evicted++;
+    },
+    migrate(owner, to) {
+      const o = owned[owner];
+      const b = o?.group.blocks[o.index];
+      if (b) o!.group.blocks[o!.index] = { page: new Page(to), order: b.order };
+    },
+  });
+  const markBlocks = (s: ScriptPosition, g: Group, use: MarkUse) => {
+    if (!kernel.reclaim) {
+      if (use === "pagecache") return;
+      throw new ScriptError(`mark ${use} needs the slow path (bootKernel({ reclaim }), pagealloc run --reclaim)`, file, s.line, s.column, "SCRIPT_RUNTIME");
+    }
+    if (!options.owners) throw new ScriptError("the kernel runs reclaim: pass runScript({ owners }) with the ScriptOwners given to bootKernel", file, s.line, s.column, "SCRIPT_RUNTIME");
+    g.blocks.forEach((b, index) => {
+      if (!b) return;
+      const o = { order: b.order, owner: owned.push({ group: g, index }) - 1 };
+      try {
+        if (use === "pagecache" || use === "dirty") kernel.mark_page_cache(b.page, { ...o, dirty: use === "dirty" });
+        else if (use === "anon") kernel.mark_anon(b.page, o);
+        else if (use === "slab") kernel.mark_slab_reclaimable(b.page, o);
+        else kernel.mark_pinned(b.page, o);
+      } catch (e) {
+        runtime(s, e);
+      }
+    });
+  };
   const expectations: ExpectResult[] = [];
   const failures: (AllocFailure & { line: number; name: string })[] = [];
   const shows: { line: number; file: StateFile; text: string }[] = [];
@@ -490,7 +585,7 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
           break;
         }
         case "alloc": {
-          const g = groups.get(s.name) ?? { blocks: [], failed: 0, lastOk: undefined, reclaimable: false };
+          const g = groups.get(s.name) ?? { blocks: [], failed: 0, lastOk: undefined, reclaimable: false, evicted: 0 };
           groups.set(s.name, g);
           const count = value(s.count);
           const mask = gfpOf.get(s.gfp)!;
@@ -550,10 +645,21 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
           }
           break;
         }
-        case "reclaimable":
-          // Recorded for a reclaim model to come: the fast path never reclaims.
-          groups.get(s.name)!.reclaimable = true;
+        case "reclaimable": {
+          // Recorded always; with the slow path the live blocks become clean page cache that reclaim may free.
+          const g = groups.get(s.name)!;
+          g.reclaimable = true;
+          markBlocks(s, g, "pagecache");
           step({ line: s.line, op: "reclaimable", name: s.name });
+          break;
+        }
+        case "mark":
+          markBlocks(s, groups.get(s.name)!, s.use);
+          step({ line: s.line, op: "mark", name: s.name });
+          break;
+        case "tick":
+          kernel.kswapd_tick();
+          step({ line: s.line, op: "tick" });
           break;
         case "drain":
           kernel.drain_all_pages();
@@ -572,9 +678,9 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
             const outcome = g?.lastOk === true ? "ok" : g?.lastOk === false ? "fail" : "partial";
             actual = g ? outcome : "never allocated";
             ok = actual === e.outcome;
-          } else if (e.kind === "count" || e.kind === "failures") {
+          } else if (e.kind === "count" || e.kind === "failures" || e.kind === "evicted") {
             const g = groups.get(e.name);
-            const n = !g ? 0 : e.kind === "count" ? g.blocks.filter((b) => b).length : g.failed;
+            const n = !g ? 0 : e.kind === "count" ? g.blocks.filter((b) => b).length : e.kind === "failures" ? g.failed : g.evicted;
             actual = String(n);
             ok = compare(n, e.cmp, e.value);
           } else if (e.kind === "free_pages") {
@@ -612,10 +718,10 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
   };
   exec(statements);
 
-  const allocations: Record<string, { live: number; failed: number; pages: number; reclaimable: boolean }> = {};
+  const allocations: Record<string, { live: number; failed: number; pages: number; reclaimable: boolean; evicted: number }> = {};
   for (const [name, g] of groups) {
     const live = g.blocks.filter((b): b is { page: Page; order: number } => b !== null);
-    allocations[name] = { live: live.length, failed: g.failed, pages: live.reduce((n, b) => n + 2 ** b.order, 0), reclaimable: g.reclaimable };
+    allocations[name] = { live: live.length, failed: g.failed, pages: live.reduce((n, b) => n + 2 ** b.order, 0), reclaimable: g.reclaimable, evicted: g.evicted };
   }
   return { ok: expectations.every((e) => e.ok), expectations, failures, shows, steps, allocations };
 }

@@ -14,8 +14,8 @@ function tmpFile(name: string, text: string): string {
 
 describe("pagealloc run: the example library", () => {
   const scripts = fs.readdirSync(examplesDir).filter((f) => f.endsWith(".pa"));
-  it("has the four documented examples", () => {
-    expect(scripts.sort()).toEqual(["atomic-bursts.pa", "book-2.6.24.pa", "dma-exhaustion.pa", "fragmentation.pa"]);
+  it("has the five documented examples", () => {
+    expect(scripts.sort()).toEqual(["atomic-bursts.pa", "book-2.6.24.pa", "dma-exhaustion.pa", "fragmentation.pa", "page-cache-reclaim.pa"]);
   });
   it.each(scripts)("%s: every expect line holds on the machine and kernel its header names", async (script) => {
     const io = capture();
@@ -24,6 +24,11 @@ describe("pagealloc run: the example library", () => {
     expect(r.expectations.filter((e: { ok: boolean }) => !e.ok)).toEqual([]);
     expect(r.expectations.length).toBeGreaterThan(3);
     expect(code).toBe(0);
+  }, 60_000);
+  it("the header's --reclaim turns the slow path on (page-cache-reclaim.pa evicts page cache)", async () => {
+    const io = capture();
+    expect(await run(["run", path.join(examplesDir, "page-cache-reclaim.pa"), "--json"], io)).toBe(0);
+    expect(JSON.parse(io.stdout).allocations.cache.evicted).toBeGreaterThanOrEqual(72);
   }, 60_000);
   it("the header's machine and kernel are used (book-2.6.24.pa on book-i386 / 2.6.24)", async () => {
     const io = capture();

@@ -4,7 +4,7 @@ import { type BuddyTraceEvent, formatTraceLine } from "@pagealloc/buddy";
 import { formatGfp } from "@pagealloc/gfp";
 import type { Kernel } from "@pagealloc/page-api";
 import { versionAtLeast } from "@pagealloc/physmem";
-import { runScript, scriptHeader } from "@pagealloc/workload";
+import { ScriptOwners, runScript, scriptHeader } from "@pagealloc/workload";
 import type { Command } from "commander";
 import { type Io, UsageError } from "../io";
 import { CheckFailedError, type KernelArgs, bootFromArgs, colorsFor, examples, kernelOptions } from "../kernel-options";
@@ -12,6 +12,7 @@ import { readTextFile, writeJson } from "../options";
 
 interface RunArgs extends KernelArgs {
   trace?: string;
+  reclaim?: boolean;
   check?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -30,8 +31,9 @@ function openTrace(file: string): number {
  * Boot with a trace sink writing ftrace lines to `fd` (comm `pagealloc`, one microsecond per event so that
  * the file is deterministic).
  */
-function bootTraced(args: KernelArgs, fd: number | undefined, check: boolean): Kernel {
-  if (fd === undefined) return bootFromArgs(args, { checkInvariants: check });
+function bootTraced(args: KernelArgs, fd: number | undefined, check: boolean, owners: ScriptOwners | undefined): Kernel {
+  const reclaim = owners ? { ...owners.hooks } : undefined;
+  if (fd === undefined) return bootFromArgs(args, { checkInvariants: check, reclaim });
   let tick = 0;
   let k: Kernel | undefined;
   const header = "# tracer: nop\n#\n#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n#              | |         |   |||||     |         |\n";
@@ -46,11 +48,12 @@ function bootTraced(args: KernelArgs, fd: number | undefined, check: boolean): K
     });
     fs.writeSync(fd, `${line}\n`);
   };
-  k = bootFromArgs(args, { trace: sink, checkInvariants: check });
+  k = bootFromArgs(args, { trace: sink, checkInvariants: check, reclaim });
   return k;
 }
 
 const HEADER_OPTIONS = new Set(["machine", "kernel", "seed", "cpus", "sysctl"]);
+const HEADER_FLAGS = new Set(["reclaim"]);
 
 /**
  * Options from the script's `# pagealloc-run: --machine M --kernel V` line, for those the command line
@@ -62,9 +65,14 @@ function applyHeader(cmd: Command, file: string, text: string, opts: RunArgs): v
   const a = header.args;
   for (let i = 0; i < a.length; i += 2) {
     const key = a[i]!.replace(/^--/, "");
+    if (HEADER_FLAGS.has(key)) {
+      if (cmd.getOptionValueSource(key) === undefined) (opts as unknown as Record<string, unknown>)[key] = true;
+      i -= 1;
+      continue;
+    }
     const value = a[i + 1];
     if (!a[i]!.startsWith("--") || !HEADER_OPTIONS.has(key) || value === undefined) {
-      throw new UsageError(`${file}:${header.line}: pagealloc-run: expected --machine, --kernel, --seed, --cpus or --sysctl with a value, got ${JSON.stringify(a[i])}`);
+      throw new UsageError(`${file}:${header.line}: pagealloc-run: expected --reclaim, or --machine, --kernel, --seed, --cpus or --sysctl with a value, got ${JSON.stringify(a[i])}`);
     }
     const source = cmd.getOptionValueSource(key);
     if (source !== undefined && source !== "default") continue;
@@ -81,13 +89,15 @@ export function registerRun(program: Command, io: Io): void {
     .argument("<script>", "the script file")
     .option("--trace <file>", "write the kmem trace events (mm_page_alloc, mm_page_free, ...) in ftrace text format")
     .option("--check", "run the buddy invariant checker after every step (slow)")
-    .option("--json", "results as JSON (fields: script, machine, version, seed, ok, expectations, failures, shows, allocations, steps)")
+    .option("--reclaim", "run the slow path (@pagealloc/reclaim: kswapd, direct reclaim, compaction); `mark`/`reclaimable` memory can then be reclaimed")
+    .option("--json", "results as JSON (fields: script, machine, version, seed, ok, expectations, failures, shows, allocations, steps, dmesg)")
     .option("--quiet", "print only failed expectations");
   kernelOptions(cmd, { cpus: true, seed: true });
   examples(cmd, [
     "pagealloc run examples/fragmentation.pa",
     "pagealloc run examples/dma-exhaustion.pa --machine tiny-16m --check",
     "pagealloc run my.pa --kernel 5.15 --seed 42 --trace /tmp/kmem.trace",
+    "pagealloc run examples/page-cache-reclaim.pa --reclaim",
   ]);
   cmd.action((file: string, opts: RunArgs) => {
     const text = readTextFile(file);
@@ -96,8 +106,9 @@ export function registerRun(program: Command, io: Io): void {
     let result;
     let k: Kernel;
     try {
-      k = bootTraced(opts, fd, opts.check ?? false);
-      result = runScript(k, text, { file, seed: k.seed });
+      const owners = opts.reclaim ? new ScriptOwners() : undefined;
+      k = bootTraced(opts, fd, opts.check ?? false, owners);
+      result = runScript(k, text, { file, seed: k.seed, owners });
     } finally {
       if (fd !== undefined) fs.closeSync(fd);
     }
@@ -113,6 +124,7 @@ export function registerRun(program: Command, io: Io): void {
         shows: result.shows,
         allocations: result.allocations,
         steps: result.steps.length,
+        dmesg: k.dmesg().map((l) => l.text),
       });
     } else {
       const c = colorsFor(io);
@@ -127,6 +139,8 @@ export function registerRun(program: Command, io: Io): void {
         for (const e of events) seen.set(e.text, (seen.get(e.text) ?? 0) + 1);
         for (const [t, n] of seen) out += n > 1 ? t.replace(/\n$/, ` (x${n})\n`) : t;
       }
+      const log = k.dmesg();
+      if (!opts.quiet && log.length) out += `${c.heading("# dmesg")}\n${log.map((l) => l.text).join("\n")}\n`;
       for (const e of result.expectations) {
         if (e.ok && opts.quiet) continue;
         out += e.ok ? `${c.good("ok")}   ${file}:${e.line}: ${e.text}\n` : `${c.bad("FAIL")} ${file}:${e.line}: ${e.text} (found ${e.actual})\n`;
