@@ -61,3 +61,34 @@ describe("a GFP_ATOMIC order-3 burst and the highatomic reserve (6.18)", () => {
     expect(z.nrReservedHighatomic).toBe(1536);
   });
 });
+
+describe("the same burst on 2.6.24: no highatomic reserve, MIGRATE_RESERVE is the last resort", () => {
+  it("serves the tail of the burst from the RESERVE pageblocks and fails at 3/8 of pages_min", () => {
+    // setup_zone_migrate_reserve(): ceil(pages_min 1024 / 512) = 2 pageblocks (pfn 0 and 512) become RESERVE, so the
+    // 125 movable order-9 allocations take the other blocks and 1536 pages stay free: one MOVABLE pageblock and the
+    // 1024 pages of the RESERVE blocks.
+    const { a, r, gfp } = burstSetup("2.6.24");
+    const z = a.zone(0, 2);
+    const RESERVE = a.facts.mt.RESERVE;
+    expect(z.pageblockMt(0)).toBe(RESERVE);
+    expect(z.pageblockMt(512)).toBe(RESERVE);
+    let ok = 0;
+    let last = -1;
+    for (let pfn = a.allocPages(gfp("GFP_ATOMIC"), 3); pfn >= 0; pfn = a.allocPages(gfp("GFP_ATOMIC"), 3)) {
+      ok++;
+      last = pfn;
+    }
+    // 2.6.24 zone_watermark_ok: free − 2^order + 1 > min, and for o < order: free −= nr_free[o] << o, min >>= 1 (no
+    // free blocks below order 3 ever exist here, every split leaves orders 3..9). Fast path at pages_low 1280: 32
+    // allocations; slow path ALLOC_WMARK_MIN|ALLOC_HIGH|ALLOC_HARDER: 1024 − 512 − 128 = 384, so free ≥ 392 before
+    // each allocation: 144 in all, as on 6.x. The UNMOVABLE requests take the MOVABLE pageblock (64 allocations),
+    // then __rmqueue_fallback has nothing but MIGRATE_RESERVE: the last 80 come from the reserve.
+    expect(ok).toBe(144);
+    expect(z.nrFreePages).toBe(384);
+    expect(z.pageblockMt(last)).toBe(RESERVE);
+    let reserveFree = 0;
+    for (let o = 0; o < a.nrOrders; o++) reserveFree += z.listLen[o * z.nrTypes + RESERVE]! * 2 ** o;
+    expect(reserveFree).toBe(384);
+    expect(r.lastOutcome!.report!.split("\n")[0]).toBe("sim: page allocation failure. order:3, mode:0x20");
+  });
+});

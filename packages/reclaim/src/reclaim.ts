@@ -260,7 +260,7 @@ export class Reclaim {
     return n;
   }
 
-  /** Pages of LRU list `list` that lie in zone z (the kernel's per-zone NR_ZONE_LRU counters). */
+  /** Pages of LRU list `list` that lie in zone z. kernel: zone_page_state(zone, NR_ZONE_INACTIVE_ANON + lru) */
   lruZonePages(z: ZoneState, list: number): number {
     const m = this.memory;
     let n = 0;
@@ -276,6 +276,7 @@ export class Reclaim {
 
   // ------------------------------------------------------------------ reclaim
 
+  /** Free a reclaimed block and tell its owner. kernel: mm/vmscan.c shrink_folio_list() → free_unref_folios() */
   private freeBlock(pfn: number, reason: EvictReason): void {
     const m = this.memory;
     const order = m.orderOfPfn(pfn);
@@ -391,6 +392,7 @@ export class Reclaim {
     }
   }
 
+  /** Free reclaimable slab pages from the oldest end. kernel: mm/shrinker.c do_shrink_slab() → super_cache_scan() */
   private shrinkInactiveSlab(nid: number, nr: number, sc: ScanControl): void {
     const m = this.memory;
     let pfn = m.oldest(nid, LRU_SLAB);
@@ -478,6 +480,7 @@ export class Reclaim {
     return this.versionFacts.flow === "2.6.24" ? zones.every(ok) : zones.some(ok);
   }
 
+  /** kernel: mm/vmscan.c pgdat_watermark_boosted() */
   private pgdatWatermarkBoosted(nid: number, highestZoneIdx: number): boolean {
     return this.allocator.nodeZones(nid).some((z) => z.spec.zoneIdx <= highestZoneIdx && z.watermarkBoost > 0);
   }
@@ -686,6 +689,7 @@ export class Reclaim {
     return "continue";
   }
 
+  /** The watermark holds and a free block of the order is on a usable list. kernel: mm/compaction.c __compact_finished() */
   private compactFinished(z: ZoneState, order: number, mt: number, allocFlags: number, highestZoneIdx: number): boolean {
     const a = this.allocator;
     const mark = [z.spec.watermark.min, z.spec.watermark.low, z.spec.watermark.high][allocFlags & a.bits.WMARK_MASK] ?? z.spec.watermark.min;
@@ -1054,6 +1058,7 @@ export class Reclaim {
     }
   }
 
+  /** kernel: mm/page_alloc.c __alloc_pages_slowpath() (4.7+; ALLOC_* names of 6.3+) */
   private slowpathModern(g: SlowGfp, order: number, request: AllocRequest, out: SlowPathOutcome): number {
     const a = this.allocator;
     const b = a.bits;
@@ -1236,6 +1241,7 @@ export class Reclaim {
 
   // ------------------------------------------------------------------ warn_alloc
 
+  /** kernel: mm/page_alloc.c warn_alloc() (not rate-limited here) */
   private warnAlloc(g: SlowGfp, order: number, request: AllocRequest, out: SlowPathOutcome): void {
     if (g.noWarn) return;
     const render = this.options.renderReport ?? ((ctx: FailureContext) => renderWarnAlloc(ctx));
