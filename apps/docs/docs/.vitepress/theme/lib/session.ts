@@ -3,6 +3,7 @@ import { type ZoneState, formatTraceLine, gfpDecoder, wmarkIndex } from "@pageal
 import { formatGfp, gfpThisNode } from "@pagealloc/gfp";
 import { type BootKernelOptions, type Kernel, bootKernel } from "@pagealloc/page-api";
 import { runScript } from "@pagealloc/workload";
+import { type StateSnapshot, restoreState, snapshotState } from "./snapshot";
 import type { PlaygroundOp, PlaygroundState } from "./state";
 
 /** One zone the zonelist walk of a request looked at, with the watermark arithmetic. */
@@ -39,6 +40,9 @@ export interface OpResult {
 const SCRIPT_MAX_STEPS = 200_000;
 
 const TRACE_LIMIT = 400;
+
+/** Machines up to 64 GiB keep a copy of their boot state (≈ 14 bytes per page) so that going back needs no reboot. */
+const SNAPSHOT_MAX_PAGES = 2 ** 24;
 
 /** The zonelist walk a request will do, read from the allocator before the request runs. kernel: mm/page_alloc.c get_page_from_freelist() */
 function planWalk(k: Kernel, gfp: number, order: number, nid: number, cpu: number): { zones: WalkZone[]; highest: string; mt: string } {
@@ -85,6 +89,7 @@ export class PlaygroundSession {
   private readonly key: string;
   private ops: readonly PlaygroundOp[] = [];
   private clockUs = 1_000_000;
+  private readonly bootState: StateSnapshot | null;
   private cpuNow = 0;
 
   /** @throws whatever booting throws (bad machine, bad sysctl): the caller shows it */
@@ -107,7 +112,28 @@ export class PlaygroundSession {
     });
     const version = this.kernel.version;
     gfpText = (g) => formatGfp(g, version, "trace");
+    this.bootState = this.kernel.machine.totalPages <= SNAPSHOT_MAX_PAGES ? snapshotState(this.kernel) : null;
     this.bootMs = performance.now() - t0;
+  }
+
+  /** Whether `state` boots the same kernel as this session (same machine, version and sysctls). */
+  sameBoot(state: PlaygroundState): boolean {
+    return bootKey(state) === this.key;
+  }
+
+  /**
+   * Go back to the state right after boot by restoring the saved copy (no reboot).
+   * @returns false when this session kept no copy (machines above 64 GiB): boot again instead
+   */
+  rewind(): boolean {
+    if (!this.bootState) return false;
+    restoreState(this.kernel, this.bootState);
+    this.results.length = 0;
+    this.trace.length = 0;
+    this.clockUs = 1_000_000;
+    this.walk = null;
+    this.ops = [];
+    return true;
   }
 
   get applied(): number {
