@@ -11,17 +11,24 @@ export const PG_ALLOC = 16;
 /** What {@link takeBlockAt} did. */
 export type TakeResult = "taken" | "busy" | "outside";
 
+/** True when `pfn` is memory the buddy allocator manages (in a zone, not a hole, not reserved at boot). */
+export function managedPfn(a: BuddyAllocator, pfn: number): boolean {
+  const z = a.zoneOfPfn(pfn);
+  return z !== undefined && (z.flags[pfn - z.startPfn]! & (PG_HOLE | PG_RESERVED)) === 0;
+}
+
 /**
  * Take the free block [pfn, pfn + 2^order) off the buddy lists and mark it allocated, as if the
  * allocator had chosen it: the free block containing it is moved to the head of its list and taken
  * with __rmqueue_smallest(), then split around the target, the other halves freed back.
  * kernel: mm/page_alloc.c take_page_off_buddy() (for an order-N block)
  *
- * @returns `taken`, `busy` (some page of the range is not free, e.g. on a per-cpu list) or `outside` (no zone)
+ * @returns `taken`, `busy` (some page of the range is not free, e.g. on a per-cpu list) or `outside` (the pfn is
+ *   not memory the allocator manages: beyond the zones, in a hole, or reserved at boot)
  */
 export function takeBlockAt(a: BuddyAllocator, pfn: number, order: number): TakeResult {
   const z = a.zoneOfPfn(pfn);
-  if (!z || pfn + 2 ** order > z.endPfn) return "outside";
+  if (!z || pfn + 2 ** order > z.endPfn || !managedPfn(a, pfn)) return "outside";
   if (pfn % 2 ** order !== 0) return "busy";
   let o = order;
   let head = -1;

@@ -97,3 +97,14 @@ describe("TraceReplayer on the real 6.18 trace sample", () => {
     expect(k.buddyinfo()).toBe(before);
   });
 });
+
+describe("TraceReplayer recorded mode and the machine's holes", () => {
+  it("pfns in a hole of the machine count as outside, not as conflicts", () => {
+    // pc-4g: e820 RAM [0x100000, 0xc0000000) then [0x100000000, ...): pfns 0xc0000..0xfffff are the PCI hole.
+    const r = new TraceReplayer(bootKernel({ machine: "pc-4g" }), { mode: "recorded" });
+    r.line("  a-1 [000] ..... 1.0: mm_page_alloc: page=01 pfn=0xc0010 order=0 migratetype=1 gfp_flags=GFP_HIGHUSER_MOVABLE");
+    r.line("  a-1 [000] ..... 1.0: mm_page_free: page=01 pfn=0xc0020 order=0");
+    const s = r.finish();
+    expect([s.outside, s.conflicts, s.preTraceFrees]).toEqual([2, 0, 0]);
+  });
+});

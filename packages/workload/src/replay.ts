@@ -2,7 +2,7 @@ import { parseGfp } from "@pagealloc/gfp";
 import type { Kernel } from "@pagealloc/page-api";
 import { WorkloadArgumentError } from "./errors";
 import { type AllocFailure, explainAllocFailure } from "./explain";
-import { allocatedOrder, takeBlockAt } from "./mem-map";
+import { allocatedOrder, managedPfn, takeBlockAt } from "./mem-map";
 import { type FragmentationRow, fragmentation, renderState } from "./state";
 import { type KmemPageEvent, type TraceRecord, parseTraceLine } from "./trace";
 
@@ -35,7 +35,7 @@ export interface ReplaySummary {
   readonly preTraceFrees: number;
   /** recorded: allocations at a pfn our model holds as used (or on a per-cpu list), frees whose order disagrees. */
   readonly conflicts: number;
-  /** recorded: events at pfns outside the machine. */
+  /** recorded: events at pfns where the machine has no managed memory (beyond its zones, a hole, a boot reservation). */
   readonly outside: number;
   /** Events counted but not applied: mm_page_free_batched (it follows an mm_page_free), pcp refills and drains, extfrag. */
   readonly notApplied: number;
@@ -198,7 +198,7 @@ export class TraceReplayer {
           this.conflicts++;
           return;
         }
-        if (!a.zoneOfPfn(r.pfn)) {
+        if (!managedPfn(a, r.pfn)) {
           this.outside++;
           return;
         }
