@@ -13,6 +13,7 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   zonelist: ["pagealloc zonelist --machine numa-4node", "pagealloc zonelist --machine numa-4node --node 1 --gfp 'GFP_KERNEL|__GFP_THISNODE'"],
   extfrag: ["pagealloc extfrag", "pagealloc extfrag --buddyinfo saved-buddyinfo.txt --index extfrag"],
   explain: ["pagealloc explain dmesg.txt", "pagealloc explain syslog.txt --report 2 --json"],
+  slowpath: ["pagealloc slowpath", "pagealloc slowpath thp --trace", "pagealloc slowpath kswapd --kernel 2.6.24 --json"],
   whatif: ['pagealloc whatif --from dmesg.txt --alloc "order=4 gfp=GFP_ATOMIC"', 'pagealloc whatif --from /proc/zoneinfo /proc/buddyinfo --alloc "order=9 gfp=GFP_TRANSHUGE"'],
 };
 
