@@ -79,3 +79,37 @@ describe("order-9 THP on a fragmented, mostly movable zone (6.18)", () => {
     expect(r.vmstat.compact_stall).toBe(0);
   });
 });
+
+describe("kcompactd for atomic high-order requests when kswapd is hopeless (6.18)", () => {
+  it("after MAX_RECLAIM_RETRIES kswapd runs without progress, wakeup_kswapd wakes kcompactd instead", () => {
+    const { a, r, events, gfp } = fragmented();
+    const z = a.zone(0, 2);
+    const atomic = gfp("GFP_ATOMIC|__GFP_NOWARN");
+    // Each failed GFP_ATOMIC order-9 request wakes kswapd (no zone is balanced at order 9). kswapd's priority loop
+    // finds nothing it may reclaim (anon memory, no swap) and ends with kswapd_failures + 1; it is not balanced at
+    // order 9, so it does not go to sleep handing over to kcompactd.
+    for (let k = 1; k <= 16; k++) {
+      expect(a.allocPages(atomic, 9)).toBe(-1);
+      expect(r.kswapdWoken(0)).toBe(true);
+      r.tick();
+      expect(r.kswapdFailures(0)).toBe(k);
+    }
+    expect(r.vmstat.compact_daemon_wake).toBe(0);
+    // kswapd_failures ≥ MAX_RECLAIM_RETRIES: wakeup_kswapd leaves the node alone and, the caller being unable to
+    // reclaim directly, wakes kcompactd. The report of this failure says the node is all_unreclaimable.
+    expect(a.allocPages(gfp("GFP_ATOMIC"), 9)).toBe(-1);
+    expect(r.kswapdWoken(0)).toBe(false);
+    expect(r.kcompactdWoken(0)).toBe(true);
+    expect(r.lastOutcome!.report).toContain("all_unreclaimable? yes");
+    expect(events).toContainEqual({ event: "mm_compaction_wakeup_kcompactd", nid: 0, order: 9, zone: "Normal" });
+    // kcompactd_do_work (MIGRATE_SYNC_LIGHT) compacts pageblock 0 as direct compaction would: 256 pages moved
+    r.tick();
+    expect(r.vmstat.compact_daemon_wake).toBe(1);
+    expect(r.vmstat.compact_daemon_migrate_scanned).toBe(512);
+    expect(r.vmstat.pgmigrate_success).toBe(256);
+    expect(r.vmstat.compact_stall).toBe(0);
+    // now the fast path finds the order-9 block
+    expect(a.allocPages(atomic, 9)).toBe(0);
+    expect(z.nrFreePages).toBe(1224 - 512);
+  });
+});

@@ -356,6 +356,13 @@ export class Reclaim {
    * kernel: mm/vmscan.c shrink_node() → shrink_lruvec() / get_scan_count() / shrink_slab()
    */
   private shrinkNode(nid: number, priority: number, sc: ScanControl): void {
+    const before = sc.nrReclaimed;
+    this.shrinkNodeLists(nid, priority, sc);
+    // shrink_node(): any progress makes the node reclaimable again
+    if (sc.nrReclaimed > before) this.kswapdState(nid).failures = 0;
+  }
+
+  private shrinkNodeLists(nid: number, priority: number, sc: ScanControl): void {
     const m = this.memory;
     const inactiveFile = m.lruSize(nid, LRU_INACTIVE_FILE);
     const anon = m.lruSize(nid, LRU_INACTIVE_ANON) + m.lruSize(nid, LRU_ACTIVE_ANON);
@@ -547,11 +554,15 @@ export class Reclaim {
       }
       if (s.woken) {
         this.emit({ event: "mm_vmscan_kswapd_wake", nid, zid: s.highestZoneIdx, order: s.order });
-        reclaimed += this.balancePgdat(nid, s.order, s.highestZoneIdx);
+        const { reclaimed: got, reclaimOrder } = this.balancePgdat(nid, s.order, s.highestZoneIdx);
+        reclaimed += got;
         s.woken = false;
-        this.emit({ event: "mm_vmscan_kswapd_sleep", nid });
-        // kswapd_try_to_sleep(): a node balanced for a high order hands over to kcompactd.
-        if (s.order > 0) this.wakeupKcompactd(nid, s.order, s.highestZoneIdx);
+        // kswapd_try_to_sleep() → prepare_kswapd_sleep(): balanced at the order reclaim ended with (0 once it freed
+        // compact_gap(order) pages), kswapd sleeps and hands the allocation's order over to kcompactd.
+        if (this.pgdatBalanced(nid, reclaimOrder, s.highestZoneIdx)) {
+          this.emit({ event: "mm_vmscan_kswapd_sleep", nid });
+          if (s.order > 0) this.wakeupKcompactd(nid, s.order, s.highestZoneIdx);
+        }
         s.order = 0;
         s.highestZoneIdx = 0;
       }
@@ -572,7 +583,7 @@ export class Reclaim {
    * reset and kcompactd woken at pageblock order.
    * kernel: mm/vmscan.c balance_pgdat() / kswapd_shrink_node() (boost: 5.0+)
    */
-  private balancePgdat(nid: number, order: number, highestZoneIdx: number): number {
+  private balancePgdat(nid: number, order: number, highestZoneIdx: number): { reclaimed: number; reclaimOrder: number } {
     const a = this.allocator;
     const zones = a.nodeZones(nid).filter((z) => z.spec.zoneIdx <= highestZoneIdx && z.spec.managedPages > 0);
     let nrBoostReclaim = zones.reduce((s, z) => s + z.watermarkBoost, 0);
@@ -586,11 +597,15 @@ export class Reclaim {
     const nrToReclaim = zones.reduce((s, z) => s + Math.max(z.spec.watermark.high, SWAP_CLUSTER_MAX), 0);
     let total = 0;
     let scannedTotal = 0;
+    let completed = true;
     for (let priority = DEF_PRIORITY; priority >= 1; priority--) {
       let isBalanced = balanced();
       // an imbalanced node ignores the boost and reclaims normally
       if (!isBalanced && nrBoostReclaim) nrBoostReclaim = 0;
-      if (!nrBoostReclaim && isBalanced) break;
+      if (!nrBoostReclaim && isBalanced) {
+        completed = false;
+        break;
+      }
       this.vmstat.pageoutrun++;
       const sc: ScanControl = { nrToReclaim, reclaimIdx: highestZoneIdx, mayWritepage: !nrBoostReclaim, maySwap: !nrBoostReclaim, kswapd: true, nrScanned: 0, nrReclaimed: 0 };
       this.shrinkNode(nid, priority, sc);
@@ -599,18 +614,23 @@ export class Reclaim {
       if (nrBoostReclaim) {
         nrBoostReclaim -= Math.min(nrBoostReclaim, sc.nrReclaimed);
         isBalanced = balanced();
-        if (!nrBoostReclaim && isBalanced) break;
+        if (!nrBoostReclaim && isBalanced) {
+          completed = false;
+          break;
+        }
       }
+      // kswapd_shrink_node(): once compact_gap(order) = 2 << order pages are free again, reclaim for order 0
+      if (order > 0 && total >= 2 * 2 ** order) order = 0;
     }
     this.vmstat.pgscan_kswapd += scannedTotal;
     this.vmstat.pgsteal_kswapd += total;
-    const s = this.kswapdState(nid);
-    s.failures = total === 0 && !balanced() ? s.failures + 1 : 0;
+    // a full priority loop that reclaimed nothing is a failure; MAX_RECLAIM_RETRIES of them make the node hopeless
+    if (completed && total === 0) this.kswapdState(nid).failures++;
     if (boosted) {
       for (const z of zones) z.watermarkBoost = 0;
       this.wakeupKcompactd(nid, a.pageblockOrder, highestZoneIdx);
     }
-    return total;
+    return { reclaimed: total, reclaimOrder: order };
   }
 
   // ------------------------------------------------------------------ compaction
