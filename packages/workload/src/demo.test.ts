@@ -77,3 +77,14 @@ describe("runDemo (pc-4g, 6.18, seed 1)", () => {
     expect(JSON.stringify(runDemo({ machine: "tiny-16m", seed: 5 }))).toBe(JSON.stringify(again));
   });
 });
+
+describe("renderDemo's reading", () => {
+  it("says why order-9 fails in Normal, from the fragmentation index after", () => {
+    const row = report.after.fragmentation.find((r) => r.zone === "Normal")!;
+    const text = renderDemo(report);
+    // extfrag > vm.extfrag_threshold (500, mm/compaction.c): the kernel would compact.
+    expect(row.extfrag[9]).toBeGreaterThan(500);
+    expect(text).toContain(`0/Normal: ${row.nrFree.reduce((n, c, o) => n + c * 2 ** o, 0)} pages free, but the largest free block is order`);
+    expect(text).toContain("above vm.extfrag_threshold 500");
+  });
+});

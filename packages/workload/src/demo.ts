@@ -240,6 +240,35 @@ function fragTable(rows: readonly FragmentationRow[], orders: readonly number[])
   return table([head, ...rows.map((r) => [`${r.nid}/${r.zone}`, ...orders.map((o) => fmt(r.unusable[o]!)), ...orders.map((o) => fmt(r.extfrag[o]!))])]);
 }
 
+/** A few sentences a reader should take away, computed from the report. */
+function readingLines(report: DemoReport): string[] {
+  const out: string[] = [];
+  const po = report.pageblockOrder;
+  for (const row of report.after.fragmentation) {
+    const free = row.nrFree.reduce((n, c, o) => n + c * 2 ** o, 0);
+    if (free === 0 || !row.nrFree.some((c) => c > 0)) continue;
+    const largest = row.nrFree.reduce((m, c, o) => (c > 0 ? o : m), -1);
+    const ef = row.extfrag[po]!;
+    if (ef < 0) continue;
+    out.push(
+      `- ${row.nid}/${row.zone}: ${free} pages free, but the largest free block is order ${largest}: an order-${po} request fails; ` +
+        `extfrag ${(ef / 1000).toFixed(3)} ${ef > 500 ? "(towards 1: fragmentation, not lack of memory; above vm.extfrag_threshold 500 the kernel compacts rather than reclaims)" : "(towards 0: lack of memory; reclaim would help more than compaction)"}.`,
+    );
+  }
+  const legend = new Map(report.legend.map((l) => [l.char, l.name]));
+  for (const z of report.pageblocks) {
+    const pinned = [...z.map].filter((c) => c === "U" || c === "R").length;
+    const movable = [...z.map].filter((c) => c.toUpperCase() === "M").length;
+    if (pinned === 0 || movable === 0) continue;
+    out.push(
+      `- ${z.nid}/${z.zone}: ${pinned} of ${pinned + movable} ${z.blocksPerChar > 1 ? "map cells" : "pageblocks"} are ${legend.get("U")}/${legend.get("R")} blocks holding kernel memory (U/R): ` +
+        "it cannot move, so those blocks never become free again; in the Movable ones compaction (the slow path, not run here) could gather free pages.",
+    );
+  }
+  if (out.length === 0) out.push("- every zone can still serve every order: run longer (--seed) or on a smaller machine to see fragmentation.");
+  return out;
+}
+
 /** One line per kind of failure (same phase, kind, order and per-zone reasons), with its count. */
 function failureLines(report: DemoReport, style: DemoStyle): string[] {
   if (report.failures.length === 0) return ["none"];
@@ -298,6 +327,8 @@ export function renderDemo(report: DemoReport, style: DemoStyle = plain, options
   out.push(fragTable(report.after.fragmentation, report.orders));
   h(`Allocation failures (${report.failures.length})`);
   for (const line of failureLines(report, style)) out.push(line);
+  h("What this shows");
+  for (const line of readingLines(report)) out.push(line);
   h(`Memory map: one character per ${2 ** report.pageblockOrder}-page pageblock (upper case: holds allocated pages, lower case: entirely free)`);
   out.push(`legend: ${report.legend.map((l) => `${l.char}=${l.name}`).join(" ")} #=reserved at boot .=no memory`);
   for (const z of report.pageblocks) {
