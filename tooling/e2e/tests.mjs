@@ -224,6 +224,27 @@ export const tests = [
     assert.deepEqual(await mapState(page), map1);
   }],
 
+  ["playground: with the slow path, a request below the low watermark wakes kswapd and succeeds at min", async ({ page, base, outDir }) => {
+    await bootPlayground(page, base, "#m=tiny-16m&v=6.18&r=1");
+    const wm = await page.textContent(".wm[data-zone='DMA']");
+    const [, free, min, low] = /free ([\d,]+), min ([\d,]+), low ([\d,]+)/.exec(wm).map((x) => Number(String(x).replace(/,/g, "")));
+    // Bring free pages to low − 4 with order-0 allocations, then ask for order 4 (16 pages, not a pcp order):
+    // the fast path (ALLOC_WMARK_LOW) fails because free − 15 < low; the slow path wakes kswapd and retries at
+    // ALLOC_WMARK_MIN, which passes while free − 15 > min.
+    const target = low - 4;
+    assert.ok(target - 15 > min, `free ${free}, min ${min}, low ${low}`);
+    await page.click("#pg-script-box summary");
+    await page.fill("#pg-script", `alloc fill order=0 gfp=GFP_KERNEL count=${free - target}\ndrain`);
+    await page.click("#pg-run-script");
+    await page.waitForFunction(() => document.querySelector(".playground")?.getAttribute("data-ops") === "1");
+    await allocate(page, "GFP_KERNEL", 4);
+    const slow = await page.textContent("#pg-slowpath");
+    assert.match(slow, /wake_kswapd/);
+    assert.match(slow, /get_page_from_freelist:min/);
+    assert.match(await page.textContent("#pg-history"), /alloc_pages_node\(-1, GFP_KERNEL, 4\) on cpu 0 → pfn \d+/);
+    await page.screenshot({ path: path.join(outDir, "playground-slowpath.png"), fullPage: true });
+  }],
+
   ["guide: the GFP decoder decodes what the reader types", async ({ page, base }) => {
     await page.goto(`${base}/guide/gfp.html`, { waitUntil: "networkidle" });
     await page.fill(".gfp-input", "GFP_KERNEL");

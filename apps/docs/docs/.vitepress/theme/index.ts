@@ -9,6 +9,7 @@ import WatermarkDemo from "./components/WatermarkDemo.vue";
 import KernelDemo from "./components/KernelDemo.vue";
 import MachineView from "./components/MachineView.vue";
 import ReportDemo from "./components/ReportDemo.vue";
+import SlowPathDemo from "./components/SlowPathDemo.vue";
 import "./style.css";
 
 export default {
@@ -22,5 +23,6 @@ export default {
     app.component("KernelDemo", KernelDemo);
     app.component("MachineView", MachineView);
     app.component("ReportDemo", ReportDemo);
+    app.component("SlowPathDemo", SlowPathDemo);
   },
 } satisfies Theme;

@@ -27,6 +27,8 @@ export interface WalkInfo {
   readonly migratetype: string;
   readonly zones: readonly WalkZone[];
   readonly pfn: number | null;
+  /** What the slow path did when the fast path failed (kernels booted with the slow path). */
+  readonly slowPath?: { readonly result: string; readonly steps: readonly string[]; readonly reason?: string };
 }
 
 export interface OpResult {
@@ -72,7 +74,7 @@ function planWalk(k: Kernel, gfp: number, order: number, nid: number, cpu: numbe
 }
 
 function bootKey(s: PlaygroundState): string {
-  return JSON.stringify([s.machine, s.machineJson ?? null, s.version, s.sysctls]);
+  return JSON.stringify([s.machine, s.machineJson ?? null, s.version, s.sysctls, s.reclaim ?? false]);
 }
 
 /**
@@ -103,6 +105,7 @@ export class PlaygroundSession {
       version: state.version,
       // page-api types `sysctls` as the full Sysctls, but buildZones resolves a partial set against the defaults.
       sysctls: state.sysctls as BootKernelOptions["sysctls"],
+      reclaim: state.reclaim ?? false,
       trace: (e) => {
         if (!gfpText) return; // boot-time frees are not traced
         this.clockUs += 7;
@@ -160,10 +163,13 @@ export class PlaygroundSession {
           const mask = k.gfp(op.gfp);
           const nid = op.node === -1 ? k.numa_node_id() : op.node;
           const plan = planWalk(k, mask, op.order, nid, op.cpu);
+          const outcomeBefore = k.reclaim?.lastOutcome ?? null;
           const page = k.alloc_pages_node(op.node, mask, op.order);
           const pfn = page ? page.pfn : null;
           this.results.push({ pfn });
           const chosen = pfn === null ? undefined : k.buddy.zoneOfPfn(pfn);
+          const outcome = k.reclaim?.lastOutcome ?? null;
+          const slowPath = outcome && outcome !== outcomeBefore ? { result: String(outcome.result), steps: [...outcome.steps], reason: outcome.reason } : undefined;
           this.walk = {
             gfp: formatGfp(mask, k.version),
             order: op.order,
@@ -171,6 +177,7 @@ export class PlaygroundSession {
             migratetype: plan.mt,
             pfn,
             zones: plan.zones.map((z) => ({ ...z, chosen: !!chosen && chosen.spec.nid === z.nid && chosen.spec.name === z.zone })),
+            ...(slowPath ? { slowPath } : {}),
           };
         } else if (op.kind === "script") {
           const r = runScript(k, op.text, { file: `op${i}`, maxSteps: SCRIPT_MAX_STEPS, seed: i });

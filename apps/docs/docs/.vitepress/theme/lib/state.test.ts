@@ -7,6 +7,7 @@ describe("playground URL hash", () => {
       machine: "numa-4node",
       version: "2.6.24",
       sysctls: { min_free_kbytes: 2048, watermark_scale_factor: 30 },
+      reclaim: true,
       ops: [
         { kind: "alloc", gfp: "GFP_KERNEL|__GFP_THISNODE", order: 3, node: 2, cpu: 5 },
         { kind: "free", of: 0, cpu: 1 },
@@ -44,6 +45,7 @@ describe("playground URL hash", () => {
     ["ops=q.1", "ops[0]", /expected/],
     ["ops=a.GFP_KERNEL.1.0.0&step=2", "step", /outside 0..1/],
     ["m=custom", "mj", /needs the mj field/],
+    ["r=yes", "r", /expected 0 or 1/],
     ["m=custom&mj=!!", "mj", /base64url/],
     ["m=custom&mj=e30", "mj", /name|nodes|arch/],
   ])("rejects %s at %s", (hash, location, reason) => {

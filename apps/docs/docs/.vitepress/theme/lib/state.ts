@@ -19,6 +19,8 @@ export interface PlaygroundState {
   readonly machineJson?: unknown;
   readonly version: string;
   readonly sysctls: Partial<Record<SysctlKey, number>>;
+  /** Boot with the slow path of @pagealloc/reclaim (kswapd, reclaim, compaction, OOM decision). */
+  readonly reclaim?: boolean;
   readonly ops: readonly PlaygroundOp[];
   /** How many ops of the history are applied (≤ ops.length). */
   readonly step: number;
@@ -97,6 +99,7 @@ export function encodeState(s: PlaygroundState): string {
   p.set("v", s.version);
   const sys = SYSCTL_KEYS.filter((k) => s.sysctls[k] !== undefined).map((k) => `${k}:${s.sysctls[k]}`);
   if (sys.length) p.set("s", sys.join(","));
+  if (s.reclaim) p.set("r", "1");
   if (s.ops.length) p.set("ops", s.ops.map(encodeOp).join("~"));
   if (s.step !== s.ops.length) p.set("step", String(s.step));
   return p.toString();
@@ -110,7 +113,7 @@ export function decodeState(hash: string): PlaygroundState {
   const text = hash.startsWith("#") ? hash.slice(1) : hash;
   if (text.trim() === "") return DEFAULT_STATE;
   const p = new URLSearchParams(text);
-  const known = new Set(["m", "mj", "v", "s", "ops", "step"]);
+  const known = new Set(["m", "mj", "v", "s", "r", "ops", "step"]);
   for (const key of p.keys()) if (!known.has(key)) throw new PlaygroundHashError(`unknown field ${JSON.stringify(key)}`, key);
   const machine = p.get("m") ?? DEFAULT_STATE.machine;
   let machineJson: unknown;
@@ -141,10 +144,13 @@ export function decodeState(hash: string): PlaygroundState {
       sysctls[key as SysctlKey] = int(value, `s.${key}`, 0, 1 << 30);
     }
   }
+  const r = p.get("r");
+  if (r !== null && r !== "0" && r !== "1") throw new PlaygroundHashError(`expected 0 or 1, got ${JSON.stringify(r)}`, "r");
+  const reclaim = r === "1" ? true : undefined;
   const ops: PlaygroundOp[] = [];
   const rawOps = p.get("ops");
   if (rawOps) for (const [i, item] of rawOps.split("~").entries()) ops.push(decodeOp(item, i, ops));
   const stepText = p.get("step");
   const step = stepText === null ? ops.length : int(stepText, "step", 0, ops.length);
-  return { machine, machineJson, version, sysctls, ops, step };
+  return { machine, machineJson, version, sysctls, ...(reclaim ? { reclaim } : {}), ops, step };
 }
