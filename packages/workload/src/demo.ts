@@ -294,7 +294,7 @@ export function renderDemo(report: DemoReport, style: DemoStyle = plain, options
   const h = (s: string) => out.push("", style.heading(`== ${s} ==`));
   const gib = (pages: number) => `${((pages * 4096) / 2 ** 30).toFixed(1)} GiB`;
   out.push(`pagealloc demo: machine ${report.machine} (${gib(report.totalPages)}), Linux ${report.version}, seed ${report.seed}`);
-  out.push(style.dim("Fast path only: no kswapd, no direct reclaim, no compaction, so an allocation fails where the kernel would start reclaiming."));
+  out.push(style.dim("Fast path only (the slow path of @pagealloc/reclaim is not run): no kswapd, no direct reclaim, no compaction, so an allocation fails where the kernel would start reclaiming."));
   h("Workload");
   for (const p of report.phases) {
     out.push(`${p.name.padEnd(13)} ${p.description}: ${p.allocations} allocations, ${p.frees} frees, ${p.failures ? style.bad(`${p.failures} failed`) : "0 failed"}; ${p.freePagesAfter} pages free after`);
