@@ -51,14 +51,16 @@ export class MemoryUseModel {
   private flagsOf = new Uint8Array(0);
   private ownerOf = new Int32Array(0);
   private nidOf = new Int32Array(0);
+  private zoneOf = new Uint8Array(0);
   private next = new Int32Array(0);
   private prev = new Int32Array(0);
   private readonly slotOfPfn = new Map<number, number>();
   private readonly freeSlots: number[] = [];
   /** Sentinel slot of list l of node nid: sentinels[nid][l]. */
   private readonly sentinels = new Map<number, number[]>();
-  /** Pages per (node, list). */
+  /** Pages per (node, list), and per (node, zone, list) (the kernel's NR_ZONE_*_LRU counters). */
   private readonly sizes = new Map<number, Float64Array>();
+  private readonly zoneSizes = new Map<number, Float64Array>();
   /** Pages of each use (all nodes). */
   readonly pagesByUse = new Float64Array(USE_NAMES.length);
   /** Configured swap space in pages (0 = no swap) and pages in use. */
@@ -83,6 +85,7 @@ export class MemoryUseModel {
     this.flagsOf = copy(this.flagsOf, (n) => new Uint8Array(n));
     this.ownerOf = copy(this.ownerOf, (n) => new Int32Array(n));
     this.nidOf = copy(this.nidOf, (n) => new Int32Array(n));
+    this.zoneOf = copy(this.zoneOf, (n) => new Uint8Array(n));
     this.next = copy(this.next, (n) => new Int32Array(n));
     this.prev = copy(this.prev, (n) => new Int32Array(n));
     for (let s = cap - 1; s >= this.cap; s--) this.freeSlots.push(s);
@@ -127,6 +130,13 @@ export class MemoryUseModel {
     this.prev[slot] = s;
     this.next[s] = slot;
     this.sizes.get(nid)![list]! += 2 ** this.orderOf[slot]!;
+    const key = nid * 256 + this.zoneOf[slot]!;
+    let zs = this.zoneSizes.get(key);
+    if (!zs) {
+      zs = new Float64Array(NR_LISTS);
+      this.zoneSizes.set(key, zs);
+    }
+    zs[list]! += 2 ** this.orderOf[slot]!;
   }
 
   private unlinkSlot(slot: number): void {
@@ -137,6 +147,7 @@ export class MemoryUseModel {
     this.next[p] = n;
     this.prev[n] = p;
     this.sizes.get(this.nidOf[slot]!)![list]! -= 2 ** this.orderOf[slot]!;
+    this.zoneSizes.get(this.nidOf[slot]! * 256 + this.zoneOf[slot]!)![list]! -= 2 ** this.orderOf[slot]!;
   }
 
   /**
@@ -146,10 +157,12 @@ export class MemoryUseModel {
    *
    * @throws {InvalidReclaimArgumentError} for a bad use value or order
    */
-  mark(pfn: number, order: number, use: PageUseValue, o: { nid: number; owner?: number }): void {
+  mark(pfn: number, order: number, use: PageUseValue, o: { nid: number; zoneIdx?: number; owner?: number }): void {
     if (!Number.isInteger(use) || use < 0 || use >= USE_NAMES.length) throw new InvalidReclaimArgumentError(`unknown page use ${use}`, "use");
     if (!Number.isInteger(order) || order < 0 || order > 15) throw new InvalidReclaimArgumentError(`order ${order} is not a valid order`, "order");
     if (!Number.isSafeInteger(pfn) || pfn < 0) throw new InvalidReclaimArgumentError(`pfn ${pfn} is not a page frame number`, "pfn");
+    const zoneIdx = o.zoneIdx ?? 0;
+    if (!Number.isInteger(zoneIdx) || zoneIdx < 0 || zoneIdx > 255) throw new InvalidReclaimArgumentError(`zone index ${zoneIdx} outside 0..255`, "zoneIdx");
     let slot = this.slotOfPfn.get(pfn);
     if (slot !== undefined) {
       this.unlinkSlot(slot);
@@ -164,6 +177,7 @@ export class MemoryUseModel {
     this.flagsOf[slot] = 0;
     this.ownerOf[slot] = o.owner ?? -1;
     this.nidOf[slot] = o.nid;
+    this.zoneOf[slot] = zoneIdx;
     this.pagesByUse[use]! += 2 ** order;
     const list = this.listOf(use, false);
     if (list >= 0) this.linkHead(slot, list);
@@ -217,6 +231,11 @@ export class MemoryUseModel {
   isMovable(pfn: number): boolean {
     const use = this.useOfPfn(pfn);
     return use === PageUse.FILE_CLEAN || use === PageUse.FILE_DIRTY || use === PageUse.ANON;
+  }
+
+  /** Pages on list `list` of node `nid` that lie in zone `zoneIdx`. kernel: zone_page_state(NR_ZONE_INACTIVE_ANON + lru) */
+  lruZoneSize(nid: number, zoneIdx: number, list: number): number {
+    return this.zoneSizes.get(nid * 256 + zoneIdx)?.[list] ?? 0;
   }
 
   /** Pages on list `list` of node `nid`. kernel: lruvec_lru_size() */

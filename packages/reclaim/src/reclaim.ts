@@ -245,7 +245,8 @@ export class Reclaim {
   markPage(pfn: number, order: number, use: PageUseValue, owner = -1): void {
     const a = this.allocator;
     if (a.allocatedOrder(pfn) !== order) throw new InvalidReclaimArgumentError(`pfn ${pfn} is not an allocated order-${order} block`, "pfn");
-    this.memory.mark(pfn, order, use, { nid: a.zoneOfPfn(pfn)!.spec.nid, owner });
+    const z = a.zoneOfPfn(pfn)!;
+    this.memory.mark(pfn, order, use, { nid: z.spec.nid, zoneIdx: z.spec.zoneIdx, owner });
   }
 
   private zoneIdxOfPfn(pfn: number): number {
@@ -262,12 +263,7 @@ export class Reclaim {
 
   /** Pages of LRU list `list` that lie in zone z. kernel: zone_page_state(zone, NR_ZONE_INACTIVE_ANON + lru) */
   lruZonePages(z: ZoneState, list: number): number {
-    const m = this.memory;
-    let n = 0;
-    for (let pfn = m.oldest(z.spec.nid, list); pfn >= 0; pfn = m.oldest(z.spec.nid, list, pfn)) {
-      if (pfn >= z.startPfn && pfn < z.endPfn) n += 2 ** m.orderOfPfn(pfn);
-    }
-    return n;
+    return this.memory.lruZoneSize(z.spec.nid, z.spec.zoneIdx, list);
   }
 
   private canReclaimAnon(): boolean {
