@@ -288,12 +288,19 @@ function failureLines(report: DemoReport, style: DemoStyle): string[] {
  * @param report - the report
  * @param style - colour functions (default: none)
  * @param options - `brief`: only the workload summary and the failures
+ * @example
+ * ```ts
+ * import { renderDemo, runDemo } from "@pagealloc/workload";
+ * const text = renderDemo(runDemo({ machine: "tiny-16m" }), undefined, { brief: true });
+ * console.log(text.split("\n")[0]); // => pagealloc demo: machine tiny-16m (16 MiB), Linux 6.18.0, seed 1
+ * ```
  */
 export function renderDemo(report: DemoReport, style: DemoStyle = plain, options: { brief?: boolean } = {}): string {
   const out: string[] = [];
   const h = (s: string) => out.push("", style.heading(`== ${s} ==`));
-  const gib = (pages: number) => `${((pages * 4096) / 2 ** 30).toFixed(1)} GiB`;
-  out.push(`pagealloc demo: machine ${report.machine} (${gib(report.totalPages)}), Linux ${report.version}, seed ${report.seed}`);
+  // 4 KiB pages on every modelled architecture.
+  const size = (pages: number) => (pages * 4096 >= 2 ** 30 ? `${((pages * 4096) / 2 ** 30).toFixed(1)} GiB` : `${Math.round((pages * 4096) / 2 ** 20)} MiB`);
+  out.push(`pagealloc demo: machine ${report.machine} (${size(report.totalPages)}), Linux ${report.version}, seed ${report.seed}`);
   out.push(style.dim("Fast path only (the slow path of @pagealloc/reclaim is not run): no kswapd, no direct reclaim, no compaction, so an allocation fails where the kernel would start reclaiming."));
   h("Workload");
   for (const p of report.phases) {

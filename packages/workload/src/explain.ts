@@ -31,8 +31,7 @@ export interface AllocFailure {
 }
 
 /**
- * Explain why an allocation failed on the fast path (the only path modelled: no reclaim, no
- * compaction): for every zone of the zonelist that gfp_zone() allows, the free pages against the
+ * Explain why an allocation failed on the fast path (what the slow path then starts from): for every zone of the zonelist that gfp_zone() allows, the free pages against the
  * low watermark (+ boost) plus lowmem_reserve[highest zone], and whether a free block of the order
  * exists. Call it right after the failure, before the state changes.
  * kernel: mm/page_alloc.c get_page_from_freelist() → zone_watermark_fast() → __zone_watermark_ok()
@@ -42,6 +41,14 @@ export interface AllocFailure {
  * @param order - its order
  * @param nid - the preferred node
  * @returns the verdict per zone and a one-line explanation
+ * @example
+ * ```ts
+ * import { bootKernel } from "@pagealloc/page-api";
+ * import { explainAllocFailure } from "@pagealloc/workload";
+ * const k = bootKernel({ machine: "tiny-16m" });
+ * // tiny-16m has no ZONE_DMA32 or Normal: GFP_DMA32 falls back to DMA, where the order-10 blocks are.
+ * console.log(explainAllocFailure(k, k.gfp("GFP_KERNEL"), 10).zones.map((z) => `${z.zone} ${z.largestFreeOrder}`).join()); // => DMA 10
+ * ```
  */
 export function explainAllocFailure(kernel: Kernel, gfp: number, order: number, nid = kernel.numa_node_id()): AllocFailure {
   const a = kernel.buddy;

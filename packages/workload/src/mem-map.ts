@@ -25,6 +25,14 @@ export function managedPfn(a: BuddyAllocator, pfn: number): boolean {
  *
  * @returns `taken`, `busy` (some page of the range is not free, e.g. on a per-cpu list) or `outside` (the pfn is
  *   not memory the allocator manages: beyond the zones, in a hole, or reserved at boot)
+ * @example
+ * ```ts
+ * import { bootKernel } from "@pagealloc/page-api";
+ * import { takeBlockAt } from "@pagealloc/workload";
+ * const k = bootKernel({ machine: "tiny-16m" });
+ * // pfn 0x805 lies in the free order-10 block at 0x800: it is split around the page.
+ * console.log(takeBlockAt(k.buddy, 0x805, 0), takeBlockAt(k.buddy, 0x805, 0), k.buddy.pageBuddyOrder(0x804)); // => taken busy 0
+ * ```
  */
 export function takeBlockAt(a: BuddyAllocator, pfn: number, order: number): TakeResult {
   const z = a.zoneOfPfn(pfn);

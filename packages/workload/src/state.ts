@@ -10,7 +10,14 @@ export const STATE_FILES = ["buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat"] a
 /** One of {@link STATE_FILES}. */
 export type StateFile = (typeof STATE_FILES)[number];
 
-/** True when `name` is one of {@link STATE_FILES}. */
+/**
+ * True when `name` is one of {@link STATE_FILES}.
+ * @example
+ * ```ts
+ * import { isStateFile } from "@pagealloc/workload";
+ * console.log(isStateFile("buddyinfo"), isStateFile("meminfo")); // => true false
+ * ```
+ */
 export function isStateFile(name: string): name is StateFile {
   return (STATE_FILES as readonly string[]).includes(name);
 }
@@ -85,6 +92,13 @@ export interface ZoneWatermarkRow {
 /**
  * Free pages and watermarks of every populated zone (the `pages free`, `min`, `low`, `high` and
  * `protection` lines of /proc/zoneinfo).
+ * @example
+ * ```ts
+ * import { bootKernel } from "@pagealloc/page-api";
+ * import { zoneWatermarks } from "@pagealloc/workload";
+ * const [dma] = zoneWatermarks(bootKernel({ machine: "tiny-16m" }));
+ * console.log(dma.zone, dma.free, dma.min, dma.low, dma.high); // => DMA 3328 157 196 235
+ * ```
  */
 export function zoneWatermarks(kernel: Kernel): ZoneWatermarkRow[] {
   return kernel.buddy.zones
@@ -117,6 +131,15 @@ export interface FragmentationRow {
 /**
  * The debugfs extfrag indices of every populated zone for `orders` (as integers: 0.452 → 452).
  * kernel: mm/vmstat.c unusable_free_index(), __fragmentation_index()
+ * @example
+ * ```ts
+ * import { bootKernel } from "@pagealloc/page-api";
+ * import { fragmentation } from "@pagealloc/workload";
+ * // tiny-16m at boot: blocks of order 8, 9, 9, 10, 10: order 10 can be served (extfrag -1000);
+ * // unusable at order 10: the 256 + 1024 pages in smaller blocks, 1280 * 1000 / 3328 = 384.6 → 384
+ * const [row] = fragmentation(bootKernel({ machine: "tiny-16m" }), [10]);
+ * console.log(row.extfrag[10], row.unusable[10]); // => -1000 384
+ * ```
  */
 export function fragmentation(kernel: Kernel, orders: readonly number[]): FragmentationRow[] {
   return kernel.buddy.zones
@@ -133,15 +156,21 @@ export function fragmentation(kernel: Kernel, orders: readonly number[]): Fragme
     });
 }
 
-/** One character per migratetype, in the version's migratetype order (Unmovable → U …). */
+// The letter of each migratetype name /proc/pagetypeinfo prints (any version); "(null)" and unknown names: "?".
+const MIGRATETYPE_CHARS: Readonly<Record<string, string>> = { Unmovable: "U", Movable: "M", Reclaimable: "R", HighAtomic: "H", CMA: "C", Isolate: "I", Reserve: "S" };
+
+/**
+ * One character per migratetype, in the version's migratetype order (Unmovable → U …).
+ * @example
+ * ```ts
+ * import { bootKernel } from "@pagealloc/page-api";
+ * import { migratetypeLegend } from "@pagealloc/workload";
+ * // 2.6.24: Unmovable, Reclaimable, Movable, Reserve, and MIGRATE_ISOLATE, which migratetype_names[] lacks ("(null)").
+ * console.log(migratetypeLegend(bootKernel({ machine: "book-i386", version: "2.6.24" })).map((l) => l.char).join("")); // => URMS?
+ * ```
+ */
 export function migratetypeLegend(kernel: Kernel): { char: string; name: string }[] {
-  const used = new Set<string>();
-  return kernel.buddy.facts.migratetypeNames.map((name) => {
-    let c = name.replace(/[^A-Za-z]/g, "").charAt(0).toUpperCase() || "?";
-    if (used.has(c)) c = name.replace(/[^A-Za-z]/g, "").charAt(1).toUpperCase();
-    used.add(c);
-    return { char: c, name };
-  });
+  return kernel.buddy.facts.migratetypeNames.map((name) => ({ char: MIGRATETYPE_CHARS[name] ?? "?", name }));
 }
 
 /** A zone's pageblocks as characters. */
@@ -161,6 +190,14 @@ export interface PageblockMapZone {
  * given to the buddy allocator), `.` when it has no memory at all (a hole).
  * When a zone has more than `maxChars` pageblocks, one character stands for several: the most
  * common type among them, upper case when any of them is in use.
+ * @example
+ * ```ts
+ * import { bootKernel } from "@pagealloc/page-api";
+ * import { pageblockMap } from "@pagealloc/workload";
+ * // tiny-16m: 4096 pages = 8 pageblocks, all Movable at boot; 3328 pages are managed, the top 768 are kept by
+ * // boot reservations: blocks 0-5 free, block 6 half free and half reserved, block 7 all reserved.
+ * console.log(pageblockMap(bootKernel({ machine: "tiny-16m" }))[0].map); // => mmmmmmm#
+ * ```
  */
 export function pageblockMap(kernel: Kernel, maxChars = 1024): PageblockMapZone[] {
   const a = kernel.buddy;
