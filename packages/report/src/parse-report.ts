@@ -529,7 +529,7 @@ function freezeReport(b: ReportBuilder, problems: ReportProblem[]): FailureRepor
  * ```
  */
 export function parseFailureReports(text: string): ParsedReports {
-  if (typeof text !== "string") throw new InvalidReportError(`the report must be text, got ${typeof text}`);
+  if (typeof text !== "string") throw new InvalidReportError(`the report must be text, got ${typeof text}`, "text");
   const problems: ReportProblem[] = [];
   const reports: FailureReport[] = [];
   let cur: ReportBuilder | null = null;
