@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { checkInvariants } from "@pagealloc/buddy";
 import { PageUse } from "@pagealloc/reclaim";
 import { bootKernel } from "./kernel";
 
@@ -33,6 +34,27 @@ describe("the slow path behind the page API (reclaim: true)", () => {
     expect(() => k.mark_anon(p)).toThrow(/order-0/);
     k.mark_anon(p, { order: 1 });
     expect(k.reclaim!.memory.pagesByUse[PageUse.ANON]).toBe(2);
+  });
+
+  it("compacts a preset's zone (reserved low pages) and leaves the allocator consistent", () => {
+    const k = bootKernel({ machine: "tiny-16m", reclaim: { background: "tick" } });
+    const z = k.buddy.zone(0, "DMA");
+    const pages = [];
+    for (let n = 0; n < 3000; n++) {
+      const p = k.alloc_pages("GFP_HIGHUSER_MOVABLE", 0)!;
+      k.mark_anon(p);
+      pages.push(p);
+    }
+    // free every other page: about 1500 order-0 holes, no free block of order 9 left
+    for (const p of pages) if (p.pfn % 2 === 1) k.__free_pages(p, 0);
+    k.drain_all_pages();
+    expect(Array.from(z.nrFree).slice(9).every((n) => n === 0)).toBe(true);
+    const thp = k.alloc_pages("GFP_TRANSHUGE", 9);
+    expect(thp).not.toBeNull();
+    expect(thp!.pfn % 512).toBe(0);
+    expect(k.reclaim!.vmstat.compact_success).toBe(1);
+    expect(k.reclaim!.vmstat.pgmigrate_success).toBeGreaterThan(0);
+    checkInvariants(k.buddy);
   });
 
   it("is off by default", () => {

@@ -734,7 +734,8 @@ export class Reclaim {
     const zoneStart = z.startPfn;
     const zoneEnd = z.endPfn;
     let migratePfn = zoneStart;
-    let freePfn = Math.max(zoneStart, zoneEnd - pbn - ((zoneEnd - pbn) % pbn));
+    // pageblock_start_pfn(zone_end_pfn − 1)
+    let freePfn = Math.max(zoneStart, zoneEnd - 1 - ((zoneEnd - 1) % pbn));
     const suitable = this.compactionSuitable(z, order, o.highestZoneIdx);
     if (suitable !== "continue") return suitable;
     if (this.compactFinished(z, order, o.migratetype, o.allocFlags, o.highestZoneIdx)) return "success";
