@@ -1131,17 +1131,20 @@ export class Reclaim {
         out.reason = "PF_MEMALLOC task: no recursion into reclaim";
         break;
       }
-      // __alloc_pages_direct_reclaim(): reclaim, try, and once drain the pcp lists and release a highatomic block.
+      // __alloc_pages_direct_reclaim(): reclaim; after progress, try, and once release a highatomic block and drain
+      // the pcp lists before trying again.
       this.vmstat.allocstall++;
       const reclaimed = this.tryToFreePages(g.gfp, order, request);
       out.steps.push(`direct_reclaim:${reclaimed}`);
-      pfn = a.getPageFromFreelist(order, allocFlags, request);
-      if (pfn < 0 && reclaimed > 0) {
-        a.unreserveHighatomicPageblock(request.nid ?? a.cpuToNode[request.cpu ?? 0]!, request.highestZoneIdx, request.migratetype, false);
-        a.drainPages();
+      if (reclaimed > 0) {
         pfn = a.getPageFromFreelist(order, allocFlags, request);
+        if (pfn < 0) {
+          a.unreserveHighatomicPageblock(request.nid ?? a.cpuToNode[request.cpu ?? 0]!, request.highestZoneIdx, request.migratetype, false);
+          a.drainPages();
+          pfn = a.getPageFromFreelist(order, allocFlags, request);
+        }
+        if (pfn >= 0) return pfn;
       }
-      if (pfn >= 0) return pfn;
       let compactResult: CompactResult = "skipped";
       if (canCompact && order > 0) {
         out.steps.push(`compact:${["sync", "sync-light", "async"][st.compactPriority]}`);
