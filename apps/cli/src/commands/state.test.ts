@@ -54,3 +54,9 @@ describe("options added to the state commands of other layers", () => {
     expect(io.stderr).toMatch(/^pagealloc: unknown sysctl "nope"/);
   });
 });
+
+it("zoneinfo --after with --sysctl-dir is a usage error rather than a silently ignored option", async () => {
+  const io = capture();
+  expect(await run(["zoneinfo", "--machine", "tiny-16m", "--sysctl-dir", "/proc/sys/vm", "--after", fragmentation], io)).toBe(2);
+  expect(io.stderr).toContain("--sysctl-dir cannot be combined with --after");
+});

@@ -4,7 +4,7 @@
 // renderState) and adds vmstat.
 import { renderState, runScript } from "@pagealloc/workload";
 import type { Command } from "commander";
-import type { Io } from "../io";
+import { type Io, UsageError } from "../io";
 import { type KernelArgs, bootFromArgs, examples, intOption, kernelOptions } from "../kernel-options";
 import { readTextFile, writeJson } from "../options";
 
@@ -16,7 +16,8 @@ interface StateArgs extends KernelArgs {
 }
 
 /** Boot, run `--after` when given, and print `/proc/<file>`. */
-function printState(io: Io, file: (typeof FILES)[number], opts: StateArgs): void {
+function printState(io: Io, file: (typeof FILES)[number], opts: StateArgs & { sysctlDir?: string }): void {
+  if (opts.sysctlDir !== undefined) throw new UsageError("--sysctl-dir cannot be combined with --after; pass the values with --sysctl vm.NAME=VALUE");
   const k = bootFromArgs(opts);
   if (opts.after) {
     const r = runScript(k, readTextFile(opts.after), { file: opts.after, seed: intOption(opts.seed, "--seed") ?? k.seed });
