@@ -271,6 +271,22 @@ export const tests = [
     assert.match(await info(), /0\s+0\s+0\s+0\s+0\s+1\s*$/);
   }],
 
+  ["guide: the compaction example's unusable_index follows the kernel's formula", async ({ page, base }) => {
+    await page.goto(`${base}/guide/compaction.html`, { waitUntil: "networkidle" });
+    const text = await page.textContent(".kernel-demo .kd-out");
+    const lines = text.split("\n");
+    const counts = lines[0].trim().split(/\s+/).slice(4).map(Number);
+    const unusable = lines[lines.indexOf("# unusable_index") + 1].trim().split(/\s+/).slice(4).map(Number);
+    // mm/vmstat.c unusable_free_index(): (free_pages − Σ_{j ≥ order} count[j]·2^j) / free_pages, printed %d.%03d.
+    const free = counts.reduce((a, n, o) => a + n * 2 ** o, 0);
+    counts.forEach((_, order) => {
+      const suitable = counts.reduce((a, n, j) => a + (j >= order ? n * 2 ** j : 0), 0);
+      const expected = Math.floor(((free - suitable) * 1000) / free) / 1000;
+      assert.equal(unusable[order], expected, `order ${order}`);
+    });
+    assert.ok(unusable[1] > 0.5, "every second page freed: most free memory is in unusable order-0 blocks");
+  }],
+
   ["guide: the watermark example follows min_free_kbytes", async ({ page, base }) => {
     await page.goto(`${base}/guide/watermarks.html`, { waitUntil: "networkidle" });
     await page.fill(".wm-minfree", "8192");
