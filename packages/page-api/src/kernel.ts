@@ -358,6 +358,8 @@ export class Kernel {
     if (!Number.isInteger(size) || size <= 0) throw new PageApiArgumentError(`size ${size} must be a positive integer`, "size");
     let mask = this.gfp(gfp);
     const bad = mask & (this.flag("__GFP_COMP") | this.flag("__GFP_HIGHMEM"));
+    // an invalid zone-modifier combination is an error that must leave no WARN behind (nothing changes)
+    gfpZoneIdx((mask & ~bad) >>> 0, { arch: this.machine.arch, version: this.version });
     if (bad) {
       this.warnOnce("exact", `WARNING: at mm/page_alloc.c alloc_pages_exact: gfp ${formatGfp(bad, this.version)} is not allowed and was removed`);
       mask &= ~bad >>> 0;
@@ -724,7 +726,7 @@ export class Kernel {
 
   private pageArg(page: Page, fn: string): number {
     if (!(page instanceof Page)) throw new PageApiArgumentError(`${fn}() needs a page (got ${page === null ? "NULL" : typeof page})`, "page");
-    if (!this.buddy.zoneOfPfn(page.pfn)) throw new InvalidAddressError(`pfn 0x${page.pfn.toString(16)} is in no zone`, `${fn}(page)`);
+    if (!Number.isSafeInteger(page.pfn) || !this.buddy.zoneOfPfn(page.pfn)) throw new InvalidAddressError(`pfn ${Number.isSafeInteger(page.pfn) ? `0x${page.pfn.toString(16)}` : page.pfn} is in no zone`, `${fn}(page)`);
     return page.pfn;
   }
 
