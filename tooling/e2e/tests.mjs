@@ -168,6 +168,9 @@ export const tests = [
       assert.match(await page.textContent("#pg-error"), expected, hash);
     }
     await page.screenshot({ path: path.join(outDir, "playground-bad-url.png"), fullPage: true });
+    // Under the message the default machine is booted and usable.
+    await page.waitForSelector("#pg-boot");
+    assert.match(await page.textContent("#pg-boot"), /tiny-16m/);
     // The page still works: choosing a preset boots it.
     await page.selectOption("#pg-preset", "tiny-16m");
     await page.waitForSelector("#pg-boot");
