@@ -1,7 +1,7 @@
 // Examples appended to the --help of commands that do not list their own, so that every command's
 // help shows how it is used. Commands that call examples() themselves are left alone.
 import type { Command } from "commander";
-import { examples } from "./kernel-options";
+import { examples } from "./options";
 
 const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   "gfp decode": ["pagealloc gfp decode 0x140cca", "pagealloc gfp decode 0xd0 --kernel 2.6.24 --json", "pagealloc gfp decode 'GFP_KERNEL|__GFP_ZERO' --trace"],

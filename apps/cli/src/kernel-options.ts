@@ -1,15 +1,11 @@
-// Booting a kernel from the common command-line options (--machine, --kernel, --sysctl, --cpus, --seed)
-// and the output conventions every reporting command shares (--json, --quiet, colours).
-import { type BootKernelOptions, type Kernel, bootKernel } from "@pagealloc/page-api";
-import { DEFAULT_KERNEL_VERSION, parseKernelVersion } from "@pagealloc/physmem";
-import { type Machine, loadMachine } from "@pagealloc/physmem";
-import { type Sysctls, machineFromZoneinfo, parseSysctlOptions } from "@pagealloc/zones";
+// Booting a kernel from the common command-line options (--machine, --kernel, --sysctl, --cpus, --seed).
 import fs from "node:fs";
-import { readTextFile } from "./options";
+import { type BootKernelOptions, type Kernel, bootKernel } from "@pagealloc/page-api";
+import { DEFAULT_KERNEL_VERSION, type Machine, loadMachine, parseKernelVersion } from "@pagealloc/physmem";
+import { type Sysctls, machineFromZoneinfo, parseSysctlOptions } from "@pagealloc/zones";
 import type { Command } from "commander";
-import pc from "picocolors";
-import { type Io, UsageError, processIo } from "./io";
 import { resolveMachine } from "./commands/machine";
+import { intOption, readTextFile } from "./options";
 
 /** Options that choose and boot a machine. */
 export interface KernelArgs {
@@ -18,14 +14,6 @@ export interface KernelArgs {
   sysctl?: string[];
   cpus?: string;
   seed?: string;
-}
-
-/** Parse a non-negative integer option value (`--seed 7`), or throw a usage error naming the option. */
-export function intOption(value: string | undefined, option: string, min = 0): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min || !/^\s*(0x[0-9a-f]+|\d+)\s*$/i.test(value)) throw new UsageError(`${option} ${value}: expected an integer >= ${min}`);
-  return n;
 }
 
 /**
@@ -69,32 +57,4 @@ export function kernelOptions(cmd: Command, more: { cpus?: boolean; seed?: boole
   if (more.cpus) cmd.option("--cpus <n>", "online CPUs (default: the machine's)");
   if (more.seed) cmd.option("--seed <n>", "seed of the random choices", "1");
   return cmd;
-}
-
-/** Colour functions: active only when writing to a terminal and NO_COLOR is not set (https://no-color.org). */
-export interface Colors {
-  heading(s: string): string;
-  bad(s: string): string;
-  good(s: string): string;
-  dim(s: string): string;
-}
-
-/** The colours for `io`: plain text unless it is the process's stdout on a TTY without NO_COLOR. */
-export function colorsFor(io: Io): Colors {
-  const on = io === processIo && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  if (!on) return { heading: (s) => s, bad: (s) => s, good: (s) => s, dim: (s) => s };
-  return { heading: (s) => pc.bold(pc.cyan(s)), bad: (s) => pc.red(s), good: (s) => pc.green(s), dim: (s) => pc.dim(s) };
-}
-
-/**
- * A check the user asked for failed (an `expect` line, a replay conflict under --strict): exit status 1.
- * The message has been printed already.
- */
-export class CheckFailedError extends Error {
-  readonly code = "CLI_CHECK_FAILED";
-}
-
-/** Append examples to a command's --help. */
-export function examples(cmd: Command, lines: readonly string[]): Command {
-  return cmd.addHelpText("after", `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`);
 }

@@ -1,7 +1,9 @@
-// Option helpers shared by every command: files, repeatable options, sysctls, JSON output.
+// Option helpers shared by every command: files, repeatable options, sysctls, JSON output, colours,
+// --help examples and the exit status of failed checks. Commands should use these rather than their own.
 import fs from "node:fs";
-import { UsageError } from "./io";
-import type { Io } from "./io";
+import type { Command } from "commander";
+import pc from "picocolors";
+import { type Io, UsageError, processIo } from "./io";
 
 /** Commander collector for repeatable options (`--sysctl a=1 --sysctl b=2`). */
 export function collect(value: string, previous: string[] = []): string[] {
@@ -51,4 +53,40 @@ export function parseSysctlOptions(list: readonly string[] = []): Record<string,
 /** Write a value as pretty JSON with a trailing newline (bigints as strings). */
 export function writeJson(io: Io, value: unknown): void {
   io.out(`${JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v), 2)}\n`);
+}
+
+/** Parse a non-negative integer option value (`--seed 7`), or throw a usage error naming the option. */
+export function intOption(value: string | undefined, option: string, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min || !/^\s*(0x[0-9a-f]+|\d+)\s*$/i.test(value)) throw new UsageError(`${option} ${value}: expected an integer >= ${min}`);
+  return n;
+}
+
+/** Colour functions: active only when writing to a terminal and NO_COLOR is not set (https://no-color.org). */
+export interface Colors {
+  heading(s: string): string;
+  bad(s: string): string;
+  good(s: string): string;
+  dim(s: string): string;
+}
+
+/** The colours for `io`: plain text unless it is the process's stdout on a TTY without NO_COLOR. */
+export function colorsFor(io: Io): Colors {
+  const on = io === processIo && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  if (!on) return { heading: (s) => s, bad: (s) => s, good: (s) => s, dim: (s) => s };
+  return { heading: (s) => pc.bold(pc.cyan(s)), bad: (s) => pc.red(s), good: (s) => pc.green(s), dim: (s) => pc.dim(s) };
+}
+
+/**
+ * A check the user asked for failed (an `expect` line, a replay conflict under --strict): exit status 1.
+ * The message has been printed already.
+ */
+export class CheckFailedError extends Error {
+  readonly code = "CLI_CHECK_FAILED";
+}
+
+/** Append examples to a command's --help. */
+export function examples(cmd: Command, lines: readonly string[]): Command {
+  return cmd.addHelpText("after", `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`);
 }

@@ -13,7 +13,7 @@ import { registerWhatIf } from "./commands/whatif";
 import { registerSlowPath } from "./commands/slowpath";
 import { type Io, UsageError, processIo } from "./io";
 import { addHelpExamples } from "./help-examples";
-import { CheckFailedError } from "./kernel-options";
+import { CheckFailedError } from "./options";
 
 export { type Io } from "./io";
 

@@ -4,8 +4,8 @@ import { renderDemo, runDemo } from "@pagealloc/workload";
 import { parseKernelVersion } from "@pagealloc/physmem";
 import type { Command } from "commander";
 import type { Io } from "../io";
-import { colorsFor, examples, intOption, kernelOptions, machineFromSpec, sysctlsOf } from "../kernel-options";
-import { writeJson } from "../options";
+import { kernelOptions, machineFromSpec, sysctlsOf } from "../kernel-options";
+import { colorsFor, examples, intOption, writeJson } from "../options";
 
 interface DemoArgs {
   machine: string;

@@ -6,8 +6,8 @@ import { type FragmentationRow, type ReplayMode, type ReplaySummary, TraceReplay
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { type Io, UsageError, processIo } from "../io";
-import { type Colors, type KernelArgs, bootFromArgs, colorsFor, examples, kernelOptions } from "../kernel-options";
-import { writeJson } from "../options";
+import { type KernelArgs, bootFromArgs, kernelOptions } from "../kernel-options";
+import { type Colors, colorsFor, examples, writeJson } from "../options";
 
 interface ReplayArgs extends KernelArgs {
   mode: string;

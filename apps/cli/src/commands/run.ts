@@ -7,8 +7,8 @@ import { versionAtLeast } from "@pagealloc/physmem";
 import { ScriptOwners, runScript, scriptHeader } from "@pagealloc/workload";
 import type { Command } from "commander";
 import { type Io, UsageError } from "../io";
-import { CheckFailedError, type KernelArgs, bootFromArgs, colorsFor, examples, kernelOptions } from "../kernel-options";
-import { readTextFile, writeJson } from "../options";
+import { type KernelArgs, bootFromArgs, kernelOptions } from "../kernel-options";
+import { CheckFailedError, colorsFor, examples, readTextFile, writeJson } from "../options";
 
 interface RunArgs extends KernelArgs {
   trace?: string;

@@ -5,8 +5,8 @@
 import { renderState, runScript } from "@pagealloc/workload";
 import type { Command } from "commander";
 import { type Io, UsageError } from "../io";
-import { type KernelArgs, bootFromArgs, examples, intOption, kernelOptions } from "../kernel-options";
-import { readTextFile, writeJson } from "../options";
+import { type KernelArgs, bootFromArgs, kernelOptions } from "../kernel-options";
+import { examples, intOption, readTextFile, writeJson } from "../options";
 
 const FILES = ["buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat"] as const;
 
