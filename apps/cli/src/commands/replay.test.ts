@@ -50,3 +50,10 @@ describe("pagealloc replay (the real 6.18 trace sample)", () => {
     expect(io.stderr).toBe("pagealloc: --mode fast: expected recorded, simulate, both\n");
   });
 });
+
+describe("pagealloc replay --strict", () => {
+  it("exit 1 when events could not be placed (the sample on pc-4g), 0 on the machine it came from", async () => {
+    expect(await run(["replay", sample, "--strict", "--quiet"], capture())).toBe(1);
+    expect(await run(["replay", sample, "--machine", zoneinfo, "--mode", "both", "--strict", "--quiet"], capture())).toBe(0);
+  });
+});

@@ -7,10 +7,11 @@ import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { type Io, UsageError, processIo } from "../io";
 import { type KernelArgs, bootFromArgs, kernelOptions } from "../kernel-options";
-import { type Colors, colorsFor, examples, writeJson } from "../options";
+import { CheckFailedError, type Colors, colorsFor, examples, writeJson } from "../options";
 
 interface ReplayArgs extends KernelArgs {
   mode: string;
+  strict?: boolean;
   json?: boolean;
   quiet?: boolean;
   progress?: boolean;
@@ -59,6 +60,7 @@ export function registerReplay(program: Command, io: Io): void {
     .option("--mode <mode>", "recorded: at the recorded pfns; simulate: our allocator chooses; both: compare", "recorded")
     .option("--json", "the summaries as JSON (fields: trace, machine, version, results[]: mode, lines, events, applied, preTraceFrees, conflicts, outside, notApplied, recordedFailures, failures, failureDetails, before, after)")
     .option("--quiet", "only the totals")
+    .option("--strict", "exit 1 when an event could not be placed (conflict, outside the machine) or our allocator failed where the kernel succeeded")
     .option("--no-progress", "no progress bar (it is shown only on a terminal anyway)");
   kernelOptions(cmd, { cpus: true });
   examples(cmd, [
@@ -105,8 +107,9 @@ export function registerReplay(program: Command, io: Io): void {
     }
     const summaries = replayers.map((r) => r.finish());
     const k = kernels[0]!;
-    if (opts.json) return writeJson(io, { trace: file, machine: k.machine.name, version: k.version.raw, results: summaries });
-    const c = colorsFor(io);
-    io.out(`replay ${file} on ${k.machine.name} (Linux ${k.version.raw})\n${summaries.map((s) => renderSummary(s, c, opts.quiet ?? false)).join("\n")}`);
+    if (opts.json) writeJson(io, { trace: file, machine: k.machine.name, version: k.version.raw, results: summaries });
+    else io.out(`replay ${file} on ${k.machine.name} (Linux ${k.version.raw})\n${summaries.map((s) => renderSummary(s, colorsFor(io), opts.quiet ?? false)).join("\n")}`);
+    const problems = summaries.reduce((n, s) => n + s.conflicts + s.outside + s.failures, 0);
+    if (opts.strict && problems > 0) throw new CheckFailedError(`${file}: ${problems} events not replayed as recorded`);
   });
 }
