@@ -133,6 +133,11 @@ describe("runScript with the slow path (bootKernel({ reclaim }))", () => {
   it("mark without the slow path is an error at its line (pagecache alone is only recorded)", () => {
     const k = bootKernel({ machine: "tiny-16m" });
     expect(() => runScript(k, "alloc a order=0 gfp=GFP_KERNEL\nmark a anon", { file: "m.pa" })).toThrow(/needs the slow path.*m\.pa:2:1/);
+    expect(() => runScript(k, "alloc a order=0 gfp=GFP_KERNEL\nmark a pagecache", { file: "m.pa" })).toThrow(/needs the slow path/);
+    // With the slow path but no owners, `reclaimable` only records; `mark` asks for the owners.
+    const slow = bootKernel({ machine: "tiny-16m", reclaim: true });
+    expect(runScript(slow, "alloc a order=0 gfp=GFP_HIGHUSER_MOVABLE\nreclaimable a").allocations.a!.reclaimable).toBe(true);
+    expect(() => runScript(slow, "alloc b order=0 gfp=GFP_HIGHUSER_MOVABLE\nmark b anon")).toThrow(/pass runScript\(\{ owners \}\)/);
     expect(runScript(bootKernel({ machine: "tiny-16m" }), "alloc a order=0 gfp=GFP_KERNEL\nreclaimable a").allocations.a!.reclaimable).toBe(true);
   });
 });

@@ -536,9 +536,10 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
       if (b) o!.group.blocks[o!.index] = { page: new Page(to), order: b.order };
     },
   });
-  const markBlocks = (s: ScriptPosition, g: Group, use: MarkUse) => {
+  // `reclaimable` (recordOnly) marks only when it can: with the slow path and owners to follow evictions.
+  const markBlocks = (s: ScriptPosition, g: Group, use: MarkUse, recordOnly = false) => {
+    if (recordOnly && (!kernel.reclaim || !options.owners)) return;
     if (!kernel.reclaim) {
-      if (use === "pagecache") return;
       throw new ScriptError(`mark ${use} needs the slow path (bootKernel({ reclaim }), pagealloc run --reclaim)`, file, s.line, s.column, "SCRIPT_RUNTIME");
     }
     if (!options.owners) throw new ScriptError("the kernel runs reclaim: pass runScript({ owners }) with the ScriptOwners given to bootKernel", file, s.line, s.column, "SCRIPT_RUNTIME");
@@ -649,7 +650,7 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
           // Recorded always; with the slow path the live blocks become clean page cache that reclaim may free.
           const g = groups.get(s.name)!;
           g.reclaimable = true;
-          markBlocks(s, g, "pagecache");
+          markBlocks(s, g, "pagecache", true);
           step({ line: s.line, op: "reclaimable", name: s.name });
           break;
         }
