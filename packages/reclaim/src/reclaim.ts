@@ -74,6 +74,11 @@ export interface ReclaimOptions {
   readonly renderReport?: (ctx: FailureContext) => string;
   /** Slow-path loops after which a request the kernel would keep retrying is stopped (default 64). */
   readonly maxLoops?: number;
+  /**
+   * The arch's zone types in enum zone_type order, for the per-zone counters (`allocstall_normal` …). Default: the
+   * allocator's zone names by index, x86_64's layout (DMA, DMA32, Normal, Movable, Device) elsewhere.
+   */
+  readonly zoneTypes?: readonly string[];
   /** The task is a realtime task (gfp_to_alloc_flags gives it ALLOC_MIN_RESERVE, 6.3+). */
   readonly rtTask?: boolean;
   /** The task runs with PF_MEMALLOC (reclaim context): ALLOC_NO_WATERMARKS, no direct reclaim. */
@@ -158,7 +163,6 @@ const VMSTAT_NAMES = [
   "pgactivate",
   "pgdeactivate",
   "pageoutrun",
-  "allocstall",
   "pgmigrate_success",
   "pgmigrate_fail",
   "compact_migrate_scanned",
@@ -172,8 +176,9 @@ const VMSTAT_NAMES = [
   "compact_daemon_free_scanned",
   "oom_kill",
 ] as const;
-/** A vm event counter this layer keeps (the names of /proc/vmstat). */
-export type ReclaimVmEvent = (typeof VMSTAT_NAMES)[number];
+/** A vm event counter this layer keeps (the names of /proc/vmstat; `allocstall` per zone from ≈4.8, one counter before). */
+export type ReclaimVmEvent = (typeof VMSTAT_NAMES)[number] | "allocstall" | `allocstall_${string}`;
+const X86_64_ZONE_TYPES = ["DMA", "DMA32", "Normal", "Movable", "Device"];
 
 /**
  * The slow path of one machine's allocator: the memory-use model, kswapd and kcompactd per node, direct reclaim,
@@ -184,7 +189,7 @@ export class Reclaim {
   readonly memory: MemoryUseModel;
   readonly options: ReclaimOptions;
   /** vm event counters (the names of /proc/vmstat). */
-  readonly vmstat: Record<ReclaimVmEvent, number>;
+  readonly vmstat: Record<(typeof VMSTAT_NAMES)[number], number> & Partial<Record<ReclaimVmEvent, number>>;
   /** The last slow-path call's outcome. */
   lastOutcome: SlowPathOutcome | null = null;
   /** Every warn_alloc report printed so far. */
@@ -200,7 +205,7 @@ export class Reclaim {
     this.options = options;
     this.memory = new MemoryUseModel({ swapPages: options.swapPages ?? 0 });
     this.swappiness = options.swappiness ?? 60;
-    this.vmstat = Object.fromEntries(VMSTAT_NAMES.map((n) => [n, 0])) as Record<ReclaimVmEvent, number>;
+    this.vmstat = Object.fromEntries(VMSTAT_NAMES.map((n) => [n, 0])) as Record<(typeof VMSTAT_NAMES)[number], number>;
   }
 
   /** The slow-path hook for buddy's `slowPath` option. kernel: mm/page_alloc.c __alloc_pages_slowpath() */
@@ -1075,6 +1080,17 @@ export class Reclaim {
     }
   }
 
+  /** __count_zid_vm_events(ALLOCSTALL, reclaim_idx): `allocstall_<zone>` (≈4.8+), `allocstall` before. kernel: mm/vmscan.c do_try_to_free_pages() */
+  private countAllocstall(reclaimIdx: number): void {
+    let key: ReclaimVmEvent = "allocstall";
+    if (this.versionFacts.allocstallPerZone) {
+      const named = this.allocator.zones.find((z) => z.spec.zoneIdx === reclaimIdx)?.spec.name;
+      const name = named ?? (this.options.zoneTypes ?? X86_64_ZONE_TYPES)[reclaimIdx] ?? String(reclaimIdx);
+      key = `allocstall_${name.toLowerCase()}`;
+    }
+    this.vmstat[key] = (this.vmstat[key] ?? 0) + 1;
+  }
+
   /** kernel: mm/page_alloc.c __alloc_pages_slowpath() (4.7+; ALLOC_* names of 6.3+) */
   private slowpathModern(g: SlowGfp, order: number, request: AllocRequest, out: SlowPathOutcome): number {
     const a = this.allocator;
@@ -1133,7 +1149,7 @@ export class Reclaim {
       }
       // __alloc_pages_direct_reclaim(): reclaim; after progress, try, and once release a highatomic block and drain
       // the pcp lists before trying again.
-      this.vmstat.allocstall++;
+      this.countAllocstall(request.highestZoneIdx);
       const reclaimed = this.tryToFreePages(g.gfp, order, request);
       out.steps.push(`direct_reclaim:${reclaimed}`);
       if (reclaimed > 0) {
@@ -1215,6 +1231,7 @@ export class Reclaim {
         out.reason = "atomic request (no __GFP_WAIT)";
         break;
       }
+      this.countAllocstall(request.highestZoneIdx);
       const reclaimed = this.tryToFreePages(g.gfp, order, request);
       out.steps.push(`direct_reclaim:${reclaimed}`);
       if (order !== 0) a.drainPages();

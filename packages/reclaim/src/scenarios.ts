@@ -185,7 +185,7 @@ export function runSlowPathScenario(name: string, o: { version?: string } = {}):
   def.run(c);
   const z = a.zones[0]!;
   const vmstat: Record<string, number> = {};
-  for (const [k, v] of Object.entries(r.vmstat)) if (v !== 0) vmstat[k] = v;
+  for (const [k, v] of Object.entries(r.vmstat)) if (v !== undefined && v !== 0) vmstat[k] = v;
   return {
     name,
     description: def.description,

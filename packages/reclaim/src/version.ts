@@ -18,6 +18,8 @@ export interface ReclaimVersionFacts {
   /** 4.10+: the failure line ends with `, nodemask=…` and (CONFIG_CPUSETS) `,cpuset=…,mems_allowed=…`. */
   readonly failureLineNodemask: boolean;
   readonly showMem: ShowMemLayout;
+  /** ALLOCSTALL is counted per zone (`allocstall_normal` …), ≈4.8 (node-based LRU); one `allocstall` before. */
+  readonly allocstallPerZone: boolean;
   /** mm_vmscan_* trace events exist (2.6.36+). */
   readonly vmscanTrace: boolean;
   /** Per-zone line fields of show_free_areas (modern layout only). */
@@ -33,6 +35,7 @@ const BOOK: ReclaimVersionFacts = {
   failureLine: "dot-hex",
   failureLineNodemask: false,
   showMem: "2.6.24",
+  allocstallPerZone: false,
   vmscanTrace: false,
   zoneLine: { boost: false, freeHighatomic: false, zspages: false },
   nodeLine: { writebackTmp: false, balloon: false },
@@ -45,11 +48,13 @@ const MODERN: ReclaimVersionFacts = {
   failureLine: "colon-named",
   failureLineNodemask: false,
   showMem: "modern",
+  allocstallPerZone: false,
   vmscanTrace: true,
   zoneLine: { boost: false, freeHighatomic: false, zspages: false },
   nodeLine: { writebackTmp: true, balloon: false },
 };
-const V4_10: ReclaimVersionFacts = { ...MODERN, failureLineNodemask: true };
+const V4_8: ReclaimVersionFacts = { ...MODERN, allocstallPerZone: true };
+const V4_10: ReclaimVersionFacts = { ...V4_8, failureLineNodemask: true };
 const V5_0: ReclaimVersionFacts = { ...V4_10, zoneLine: { boost: true, freeHighatomic: false, zspages: false } };
 const V6_15: ReclaimVersionFacts = { ...V5_0, zoneLine: { boost: true, freeHighatomic: true, zspages: false }, nodeLine: { writebackTmp: true, balloon: true } };
 const V6_17: ReclaimVersionFacts = { ...V6_15, nodeLine: { writebackTmp: false, balloon: true } };
@@ -66,6 +71,7 @@ const ROWS: readonly (readonly [string, ReclaimVersionFacts])[] = [
   ["3.0", { ...BOOK, compaction: true, vmscanTrace: true, failureLine: "colon-hex" }],
   ["4.6", { ...BOOK, compaction: true, kcompactd: true, vmscanTrace: true, failureLine: "colon-named" }],
   ["4.7", MODERN],
+  ["4.8", V4_8],
   ["4.10", V4_10],
   ["5.0", V5_0],
   ["6.15", V6_15],
