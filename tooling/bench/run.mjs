@@ -6,7 +6,7 @@
 //
 // --quick shortens every measurement and skips the 1 TiB boot (for a smoke run).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -101,16 +101,16 @@ if (want("boot")) {
 
 // ---------------------------------------------------------------- 4. replay (streamed from a file)
 if (want("replay")) {
-  const { replayFile, writeSyntheticTrace } = await import("./replay.mjs");
+  const { writeSyntheticTrace } = await import("./replay.mjs");
   const sizes = quick ? [200_000, 400_000] : [1_000_000, 4_000_000];
   const figures = [];
   for (const lines of sizes) {
     const file = writeSyntheticTrace(lines);
     const child = spawnSync(process.execPath, [join(here, "replay-child.mjs"), file], { encoding: "utf8" });
+    rmSync(dirname(file), { recursive: true, force: true });
     if (child.status !== 0) throw new Error(`replay: ${child.stderr}`);
     figures.push(JSON.parse(child.stdout.trim().split("\n").pop()));
   }
-  void replayFile;
   const big = figures[figures.length - 1];
   const small = figures[0];
   record("replay", `ftrace replay, ${big.events} events (events/s)`, big.eventsPerSec, "ev/s", 2_000_000, ">=", { mode: big.mode });

@@ -76,6 +76,9 @@ export class ZoneState {
   readonly nrOrders: number;
   readonly nrTypes: number;
   readonly pageblockOrder: number;
+  /** 2^pageblockOrder, and the pageblock number of startPfn (blockIndex() is on every hot path). */
+  private readonly pageblockPages: number;
+  private readonly firstBlock: number;
   /** First sentinel of the per-CPU lists (cpu × nrPcpLists + pindex). */
   readonly pcpBase: number;
   readonly nrPcpLists: number;
@@ -134,6 +137,8 @@ export class ZoneState {
     this.nrOrders = o.nrOrders;
     this.nrTypes = o.nrTypes;
     this.pageblockOrder = o.pageblockOrder;
+    this.pageblockPages = 2 ** o.pageblockOrder;
+    this.firstBlock = Math.floor(spec.startPfn / this.pageblockPages);
     this.nrPcpLists = o.nrPcpLists;
     const nFreeLists = o.nrOrders * o.nrTypes;
     this.pcpBase = this.spanned + nFreeLists;
@@ -169,7 +174,7 @@ export class ZoneState {
   }
 
   blockIndex(pfn: number): number {
-    return Math.floor(pfn / 2 ** this.pageblockOrder) - Math.floor(this.startPfn / 2 ** this.pageblockOrder);
+    return Math.floor(pfn / this.pageblockPages) - this.firstBlock;
   }
 
   pageblockMt(pfn: number): number {

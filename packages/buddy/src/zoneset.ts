@@ -132,16 +132,32 @@ export function gfpDecoder(version: KernelVersion | string, arch: ArchName): Gfp
   const bit = (name: string) => flags[name] ?? 0;
   const kswapd = bit("__GFP_KSWAPD_RECLAIM");
   const direct = bit("__GFP_DIRECT_RECLAIM") || bit("__GFP_WAIT");
-  return (gfp) => ({
-    highestZoneIdx: gfpZoneIdx(gfp, { arch, version }),
-    migratetype: gfpMigratetypeIndex(gfp, version),
-    kswapdReclaim: (gfp & kswapd) !== 0,
-    cold: (gfp & bit("__GFP_COLD")) !== 0,
-    directReclaim: (gfp & direct) !== 0,
-    high: (gfp & bit("__GFP_HIGH")) !== 0,
-    atomic: (gfp & bit("__GFP_ATOMIC")) !== 0,
-    noMemalloc: (gfp & bit("__GFP_NOMEMALLOC")) !== 0,
-  });
+  const cold = bit("__GFP_COLD");
+  const high = bit("__GFP_HIGH");
+  const atomic = bit("__GFP_ATOMIC");
+  const noMemalloc = bit("__GFP_NOMEMALLOC");
+  const where = { arch, version };
+  // The decode is a pure function of the mask: cache it (a program uses a handful of masks). Invalid
+  // masks throw from gfpZoneIdx() and are never cached.
+  const cache = new Map<number, ReturnType<GfpDecoder>>();
+  return (gfp) => {
+    let d = cache.get(gfp);
+    if (d === undefined) {
+      d = Object.freeze({
+        highestZoneIdx: gfpZoneIdx(gfp, where),
+        migratetype: gfpMigratetypeIndex(gfp, version),
+        kswapdReclaim: (gfp & kswapd) !== 0,
+        cold: (gfp & cold) !== 0,
+        directReclaim: (gfp & direct) !== 0,
+        high: (gfp & high) !== 0,
+        atomic: (gfp & atomic) !== 0,
+        noMemalloc: (gfp & noMemalloc) !== 0,
+      });
+      if (cache.size >= 4096) cache.clear();
+      cache.set(gfp, d);
+    }
+    return d;
+  };
 }
 
 /**

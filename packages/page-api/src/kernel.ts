@@ -216,6 +216,9 @@ export class Kernel {
     return v;
   }
 
+  /** GFP masks whose zone modifiers gfpZoneIdx() accepted (allocPagesNode). */
+  private readonly zoneCheckedMasks = new Set<number>();
+
   private flag(name: string): number {
     return this.flags[name] ?? 0;
   }
@@ -270,7 +273,12 @@ export class Kernel {
   private allocPagesNode(nid: number, mask: number, order: number, caller: string): Page | null {
     if (!Number.isInteger(order) || order < 0) throw new PageApiArgumentError(`order ${order} is not a non-negative integer`, "order");
     // Validates the zone modifiers first: an invalid combination is an error, not a failed allocation.
-    gfpZoneIdx(mask, { arch: this.machine.arch, version: this.version });
+    // (A pure function of the mask: each valid mask is checked once.)
+    if (!this.zoneCheckedMasks.has(mask)) {
+      gfpZoneIdx(mask, { arch: this.machine.arch, version: this.version });
+      if (this.zoneCheckedMasks.size >= 4096) this.zoneCheckedMasks.clear();
+      this.zoneCheckedMasks.add(mask);
+    }
     if (order > this.maxOrder) {
       // kernel: __alloc_pages(): WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp) → NULL (2.6.24: silent NULL)
       if (versionAtLeast(this.version, "2.6.25") && !(mask & this.flag("__GFP_NOWARN"))) {
