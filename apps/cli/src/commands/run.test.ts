@@ -96,3 +96,15 @@ describe("pagealloc run --trace on an older kernel", () => {
     expect(alloc).toMatch(/ pfn=\d+ order=0 /);
   });
 });
+
+describe("pagealloc run --json and JSON Lines", () => {
+  it("a JSON Lines script gives the documented fields", async () => {
+    const file = tmpFile("w.jsonl", ['{"op":"alloc","name":"a","order":2,"gfp":"GFP_KERNEL","count":3}', '{"op":"free","name":"a","index":1}', '{"op":"expect","check":"count a == 2"}'].join("\n"));
+    const io = capture();
+    expect(await run(["run", file, "--machine", "tiny-16m", "--json"], io)).toBe(0);
+    const r = JSON.parse(io.stdout);
+    expect(Object.keys(r)).toEqual(["script", "machine", "version", "seed", "ok", "expectations", "failures", "shows", "allocations", "steps", "dmesg"]);
+    expect(r.allocations.a).toEqual({ live: 2, failed: 0, pages: 8, reclaimable: false, evicted: 0 });
+    expect(r.steps).toBe(5); // 3 allocations, 1 free, 1 expect
+  });
+});
