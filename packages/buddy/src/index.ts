@@ -28,3 +28,4 @@ export { checkInvariants } from "./invariants";
 export { type ZoneinfoDynamic, buddyinfoZones, renderBuddyinfo, renderPagetypeinfo, zoneinfoDynamic, zoneinfoCounters, renderZoneinfo, renderVmstat } from "./render";
 export { type BuddyTraceEvent, type TraceFormatOptions, type TraceLineContext, formatTraceEvent, formatTraceLine } from "./trace";
 export { buddyZonesFromZoneSet, gfpDecoder, bootBuddyFromZoneSet } from "./zoneset";
+export { type ZoneStateData, type BuddyStateData, exportState, importState } from "./state";

@@ -1,0 +1,175 @@
+import { checkInvariants, formatTraceEvent, renderPagetypeinfo, renderVmstat, renderZoneinfo } from "@pagealloc/buddy";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type Kernel, Page, bootKernel } from "./kernel";
+import { SNAPSHOT_FORMAT_VERSION, crc32, restore, snapshot } from "./snapshot";
+
+const SOAK = Math.max(1, Number(process.env.PAGEALLOC_SOAK ?? 1) || 1);
+
+/** Every /proc file the model renders, plus what the page API exposes of its own state. */
+function procText(k: Kernel): string {
+  return [k.buddyinfo(), renderPagetypeinfo(k.buddy), renderZoneinfo(k.buddy, k.zones), renderVmstat(k.buddy), JSON.stringify(k.dmesg()), k.smp_processor_id()].join("\n----\n");
+}
+
+const MASKS = ["GFP_KERNEL", "GFP_ATOMIC", "GFP_HIGHUSER_MOVABLE|__GFP_COMP", "GFP_DMA", "GFP_KERNEL|__GFP_ZERO", "GFP_NOWAIT|__GFP_NOWARN"];
+type Op = { kind: "alloc"; mask: number; order: number } | { kind: "free"; pick: number } | { kind: "cpu"; cpu: number } | { kind: "drain" } | { kind: "write"; pick: number; byte: number };
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { arbitrary: fc.record({ kind: fc.constant("alloc" as const), mask: fc.nat({ max: MASKS.length - 1 }), order: fc.nat({ max: 4 }) }), weight: 6 },
+  { arbitrary: fc.record({ kind: fc.constant("free" as const), pick: fc.nat() }), weight: 4 },
+  { arbitrary: fc.record({ kind: fc.constant("cpu" as const), cpu: fc.nat({ max: 7 }) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant("drain" as const) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant("write" as const), pick: fc.nat(), byte: fc.nat({ max: 255 }) }), weight: 1 },
+);
+
+/** Apply ops; blocks still allocated are found again from the kernel (so a restored kernel can continue). */
+function apply(k: Kernel, ops: readonly Op[], live: { pfn: number; order: number }[]): string[] {
+  const out: string[] = [];
+  for (const o of ops) {
+    if (o.kind === "alloc") {
+      const p = k.alloc_pages(MASKS[o.mask]!, o.order);
+      out.push(`alloc ${p?.pfn ?? "null"}`);
+      if (p) live.push({ pfn: p.pfn, order: o.order });
+    } else if (o.kind === "free" && live.length) {
+      const [b] = live.splice(o.pick % live.length, 1);
+      k.__free_pages(new Page(b!.pfn), b!.order);
+    } else if (o.kind === "cpu") {
+      k.set_cpu(o.cpu % k.buddy.cpus);
+    } else if (o.kind === "drain") {
+      k.drain_all_pages();
+    } else if (o.kind === "write" && live.length) {
+      const b = live[o.pick % live.length]!;
+      const addr = k.page_address(new Page(b.pfn));
+      if (addr !== null) k.write(addr + 5n, [o.byte, o.byte ^ 0xff]);
+      out.push(addr === null ? "highmem" : Array.from(k.read(addr, 8)).join(","));
+    }
+  }
+  return out;
+}
+
+describe("snapshot / restore", () => {
+  it("CRC-32 is the IEEE one (check value of \"123456789\" is 0xcbf43926, as zlib)", () => {
+    expect(crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926);
+    expect(crc32(new Uint8Array(0))).toBe(0);
+  });
+
+  it("writes the documented header: magic, format version, CRC of the payload, payload length", () => {
+    const bytes = snapshot(bootKernel({ machine: "tiny-16m" }));
+    expect(Array.from(bytes.subarray(0, 8))).toEqual([0x89, 0x50, 0x47, 0x53, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const v = new DataView(bytes.buffer, bytes.byteOffset);
+    expect(v.getUint32(8, true)).toBe(SNAPSHOT_FORMAT_VERSION);
+    expect(v.getUint32(12, true)).toBe(crc32(bytes.subarray(24)));
+    expect(v.getUint32(16, true)).toBe(bytes.length - 24);
+  });
+
+  it.each([
+    ["tiny-16m", "6.18"],
+    ["pc-4g", "5.10"],
+    ["book-i386", "2.6.24"],
+    ["i386-1g-highmem", "4.4"],
+    ["numa-4node", "6.1"],
+  ])("save -> load gives identical /proc text and identical future behaviour (%s, %s)", (machine, version) => {
+    const k = bootKernel({ machine, version, sysctls: { min_free_kbytes: 4096, watermark_scale_factor: 30 } as never, pagePoisoning: true });
+    const live: { pfn: number; order: number }[] = [];
+    const ops = fc.sample(fc.array(opArb, { minLength: 60, maxLength: 60 }), { seed: 11, numRuns: 2 });
+    apply(k, ops[0]!, live);
+    const bytes = snapshot(k);
+    const again = restore(bytes);
+    if (k.machine.totalPages < 2 ** 20) checkInvariants(again.buddy);
+    expect(procText(again)).toBe(procText(k));
+    const liveAgain = live.map((b) => ({ ...b }));
+    expect(apply(again, ops[1]!, liveAgain)).toEqual(apply(k, ops[1]!, live));
+    expect(procText(again)).toBe(procText(k));
+  });
+
+  it("keeps frame contents, compound pages, mapcounts, references and pkmap slots", () => {
+    const k = bootKernel({ machine: "book-i386", version: "2.6.24" });
+    const comp = k.alloc_pages("GFP_KERNEL|__GFP_COMP", 2)!;
+    const high = k.alloc_pages("GFP_HIGHUSER", 0)!;
+    const vaddr = k.kmap(high);
+    k.write(vaddr, [1, 2, 3]);
+    k.map_page(comp);
+    k.get_page(comp);
+    const again = restore(snapshot(k));
+    expect(again.PageHead(comp)).toBe(true);
+    expect(again.PageTail(new Page(comp.pfn + 1))).toBe(true);
+    expect(again.page_mapcount(comp)).toBe(1);
+    expect(again.page_count(comp)).toBe(2);
+    expect(Array.from(again.read(vaddr, 3))).toEqual([1, 2, 3]);
+    expect(again.kmap(high)).toBe(vaddr);
+    expect(again.page_contents(high)).toEqual(k.page_contents(high));
+  });
+
+  it("the same operations after a restore give the same kmem trace, byte for byte (property)", () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 40 }), fc.array(opArb, { maxLength: 40 }), fc.constantFrom("2.6.24", "4.4", "6.18"), (before, after, version) => {
+        const k = bootKernel({ machine: "tiny-16m", version });
+        const live: { pfn: number; order: number }[] = [];
+        apply(k, before, live);
+        const bytes = snapshot(k);
+        const t1: string[] = [];
+        const t2: string[] = [];
+        const a = restore(bytes, { trace: (e) => t1.push(formatTraceEvent(e)) });
+        const b = restore(bytes, { trace: (e) => t2.push(formatTraceEvent(e)) });
+        expect(apply(a, after, live.map((x) => ({ ...x })))).toEqual(apply(b, after, live.map((x) => ({ ...x }))));
+        expect(t1).toEqual(t2);
+        expect(procText(a)).toBe(procText(b));
+        // and the original, continued, agrees
+        apply(k, after, live);
+        expect(procText(a)).toBe(procText(k));
+      }),
+      { seed: 0x11_5a, numRuns: 20 * SOAK },
+    );
+  });
+
+  describe("damaged files", () => {
+    const k = bootKernel({ machine: "tiny-16m", version: "6.18" });
+    k.alloc_pages("GFP_KERNEL", 3);
+    const good = snapshot(k);
+
+    it("every truncation is SNAPSHOT_CORRUPT with a byte location", () => {
+      for (const len of [0, 7, 8, 23, 24, 25, 100, good.length >> 1, good.length - 1]) {
+        expect(() => restore(good.subarray(0, len))).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT", location: expect.stringMatching(/^byte \d+$/) }));
+      }
+    });
+
+    it("any flipped bit is caught (magic, version, checksum or payload) and nothing is returned", () => {
+      fc.assert(
+        fc.property(fc.nat({ max: good.length * 8 - 1 }), (bit) => {
+          const bad = good.slice();
+          bad[bit >> 3]! ^= 1 << (bit & 7);
+          expect(() => restore(bad)).toThrow(expect.objectContaining({ code: expect.stringMatching(/^SNAPSHOT_(CORRUPT|VERSION)$/) }));
+        }),
+        { seed: 0x11_b1, numRuns: 200 * SOAK },
+      );
+    });
+
+    it("junk after the payload, another format version, and not-bytes are refused", () => {
+      const longer = new Uint8Array(good.length + 3);
+      longer.set(good);
+      expect(() => restore(longer)).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT" }));
+      const v2 = good.slice();
+      new DataView(v2.buffer).setUint32(8, 2, true);
+      expect(() => restore(v2)).toThrow(expect.objectContaining({ code: "SNAPSHOT_VERSION", location: "byte 8" }));
+      expect(() => restore("PGS" as never)).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT" }));
+    });
+
+    it("a payload with a valid checksum that does not describe a kernel is SNAPSHOT_CORRUPT, not a TypeError", () => {
+      const text = new TextEncoder().encode(JSON.stringify({ boot: { machine: "nope" } }));
+      const payload = new Uint8Array(4 + text.length);
+      new DataView(payload.buffer).setUint32(0, text.length, true);
+      payload.set(text, 4);
+      const bytes = new Uint8Array(24 + payload.length);
+      bytes.set(good.subarray(0, 12));
+      const v = new DataView(bytes.buffer);
+      v.setUint32(12, crc32(payload), true);
+      v.setUint32(16, payload.length, true);
+      bytes.set(payload, 24);
+      expect(() => restore(bytes)).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT", location: expect.stringMatching(/^payload/) }));
+    });
+  });
+
+  it("refuses a kernel with the slow path on, naming why (its reclaim state is not in the format)", () => {
+    const k = bootKernel({ machine: "tiny-16m", reclaim: true });
+    expect(() => snapshot(k)).toThrow(expect.objectContaining({ code: "SNAPSHOT_UNSUPPORTED", location: "kernel.reclaim" }));
+  });
+});

@@ -1,0 +1,354 @@
+import { type BuddyStateData, type BuddyTraceEvent, checkInvariants, exportState, importState } from "@pagealloc/buddy";
+import { type FrameStore, type InitialContent, type Machine, PageallocError, formatKernelVersion } from "@pagealloc/physmem";
+import type { Sysctls } from "@pagealloc/zones";
+import { type Kernel, type KernelLogLine, bootKernel } from "./kernel";
+
+/**
+ * Snapshot file layout (all integers little-endian):
+ *
+ * | offset | size | field |
+ * |---|---|---|
+ * | 0 | 8 | magic `89 50 47 53 0d 0a 1a 0a` (`\x89PGS\r\n\x1a\n`: catches text-mode transfers, like PNG's) |
+ * | 8 | 4 | format version ({@link SNAPSHOT_FORMAT_VERSION}) |
+ * | 12 | 4 | CRC-32 (IEEE 802.3, as zlib's crc32()) of the payload |
+ * | 16 | 8 | payload length in bytes (u32 low, u32 high) |
+ * | 24 | n | payload: u32 JSON length, the JSON (UTF-8), then the typed-array blobs the JSON points at |
+ *
+ * The JSON holds the boot options (machine, version, sysctls, CPUs, seed, page poisoning, initial frame content)
+ * and the small state (CPU, dmesg, compound pages, mapcounts, pkmap); typed arrays (mem_map, free areas, pagesets,
+ * pkmap counts) and written frames are stored as blobs `{ "$ta": type, "o": offset, "n": bytes }`.
+ */
+export const SNAPSHOT_FORMAT_VERSION = 1;
+const MAGIC = [0x89, 0x50, 0x47, 0x53, 0x0d, 0x0a, 0x1a, 0x0a] as const;
+const HEADER = 24;
+
+/** A snapshot that cannot be read: wrong magic, truncated, checksum mismatch, or a payload that does not describe a kernel. */
+export class SnapshotCorruptError extends PageallocError {
+  constructor(reason: string, location: string) {
+    super("SNAPSHOT_CORRUPT", reason, location);
+  }
+}
+
+/** A snapshot written by a newer (or unknown) format version. */
+export class SnapshotVersionError extends PageallocError {
+  constructor(found: number) {
+    super("SNAPSHOT_VERSION", `snapshot format version ${found} is not supported (this build reads version ${SNAPSHOT_FORMAT_VERSION})`, "byte 8");
+  }
+}
+
+/** A kernel whose state a snapshot cannot hold (the slow path of @pagealloc/reclaim is on). */
+export class SnapshotUnsupportedError extends PageallocError {
+  constructor(reason: string, location: string) {
+    super("SNAPSHOT_UNSUPPORTED", reason, location);
+  }
+}
+
+/** Options of {@link restore}: what a snapshot does not carry (callbacks and debug switches). */
+export interface RestoreOptions {
+  /** Receives every kmem trace event after the restore. */
+  readonly trace?: (event: BuddyTraceEvent) => void;
+  /** Run the buddy invariant checker after every operation (and once right after the restore). */
+  readonly checkInvariants?: boolean;
+}
+
+// ---------------------------------------------------------------- CRC-32
+
+let crcTable: Uint32Array | null = null;
+
+/**
+ * CRC-32 (IEEE 802.3 polynomial 0xedb88320, reflected), the checksum of zlib, gzip and PNG.
+ * @example
+ * ```ts
+ * import { crc32 } from "@pagealloc/page-api";
+ * console.log(crc32(new TextEncoder().encode("123456789")).toString(16)); // => cbf43926
+ * ```
+ */
+export function crc32(bytes: Uint8Array): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) crc = crcTable[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+// ---------------------------------------------------------------- the kernel's private state
+
+/** The Kernel's own bookkeeping beside the buddy arrays (private fields of kernel.ts, reached by name). */
+interface KernelInternals {
+  cpu: number;
+  readonly log: KernelLogLine[];
+  readonly warnedOnce: Set<string>;
+  readonly compound: Map<number, number>;
+  readonly mapcount: Map<number, number>;
+  readonly pkmapCount: Int32Array;
+  readonly pkmapPfn: Float64Array;
+  readonly pkmapOfPfn: Map<number, number>;
+  lastPkmapNr: number;
+}
+
+interface FrameStoreInternals {
+  readonly initial: InitialContent;
+  readonly frames: Map<number, Uint8Array | number>;
+}
+
+function internals(k: Kernel): KernelInternals {
+  const ki = k as unknown as KernelInternals;
+  for (const [key, type] of [["log", Array], ["warnedOnce", Set], ["compound", Map], ["mapcount", Map], ["pkmapCount", Int32Array], ["pkmapPfn", Float64Array], ["pkmapOfPfn", Map]] as const) {
+    if (!((ki as unknown as Record<string, unknown>)[key] instanceof type)) throw new SnapshotUnsupportedError(`the kernel has no ${key} field of the expected type (page-api changed: update snapshot.ts)`, `kernel.${key}`);
+  }
+  return ki;
+}
+
+function frameStore(m: FrameStore): FrameStoreInternals {
+  const f = m as unknown as FrameStoreInternals;
+  if (!(f.frames instanceof Map)) throw new SnapshotUnsupportedError("the frame store has no frames map (physmem changed: update snapshot.ts)", "kernel.memory");
+  return f;
+}
+
+// ---------------------------------------------------------------- encoding
+
+type Typed = Int32Array | Uint8Array | Float64Array;
+const TYPED = { Int32Array, Uint8Array, Float64Array } as const;
+type TypedName = keyof typeof TYPED;
+interface BlobRef {
+  readonly $ta: TypedName;
+  readonly o: number;
+  readonly n: number;
+}
+
+interface SnapshotJson {
+  readonly boot: {
+    readonly machine: Machine;
+    readonly version: string;
+    readonly sysctls: Sysctls;
+    readonly cpus: number;
+    readonly seed: number;
+    readonly pagePoisoning: boolean;
+    readonly initialContent: InitialContent;
+  };
+  readonly buddy: unknown;
+  readonly kernel: {
+    readonly cpu: number;
+    readonly log: readonly KernelLogLine[];
+    readonly warnedOnce: readonly string[];
+    readonly compound: readonly (readonly [number, number])[];
+    readonly mapcount: readonly (readonly [number, number])[];
+    readonly pkmapCount: unknown;
+    readonly pkmapPfn: unknown;
+    readonly pkmapOfPfn: readonly (readonly [number, number])[];
+    readonly lastPkmapNr: number;
+  };
+  /** Written frames: [pfn, fill byte] or [pfn, blob of the page]. */
+  readonly frames: readonly (readonly [number, number | unknown])[];
+}
+
+class BlobWriter {
+  private readonly parts: Uint8Array[] = [];
+  private size = 0;
+  put(a: Typed): BlobRef {
+    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    // 8-byte alignment keeps every blob readable as its own type after a copy
+    const pad = (8 - (this.size % 8)) % 8;
+    if (pad) this.parts.push(new Uint8Array(pad));
+    const ref: BlobRef = { $ta: a.constructor.name as TypedName, o: this.size + pad, n: bytes.length };
+    this.parts.push(bytes.slice());
+    this.size += pad + bytes.length;
+    return ref;
+  }
+  concat(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const p of this.parts) (out.set(p, at), (at += p.length));
+    return out;
+  }
+}
+
+/** Replace every typed array in a value by a blob reference (deep; plain objects and arrays only). */
+function encodeValue(v: unknown, w: BlobWriter): unknown {
+  if (v instanceof Int32Array || v instanceof Uint8Array || v instanceof Float64Array) return w.put(v);
+  if (Array.isArray(v)) return v.map((x) => encodeValue(x, w));
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encodeValue(x, w)]));
+  return v;
+}
+
+function decodeValue(v: unknown, blobs: Uint8Array, where: string): unknown {
+  if (Array.isArray(v)) return v.map((x, i) => decodeValue(x, blobs, `${where}[${i}]`));
+  if (v && typeof v === "object") {
+    const r = v as Partial<BlobRef>;
+    if (typeof r.$ta === "string") {
+      const T = TYPED[r.$ta as TypedName];
+      const o = r.o;
+      const n = r.n;
+      if (!T || !Number.isSafeInteger(o) || !Number.isSafeInteger(n) || o! < 0 || n! < 0 || o! + n! > blobs.length || n! % T.BYTES_PER_ELEMENT !== 0) {
+        throw new SnapshotCorruptError(`bad blob reference ${JSON.stringify(v)}`, where);
+      }
+      return new T(blobs.slice(o!, o! + n!).buffer);
+    }
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decodeValue(x, blobs, `${where}.${k}`)]));
+  }
+  return v;
+}
+
+/**
+ * Save the complete state of a simulated kernel: boot options, the buddy allocator's arrays and counters, per-CPU
+ * lists, compound pages, mapcounts, pkmap slots, the kernel log and the contents of every written frame.
+ *
+ * @param k - the kernel
+ * @returns the snapshot bytes (format: see {@link SNAPSHOT_FORMAT_VERSION})
+ * @throws {SnapshotUnsupportedError} for a kernel booted with the slow path (`reclaim`), whose memory-use model,
+ *   LRU lists and kswapd state are not saved yet
+ * @example
+ * ```ts
+ * import { bootKernel, restore, snapshot } from "@pagealloc/page-api";
+ * const k = bootKernel({ machine: "tiny-16m", version: "2.6.24" });
+ * k.alloc_pages("GFP_KERNEL", 3);
+ * const again = restore(snapshot(k));
+ * console.log(again.buddyinfo() === k.buddyinfo()); // => true
+ * ```
+ */
+export function snapshot(k: Kernel): Uint8Array {
+  if (k.reclaim) {
+    throw new SnapshotUnsupportedError("a kernel booted with the slow path (reclaim) cannot be saved yet: its memory-use model, LRU and kswapd state are not in the format", "kernel.reclaim");
+  }
+  const ki = internals(k);
+  const mem = frameStore(k.memory);
+  const w = new BlobWriter();
+  const frames: [number, unknown][] = [];
+  for (const [pfn, f] of [...mem.frames].sort((a, b) => a[0] - b[0])) frames.push([pfn, typeof f === "number" ? f : w.put(f)]);
+  const json: SnapshotJson = {
+    boot: {
+      machine: k.machine,
+      version: formatKernelVersion(k.version),
+      sysctls: k.zones.sysctls,
+      cpus: k.buddy.cpus,
+      seed: k.seed,
+      pagePoisoning: k.pagePoisoning,
+      initialContent: mem.initial,
+    },
+    buddy: encodeValue(exportState(k.buddy), w),
+    kernel: {
+      cpu: ki.cpu,
+      log: ki.log,
+      warnedOnce: [...ki.warnedOnce],
+      compound: [...ki.compound],
+      mapcount: [...ki.mapcount],
+      pkmapCount: w.put(ki.pkmapCount),
+      pkmapPfn: w.put(ki.pkmapPfn),
+      pkmapOfPfn: [...ki.pkmapOfPfn],
+      lastPkmapNr: ki.lastPkmapNr,
+    },
+    frames,
+  };
+  const text = new TextEncoder().encode(JSON.stringify(json));
+  const blobs = w.concat();
+  const payload = new Uint8Array(4 + text.length + blobs.length);
+  const pv = new DataView(payload.buffer);
+  pv.setUint32(0, text.length, true);
+  payload.set(text, 4);
+  payload.set(blobs, 4 + text.length);
+  const out = new Uint8Array(HEADER + payload.length);
+  out.set(MAGIC, 0);
+  const hv = new DataView(out.buffer);
+  hv.setUint32(8, SNAPSHOT_FORMAT_VERSION, true);
+  hv.setUint32(12, crc32(payload), true);
+  hv.setUint32(16, payload.length % 2 ** 32, true);
+  hv.setUint32(20, Math.floor(payload.length / 2 ** 32), true);
+  out.set(payload, HEADER);
+  return out;
+}
+
+/** Check the header and checksum; returns the JSON and the blob area. */
+function readContainer(bytes: Uint8Array): { json: SnapshotJson; blobs: Uint8Array } {
+  if (!(bytes instanceof Uint8Array)) throw new SnapshotCorruptError("a snapshot must be bytes (Uint8Array)", "snapshot");
+  if (bytes.length < HEADER) throw new SnapshotCorruptError(`truncated: ${bytes.length} bytes, the header alone is ${HEADER}`, `byte ${bytes.length}`);
+  for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) throw new SnapshotCorruptError("not a pagealloc snapshot (bad magic)", `byte ${i}`);
+  const hv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = hv.getUint32(8, true);
+  if (version !== SNAPSHOT_FORMAT_VERSION) throw new SnapshotVersionError(version);
+  const length = hv.getUint32(16, true) + hv.getUint32(20, true) * 2 ** 32;
+  if (bytes.length - HEADER < length) throw new SnapshotCorruptError(`truncated: the payload should be ${length} bytes, ${bytes.length - HEADER} are present`, `byte ${bytes.length}`);
+  if (bytes.length - HEADER > length) throw new SnapshotCorruptError(`${bytes.length - HEADER - length} bytes of junk after the payload`, `byte ${HEADER + length}`);
+  const payload = bytes.subarray(HEADER);
+  const crc = crc32(payload);
+  if (crc !== hv.getUint32(12, true)) throw new SnapshotCorruptError(`checksum mismatch (stored ${hv.getUint32(12, true).toString(16)}, computed ${crc.toString(16)})`, "byte 12");
+  const jsonLength = payload.length >= 4 ? new DataView(payload.buffer, payload.byteOffset).getUint32(0, true) : -1;
+  if (jsonLength < 0 || 4 + jsonLength > payload.length) throw new SnapshotCorruptError("the JSON section runs past the payload", `byte ${HEADER}`);
+  let json: SnapshotJson;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payload.subarray(4, 4 + jsonLength))) as SnapshotJson;
+  } catch {
+    throw new SnapshotCorruptError("the JSON section does not parse", `byte ${HEADER + 4}`);
+  }
+  return { json, blobs: payload.subarray(4 + jsonLength) };
+}
+
+/**
+ * Boot a kernel from a snapshot and put its saved state back: the /proc text and every later operation are those
+ * of the saved kernel.
+ *
+ * @param bytes - a snapshot from {@link snapshot}
+ * @param options - trace callback and invariant checking (not part of a snapshot)
+ * @returns the restored kernel
+ * @throws {SnapshotCorruptError} (code `SNAPSHOT_CORRUPT`) for a truncated or damaged snapshot; nothing is booted
+ * @throws {SnapshotVersionError} (code `SNAPSHOT_VERSION`) for an unknown format version
+ * @example
+ * ```ts
+ * import { bootKernel, restore, snapshot } from "@pagealloc/page-api";
+ * const bytes = snapshot(bootKernel({ machine: "tiny-16m" }));
+ * try {
+ *   restore(bytes.subarray(0, 100));
+ * } catch (e) {
+ *   console.log(e.code); // => SNAPSHOT_CORRUPT
+ * }
+ * ```
+ */
+export function restore(bytes: Uint8Array, options: RestoreOptions = {}): Kernel {
+  const { json, blobs } = readContainer(bytes);
+  try {
+    const b = json.boot;
+    const k = bootKernel({
+      machine: b.machine,
+      version: b.version,
+      sysctls: b.sysctls,
+      cpus: b.cpus,
+      seed: b.seed,
+      pagePoisoning: b.pagePoisoning,
+      initialContent: b.initialContent,
+      trace: options.trace,
+      checkInvariants: options.checkInvariants,
+    });
+    importState(k.buddy, decodeValue(json.buddy, blobs, "buddy") as BuddyStateData);
+    const ki = internals(k);
+    const s = json.kernel;
+    k.set_cpu(s.cpu);
+    ki.log.push(...s.log.map((l) => ({ level: l.level, text: String(l.text) })));
+    for (const key of s.warnedOnce) ki.warnedOnce.add(String(key));
+    for (const [pfn, order] of s.compound) ki.compound.set(pfn, order);
+    for (const [pfn, n] of s.mapcount) ki.mapcount.set(pfn, n);
+    const pkc = decodeValue(s.pkmapCount, blobs, "kernel.pkmapCount") as Int32Array;
+    const pkp = decodeValue(s.pkmapPfn, blobs, "kernel.pkmapPfn") as Float64Array;
+    if (pkc.length !== ki.pkmapCount.length || pkp.length !== ki.pkmapPfn.length) throw new SnapshotCorruptError("pkmap arrays of the wrong size", "kernel.pkmapCount");
+    ki.pkmapCount.set(pkc);
+    ki.pkmapPfn.set(pkp);
+    for (const [pfn, slot] of s.pkmapOfPfn) ki.pkmapOfPfn.set(pfn, slot);
+    ki.lastPkmapNr = s.lastPkmapNr;
+    const mem = frameStore(k.memory);
+    for (const [pfn, f] of json.frames) {
+      const frame = typeof f === "number" ? f : (decodeValue(f, blobs, `frames[${pfn}]`) as Uint8Array);
+      if (!Number.isSafeInteger(pfn) || (typeof frame !== "number" && frame.length !== k.memory.pageSize)) throw new SnapshotCorruptError(`bad frame ${pfn}`, "frames");
+      mem.frames.set(pfn, frame);
+    }
+    if (options.checkInvariants) checkInvariants(k.buddy);
+    return k;
+  } catch (e) {
+    if (e instanceof SnapshotCorruptError) throw e;
+    // a payload with a valid checksum that still does not describe a kernel (hand-made, or from another build)
+    throw new SnapshotCorruptError(`the snapshot does not describe a kernel this build can boot: ${e instanceof Error ? e.message : String(e)}`, e instanceof PageallocError && e.location ? `payload: ${e.location}` : "payload");
+  }
+}
