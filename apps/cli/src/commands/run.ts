@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { type Io, UsageError } from "../io";
 import { type KernelArgs, bootFromArgs, kernelOptions } from "../kernel-options";
 import { CheckFailedError, colorsFor, examples, readTextFile, writeJson } from "../options";
+import { loadSnapshotFile, saveSnapshotFile } from "../snapshot-file";
 
 interface RunArgs extends KernelArgs {
   trace?: string;
@@ -16,6 +17,8 @@ interface RunArgs extends KernelArgs {
   check?: boolean;
   json?: boolean;
   quiet?: boolean;
+  save?: string;
+  load?: string;
 }
 
 /** Open `file` for the trace; a bad path is a usage error naming the option. */
@@ -91,7 +94,9 @@ export function registerRun(program: Command, io: Io): void {
     .option("--check", "run the buddy invariant checker after every step (slow)")
     .option("--reclaim", "run the slow path (@pagealloc/reclaim: kswapd, direct reclaim, compaction); `mark`/`reclaimable` memory can then be reclaimed")
     .option("--json", "results as JSON (fields: script, machine, version, seed, ok, expectations, failures, shows, allocations, steps, dmesg)")
-    .option("--quiet", "print only failed expectations");
+    .option("--quiet", "print only failed expectations")
+    .option("--save <file>", "after the script, save the complete simulator state to FILE (written atomically: temporary file + rename)")
+    .option("--load <file>", "start from a state saved with --save instead of booting (its machine, version, sysctls, CPUs and seed apply)");
   kernelOptions(cmd, { cpus: true, seed: true });
   examples(cmd, [
     "pagealloc run examples/fragmentation.pa",
@@ -107,11 +112,14 @@ export function registerRun(program: Command, io: Io): void {
     let k: Kernel;
     try {
       const owners = opts.reclaim ? new ScriptOwners() : undefined;
-      k = bootTraced(opts, fd, opts.check ?? false, owners);
+      // snapshots (--load/--save): the slow path's state is not in the format, and --trace needs a boot-time sink
+      if (opts.load && (opts.reclaim || opts.trace)) throw new UsageError("--load cannot be combined with --reclaim or --trace");
+      k = opts.load ? loadSnapshotFile(opts.load, { checkInvariants: opts.check }) : bootTraced(opts, fd, opts.check ?? false, owners);
       result = runScript(k, text, { file, seed: k.seed, owners });
     } finally {
       if (fd !== undefined) fs.closeSync(fd);
     }
+    if (opts.save) saveSnapshotFile(opts.save, k);
     if (opts.json) {
       writeJson(io, {
         script: file,
