@@ -1200,16 +1200,28 @@ export class BuddyAllocator {
 
   // ---------------------------------------------------------------- watermarks and the zonelist walk
 
-  /** The zone as __zone_watermark_ok sees it. */
+  /** One live view per zone (getters read the current counters): no object and closure per watermark check. */
+  private readonly watermarkViews = new Map<ZoneState, WatermarkZoneView>();
+
+  /** The zone as __zone_watermark_ok sees it (live: the counters are read when the check runs). */
   watermarkView(z: ZoneState): WatermarkZoneView {
-    return {
-      lowmemReserve: z.spec.lowmemReserve,
-      nrReservedHighatomic: z.nrReservedHighatomic,
-      nrFreeHighatomic: z.nrFreeHighatomic,
-      nrFreeCma: 0,
-      nrFree: z.nrFree,
-      hasFree: (order, mt) => !z.listEmpty(z.freeListNode(order, mt)),
-    };
+    let v = this.watermarkViews.get(z);
+    if (v === undefined) {
+      v = {
+        lowmemReserve: z.spec.lowmemReserve,
+        get nrReservedHighatomic() {
+          return z.nrReservedHighatomic;
+        },
+        get nrFreeHighatomic() {
+          return z.nrFreeHighatomic;
+        },
+        nrFreeCma: 0,
+        nrFree: z.nrFree,
+        hasFree: (order, mt) => !z.listEmpty(z.freeListNode(order, mt)),
+      };
+      this.watermarkViews.set(z, v);
+    }
+    return v;
   }
 
   /** kernel: mm/page_alloc.c zone_watermark_ok() */

@@ -124,6 +124,10 @@ export class Kernel {
   private readonly pkmapBase: bigint;
   private readonly gfpCache = new Map<string, number>();
   private readonly flags: Readonly<Record<string, number>>;
+  /** The bits allocPagesNode() tests on every call (0 where the version has no such flag). */
+  private readonly gfpComp: number;
+  private readonly gfpZero: number;
+  private readonly gfpThisNode: number;
 
   constructor(options: BootKernelOptions = {}) {
     this.version = parseKernelVersion(options.version ?? DEFAULT_KERNEL_VERSION);
@@ -133,6 +137,9 @@ export class Kernel {
     this.seed = options.seed ?? 0;
     this.pagePoisoning = options.pagePoisoning ?? false;
     this.flags = gfpFlags(this.version) as Readonly<Record<string, number>>;
+    this.gfpComp = this.flag("__GFP_COMP");
+    this.gfpZero = this.flag("__GFP_ZERO");
+    this.gfpThisNode = this.flag("__GFP_THISNODE");
     const cpus = options.cpus ?? Math.max(1, this.machine.nodes.reduce((n, node) => n + node.cpus.length, 0));
     this.zones = buildZones(this.machine, { version: this.version, sysctls: options.sysctls, cpus });
     const ro = !options.reclaim ? null : options.reclaim === true ? {} : options.reclaim;
@@ -286,15 +293,15 @@ export class Kernel {
       }
       return null;
     }
-    const thisNode = this.flag("__GFP_THISNODE");
+    const thisNode = this.gfpThisNode;
     const nodemask = thisNode && mask & thisNode && this.machine.nodes.length > 1 ? [nid] : undefined;
     const pfn = this.buddy.allocPages(mask, order, { nid, cpu: this.cpu, nodemask });
     if (this.reclaim && this.reclaimAfterAlloc) this.reclaim.tick();
     if (pfn < 0) return null;
     const pages = 2 ** order;
-    if (mask & this.flag("__GFP_COMP") && order > 0) this.compound.set(pfn, order);
+    if (mask & this.gfpComp && order > 0) this.compound.set(pfn, order);
     // post_alloc_hook(): __GFP_ZERO clears every subpage after the block left the free lists.
-    if (mask & this.flag("__GFP_ZERO")) for (let p = pfn; p < pfn + pages; p++) this.memory.zeroPage(p);
+    if (mask & this.gfpZero) for (let p = pfn; p < pfn + pages; p++) this.memory.zeroPage(p);
     return new Page(pfn);
   }
 
@@ -744,7 +751,13 @@ export class Kernel {
   }
 
   private compoundHead(pfn: number): number {
-    for (const [head, order] of this.compound) if (pfn > head && pfn < head + 2 ** order) return head;
+    // A compound block of order k is a buddy block: its head is pfn rounded down to 2^k. One lookup per
+    // order instead of a walk over every compound block (frees stay O(1) with many THPs live).
+    if (this.compound.size === 0) return pfn;
+    for (let k = 1; k <= this.maxOrder; k++) {
+      const head = pfn - (pfn % 2 ** k);
+      if (head !== pfn && this.compound.get(head) === k) return head;
+    }
     return pfn;
   }
 
