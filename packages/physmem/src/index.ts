@@ -51,3 +51,4 @@ export {
   initialFrameByte,
 } from "./frame-store";
 export { type ImportOptions, MachineImportError, parseNumactlHardware, machineFromSysfsNodes } from "./importers";
+export { type ErrorCatalogueEntry, ERROR_CATALOGUE } from "./error-catalogue";
