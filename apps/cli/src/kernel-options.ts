@@ -1,5 +1,6 @@
 // Booting a kernel from the common command-line options (--machine, --kernel, --sysctl, --cpus, --seed).
 import fs from "node:fs";
+import os from "node:os";
 import { type BootKernelOptions, type Kernel, bootKernel } from "@pagealloc/page-api";
 import { DEFAULT_KERNEL_VERSION, type Machine, loadMachine, parseKernelVersion } from "@pagealloc/physmem";
 import { type Sysctls, machineFromZoneinfo, parseSysctlOptions } from "@pagealloc/zones";
@@ -37,7 +38,8 @@ export function bootFromArgs(args: KernelArgs, extra: Pick<BootKernelOptions, "t
   const version = parseKernelVersion(args.kernel ?? DEFAULT_KERNEL_VERSION).raw;
   const cpus = intOption(args.cpus, "--cpus", 1);
   const seed = intOption(args.seed, "--seed");
-  return bootKernel({ machine, version, sysctls: sysctlsOf(args.sysctl), cpus, seed, ...extra });
+  // a machine too large for this host is refused up front (HOST_MEMORY_LIMIT) instead of exhausting memory
+  return bootKernel({ machine, version, sysctls: sysctlsOf(args.sysctl), cpus, seed, maxHostBytes: os.totalmem(), ...extra });
 }
 
 /**

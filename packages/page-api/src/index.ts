@@ -3,3 +3,4 @@ export { BadPageStateError, InvalidAddressError, PageApiArgumentError, NotInThis
 export { type PageApiFacts, pageApiFacts } from "./version-facts";
 export { type Gfp, type BootKernelOptions, type KernelLogLine, Page, Kernel, bootKernel } from "./kernel";
 export { SNAPSHOT_FORMAT_VERSION, type RestoreOptions, SnapshotCorruptError, SnapshotVersionError, SnapshotUnsupportedError, crc32, snapshot, restore } from "./snapshot";
+export { HOST_BYTES_PER_PAGE, HostMemoryLimitError, estimateHostBytes, checkHostMemory } from "./host-limits";

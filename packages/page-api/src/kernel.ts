@@ -19,6 +19,7 @@ import { PageUse, type PageUseValue, type Reclaim, type ReclaimOptions, createRe
 import { type Sysctls, type ZoneSet, buildZones } from "@pagealloc/zones";
 import { BadPageStateError, InvalidAddressError, KmapExhaustedError, NotInThisKernelError, PageApiArgumentError } from "./errors";
 import { getOrder } from "./get-order";
+import { checkHostMemory } from "./host-limits";
 import { type PageApiFacts, pageApiFacts } from "./version-facts";
 
 /** A GFP mask: a number, or an expression such as `"GFP_KERNEL|__GFP_ZERO"` resolved for the booted version. */
@@ -60,6 +61,8 @@ export interface BootKernelOptions {
   readonly trace?: (event: BuddyTraceEvent) => void;
   /** Run the buddy invariant checker after every operation (slow; for tests). */
   readonly checkInvariants?: boolean;
+  /** Refuse up front (HOST_MEMORY_LIMIT, with the memory needed) a machine whose simulation needs more host bytes than this. */
+  readonly maxHostBytes?: number;
   /**
    * The slow path (@pagealloc/reclaim): kswapd, direct reclaim, compaction, retries, the OOM decision and the
    * warn_alloc report (printed to {@link Kernel.dmesg}). Off by default for now (the fast path only, as before);
@@ -132,6 +135,7 @@ export class Kernel {
   constructor(options: BootKernelOptions = {}) {
     this.version = parseKernelVersion(options.version ?? DEFAULT_KERNEL_VERSION);
     this.machine = resolveMachine(options.machine);
+    if (options.maxHostBytes !== undefined) checkHostMemory(this.machine, options.maxHostBytes);
     this.arch = archFacts(this.machine.arch, this.version, this.machine.archOptions);
     this.facts = pageApiFacts(this.version);
     this.seed = options.seed ?? 0;

@@ -1,6 +1,8 @@
 // `pagealloc extfrag`, `pagealloc buddyinfo` and `pagealloc pagetypeinfo` (@pagealloc/buddy). Files are read here;
 // parsing, the index arithmetic and the boot model live in buddy.
+import os from "node:os";
 import { bootBuddyFromZoneSet, parseBuddyinfo, renderBuddyinfo, renderExtfragIndex, renderPagetypeinfo, renderUnusableIndex } from "@pagealloc/buddy";
+import { checkHostMemory } from "@pagealloc/page-api";
 import { DEFAULT_KERNEL_VERSION, parseKernelVersion } from "@pagealloc/physmem";
 import { buildZones } from "@pagealloc/zones";
 import type { Command } from "commander";
@@ -11,6 +13,7 @@ import { resolveMachine } from "./machine";
 function bootState(machineSpec: string, kernel: string) {
   const machine = resolveMachine(machineSpec);
   const version = parseKernelVersion(kernel).raw;
+  checkHostMemory(machine, os.totalmem()); // too large for this host: HOST_MEMORY_LIMIT before allocating
   return bootBuddyFromZoneSet(buildZones(machine, { version }), machine);
 }
 
