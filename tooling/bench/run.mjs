@@ -89,7 +89,9 @@ if (want("buddy-mixed")) {
 // ---------------------------------------------------------------- 3. boot (each in a child process)
 if (want("boot")) {
   const sizes = quick ? ["4G", "64G"] : ["4G", "64G", "1T"];
-  const targets = { "4G": [undefined, 12], "64G": [200, 12], "1T": [3000, 12] };
+  // Targets of the issue: 64 GiB ≤ 0.2 s; 1 TiB ≤ 3 s and ≤ 12 bytes per page (smaller machines are
+  // dominated by fixed costs: code, zone objects, the per-cpu lists).
+  const targets = { "4G": [undefined, undefined], "64G": [200, undefined], "1T": [3000, 12] };
   for (const size of sizes) {
     const child = spawnSync(process.execPath, ["--max-old-space-size=8192", join(here, "boot-child.mjs"), size], { encoding: "utf8" });
     if (child.status !== 0) throw new Error(`boot ${size}: ${child.stderr}`);

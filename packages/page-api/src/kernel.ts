@@ -810,7 +810,8 @@ export class Kernel {
 
   private freeBlock(pfn: number, order: number, opts: { toTail?: boolean; bypassPcp?: boolean }): void {
     if (this.pagePoisoning) for (let p = pfn; p < pfn + 2 ** order; p++) this.memory.poisonPage(p);
-    this.buddy.freePages(pfn, order, { cpu: this.cpu, ...opts });
+    // A fixed-shape literal: spreading `opts` into a new object is far slower in V8 (bench/: order0-pcp).
+    this.buddy.freePages(pfn, order, { cpu: this.cpu, toTail: opts.toTail, bypassPcp: opts.bypassPcp });
   }
 
   private badPage(pfn: number, fn: string, reason: string): BadPageStateError {
