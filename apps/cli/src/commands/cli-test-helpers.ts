@@ -16,4 +16,5 @@ export function capture() {
 }
 
 export const examplesDir = path.join(__dirname, "..", "..", "examples");
-export const referenceDir = path.join(__dirname, "..", "..", "..", "..", "..", "shared", "reference");
+// Real kernel output copied into the repository (see __fixtures__/SOURCES.md), so tests need nothing outside it.
+export const referenceDir = path.join(__dirname, "__fixtures__");
