@@ -19,6 +19,10 @@ import { type Kernel, type KernelLogLine, bootKernel } from "./kernel";
  * pkmap counts) and written frames are stored as blobs `{ "$ta": type, "o": offset, "n": bytes }`.
  */
 export const SNAPSHOT_FORMAT_VERSION = 1;
+
+// Browsers and Node both have these; the library's tsconfig has no DOM lib, so their shapes are declared here.
+declare const TextEncoder: { new (): { encode(text: string): Uint8Array } };
+declare const TextDecoder: { new (label: string, options: { fatal: boolean }): { decode(bytes: Uint8Array): string } };
 const MAGIC = [0x89, 0x50, 0x47, 0x53, 0x0d, 0x0a, 0x1a, 0x0a] as const;
 const HEADER = 24;
 
