@@ -27,7 +27,7 @@ export interface ErrorCatalogueEntry {
 export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = [
   // @pagealloc/physmem
   { code: "INVALID_KERNEL_VERSION", source: "@pagealloc/physmem", errorClass: "InvalidKernelVersionError", meaning: "A kernel version string could not be understood (`uname -r` forms such as `4.18.0-80.el8.x86_64` are accepted).", example: 'parseKernelVersion("six.one")' },
-  { code: "UNSUPPORTED_ARCH", source: "@pagealloc/physmem", errorClass: "UnsupportedArchError", meaning: "An architecture / option / version combination that does not exist (e.g. arm64 on 2.6.24).", example: 'archFacts("arm64", "2.6.24")' },
+  { code: "UNSUPPORTED_ARCH", source: "@pagealloc/physmem", errorClass: "UnsupportedArchError", meaning: "An unknown architecture, or an architecture / option / version combination that does not exist (e.g. 5-level paging before 4.14).", example: 'archFacts("sparc64")' },
   { code: "INVALID_MACHINE", source: "@pagealloc/physmem", errorClass: "InvalidMachineError", meaning: "A machine description has problems; `problems` lists every one with its JSON path.", example: 'loadMachine({ arch: "x86_64", nodes: [] })' },
   { code: "NO_SUCH_NODE", source: "@pagealloc/physmem", errorClass: "PageallocError", meaning: "A NUMA distance was asked for a node the machine does not have.", example: 'nodeDistance(getPreset("pc-4g"), 0, 7)' },
   { code: "UNKNOWN_PRESET", source: "@pagealloc/physmem", errorClass: "PageallocError", meaning: "A machine preset name that does not exist (the message lists the known ones).", example: 'getPreset("pc-8g")' },
@@ -41,7 +41,7 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = [
   { code: "GFP_TABLE", source: "@pagealloc/gfp", errorClass: "GfpTableError", meaning: "An internal GFP table names a flag its era does not define: a bug in @pagealloc/gfp, not in the input.", example: "(internal consistency check; not reachable from valid calls)" },
   // @pagealloc/zones
   { code: "INVALID_SYSCTL", source: "@pagealloc/zones", errorClass: "InvalidSysctlError", meaning: "A vm.* sysctl name or value the kernel would not accept; `location` names the file or key.", example: 'parseSysctlDir({ min_free_kbytes: "-5\\n" })' },
-  { code: "INVALID_ZONE_LAYOUT", source: "@pagealloc/zones", errorClass: "InvalidZoneLayoutError", meaning: "Zone layout input the kernel would not produce or accept (kernelcore=, managed overrides, sizes).", example: 'buildZones(machine, { kernelcore: "200%" })' },
+  { code: "INVALID_ZONE_LAYOUT", source: "@pagealloc/zones", errorClass: "InvalidZoneLayoutError", meaning: "Zone layout input the kernel would not produce or accept (kernelcore=, managed overrides, sizes).", example: 'buildZones(getPreset("pc-4g"), { version: "6.18", sysctls: { kernelcore: "200%" } })' },
   { code: "INVALID_ZONELIST_REQUEST", source: "@pagealloc/zones", errorClass: "InvalidZonelistRequestError", meaning: "A zonelist request names a node or zone that does not exist.", example: "zonelistFor(zoneSet, 9)" },
   { code: "ZONEINFO_PARSE", source: "@pagealloc/zones", errorClass: "ZoneinfoParseError", meaning: "A /proc/zoneinfo text could not be understood; `location` is `zoneinfo:LINE`.", example: 'parseZoneinfo("Node 0, zone\\n  pages free x")' },
   // @pagealloc/buddy
@@ -51,7 +51,7 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = [
   { code: "BAD_PAGE_FREE", source: "@pagealloc/buddy", errorClass: "BadPageFreeError", meaning: "A page freed that is not allocated: double free, free of a reserved or free page, wrong order.", example: "allocator.freePages(pfn, 0); allocator.freePages(pfn, 0)" },
   { code: "BUDDY_INVARIANT", source: "@pagealloc/buddy", errorClass: "BuddyInvariantError", meaning: "checkInvariants() found the allocator state inconsistent (a bug, or state changed behind the allocator's back).", example: "allocator.zones[0].nrFreePages += 1; checkInvariants(allocator)" },
   // @pagealloc/reclaim
-  { code: "INVALID_RECLAIM_ARGUMENT", source: "@pagealloc/reclaim", errorClass: "InvalidReclaimArgumentError", meaning: "A bad argument to the memory-use model or the slow path; nothing changed.", example: 'kernel.mark_page_cache(page, { order: 5 }) // page allocated with order 0' },
+  { code: "INVALID_RECLAIM_ARGUMENT", source: "@pagealloc/reclaim", errorClass: "InvalidReclaimArgumentError", meaning: "A bad argument to the memory-use model or the slow path; nothing changed.", example: "reclaim.markPage(pfn, 16, PageUse.ANON) // order outside 0..15" },
   { code: "NOFAIL_STALL", source: "@pagealloc/reclaim", errorClass: "NofailStallError", meaning: "A __GFP_NOFAIL request the kernel would retry forever (nothing reclaimable, no OOM victim); the model stops and says so.", example: 'kernel.alloc_pages("GFP_KERNEL|__GFP_NOFAIL", 0) // with every page pinned' },
   // @pagealloc/page-api
   { code: "BAD_PAGE_STATE", source: "@pagealloc/page-api", errorClass: "BadPageStateError", meaning: "A page freed or put in a state the kernel's debug checks reject (\"BUG: Bad page state\"); `report` has the kernel's text; nothing changed.", example: 'k.__free_pages(k.alloc_pages("GFP_KERNEL", 1), 0)' },
@@ -65,10 +65,10 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = [
   { code: "HOST_MEMORY_LIMIT", source: "@pagealloc/page-api", errorClass: "HostMemoryLimitError", meaning: "A machine whose simulation needs more host memory than allowed (`maxHostBytes`; the CLI uses the host's RAM), refused before booting with the memory it would need.", example: 'bootKernel({ machine: "server-2s-256g", maxHostBytes: 2 ** 28 })' },
   // @pagealloc/report
   { code: "INVALID_REPORT", source: "@pagealloc/report", errorClass: "InvalidReportError", meaning: "The input to the report reader is not text, or an option is out of range.", example: "parseFailureReports(42)" },
-  { code: "REPORT_EXPLAIN", source: "@pagealloc/report", errorClass: "ReportExplainError", meaning: "A report cannot be explained as asked (e.g. the kernel version given is not understood).", example: 'explainReport(report, { version: "x" })' },
+  { code: "REPORT_EXPLAIN", source: "@pagealloc/report", errorClass: "ReportExplainError", meaning: "A report cannot be explained as asked (e.g. the kernel version given is not understood).", example: 'whatIf(parseFailureReports(log).reports[0], { order: 16, gfp: "GFP_KERNEL" })' },
   // @pagealloc/workload
   { code: "SCRIPT_PARSE", source: "@pagealloc/workload", errorClass: "ScriptError", meaning: "A workload script line that does not parse; `location` is `FILE:LINE:COLUMN` (1-based).", example: 'parseScript("alloc a order=x")' },
-  { code: "SCRIPT_RUNTIME", source: "@pagealloc/workload", errorClass: "ScriptError", meaning: "A workload script line that parses but cannot run (unknown allocation name, index out of range); `location` is `FILE:LINE:COLUMN`.", example: 'runScript(k, "free nothing[0]")' },
+  { code: "SCRIPT_RUNTIME", source: "@pagealloc/workload", errorClass: "ScriptError", meaning: "A workload script line that parses but cannot run (e.g. `mark` without the slow path, too many steps); `location` is `FILE:LINE:COLUMN`.", example: 'runScript(k, "alloc a order=0 gfp=GFP_KERNEL\\nmark a pagecache")' },
   { code: "TRACE_PARSE", source: "@pagealloc/workload", errorClass: "TraceParseError", meaning: "A trace line that looks like a kmem page event but whose fields cannot be read; `location` is `FILE:LINE`.", example: 'parseTraceLine("x-1 [000] ..... 1.0: mm_page_free: page=0 pfn=zz order=0", 1)' },
   { code: "WORKLOAD_ARGUMENT", source: "@pagealloc/workload", errorClass: "WorkloadArgumentError", meaning: "A bad argument to a workload function (unknown state file name, bad option value).", example: 'renderState(k, "meminfo2")' },
   // apps
