@@ -15,7 +15,7 @@ const key = (r) => `${r.suite}\u0000${r.metric}`;
 const byA = new Map(a.results.map((r) => [key(r), r]));
 const byB = new Map(b.results.map((r) => [key(r), r]));
 const keys = [...new Set([...byA.keys(), ...byB.keys()])];
-const fmt = (v) => (v === undefined ? "-" : Math.abs(v) >= 1e5 ? v.toExponential(3) : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2));
+const fmt = (v) => (v == null ? "-" : Math.abs(v) >= 1e5 ? v.toExponential(3) : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2));
 const rows = keys.map((k) => {
   const ra = byA.get(k);
   const rb = byB.get(k);
@@ -26,7 +26,7 @@ const rows = keys.map((k) => {
     const better = r.dir === ">=" ? ratio > 1 : ratio < 1;
     change = `${ratio.toFixed(2)}x ${Math.abs(ratio - 1) < 0.03 ? "same" : better ? "better" : "worse"}`;
   }
-  return [r.suite, r.metric, fmt(ra?.value), fmt(rb?.value), change, r.target === undefined ? "" : `${r.dir} ${fmt(r.target)}`];
+  return [r.suite, r.metric, fmt(ra?.value), fmt(rb?.value), change, r.target == null ? "" : `${r.dir} ${fmt(r.target)}`];
 });
 const head = ["suite", "figure", "A", "B", "B/A", "target"];
 const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));

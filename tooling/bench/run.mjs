@@ -7,7 +7,7 @@
 // --quick shortens every measurement and skips the 1 TiB boot (for a smoke run).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Bench } from "tinybench";
@@ -40,7 +40,7 @@ async function timeIt(name, fn, ms = quick ? 150 : 1000) {
   await b.run();
   const r = b.tasks[0].result;
   if (!r || !r.latency) throw new Error(`${name}: ${r?.error ?? "no result"}`);
-  return { p50: r.latency.p50, mean: r.latency.mean, samples: r.latency.samplesCount, rme: r.latency.rme };
+  return { p50: r.latency.p50, min: r.latency.min, mean: r.latency.mean, samples: r.latency.samplesCount, rme: r.latency.rme };
 }
 
 const results = [];
@@ -65,7 +65,8 @@ if (want("order0-pcp")) {
     for (let i = 0; i < BATCH; i++) base.free_(base.alloc(0), 0);
   });
   const nsBase = (tb.p50 * 1e6) / BATCH;
-  record("order0-pcp", "alloc_pages + __free_pages, order 0 (ns/pair)", ns, "ns", 100, "<=", { baseline: nsBase, ratio: nsBase / ns });
+  // The figure is the median batch; the fastest batch (`best`) shows the cost without interference from other jobs.
+  record("order0-pcp", "alloc_pages + __free_pages, order 0 (ns/pair)", ns, "ns", 100, "<=", { baseline: nsBase, ratio: nsBase / ns, best: (t.min * 1e6) / BATCH });
 }
 
 // ---------------------------------------------------------------- 2. buddy-mixed
@@ -115,8 +116,11 @@ if (want("replay")) {
   }
   const big = figures[figures.length - 1];
   const small = figures[0];
-  record("replay", `ftrace replay, ${big.events} events (events/s)`, big.eventsPerSec, "ev/s", 2_000_000, ">=", { mode: big.mode });
-  record("replay", `RSS growth ${small.events} → ${big.events} events (MiB)`, (big.rss - small.rss) / 2 ** 20, "MiB", 32, "<=", {
+  record("replay", "ftrace text replay, streamed (events/s)", big.eventsPerSec, "ev/s", 2_000_000, ">=", { mode: big.mode, events: big.events, bytes: big.bytes });
+  // "Memory flat as the file grows": the RSS of a 4x longer trace minus the RSS of the short one.
+  record("replay", "RSS growth, 4x longer trace (MiB)", (big.rss - small.rss) / 2 ** 20, "MiB", 32, "<=", {
+    eventsSmall: small.events,
+    eventsBig: big.events,
     rssSmall: small.rss,
     rssBig: big.rss,
   });
@@ -148,7 +152,7 @@ const cpuModel = (() => {
     return cpus()[0]?.model;
   }
 })();
-const machine = { node: process.version, nproc: cpus().length, cpu: cpuModel, memGiB: Math.round(totalmem() / 2 ** 30), platform: `${process.platform}-${process.arch}` };
+const machine = { node: process.version, nproc: cpus().length, cpu: cpuModel, memGiB: Math.round(totalmem() / 2 ** 30), platform: `${process.platform}-${process.arch}`, loadavg: loadavg().map((x) => Math.round(x * 100) / 100) };
 const fmt = (v) => (Math.abs(v) >= 1e5 ? v.toExponential(3) : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2));
 const rows = results.map((r) => [
   r.suite,
@@ -161,7 +165,7 @@ const rows = results.map((r) => [
 const head = ["suite", "figure", "value", "target", "", "plain-object baseline"];
 const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
 const line = (r) => r.map((c, i) => (i === 2 ? c.padStart(w[i]) : c.padEnd(w[i]))).join("  ").trimEnd();
-console.log(`\n${machine.node}, ${machine.nproc} CPUs, ${machine.cpu}${quick ? " (quick run)" : ""}\n`);
+console.log(`\n${machine.node}, ${machine.nproc} CPUs, ${machine.cpu}, load average ${machine.loadavg.join(" ")}${quick ? " (quick run)" : ""}\n`);
 console.log(line(head));
 console.log(w.map((n) => "-".repeat(n)).join("  "));
 for (const r of rows) console.log(line(r));
