@@ -1,11 +1,12 @@
 // Fuzzing of the playground's URL state (issue 11): decodeState on random and mutated hashes must return a valid
 // state or throw a PlaygroundHashError naming the field, never another exception; a decoded state re-encodes to a
-// hash that decodes to the same state. Budget: 300 cases per property, fixed seed.
+// hash that decodes to the same state. Budget: 300 cases per property (x100 under `pnpm test:soak`), fixed seed.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PlaygroundHashError, decodeState, encodeState } from "./state";
 
 const SEED = 0x11_d0c5;
+const RUNS = 300 * Math.max(1, Number(process.env.PAGEALLOC_SOAK ?? 1) || 1);
 const HASHES = [
   "m=numa-4node&v=2.6.24&s=min_free_kbytes:2048,watermark_scale_factor:30&r=1",
   "m=tiny-16m&v=6.18",
@@ -36,11 +37,11 @@ describe("fuzz: playground URL state", () => {
         const s = decodeOrTyped(h);
         if (!(s instanceof PlaygroundHashError)) expect(decodeState(encodeState(s))).toEqual(s);
       }),
-      { seed: SEED, numRuns: 300 },
+      { seed: SEED, numRuns: RUNS },
     );
   });
 
   it("random text", () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (t) => void decodeOrTyped(t)), { seed: SEED, numRuns: 300 });
+    fc.assert(fc.property(fc.string({ maxLength: 200 }), (t) => void decodeOrTyped(t)), { seed: SEED, numRuns: RUNS });
   });
 });
