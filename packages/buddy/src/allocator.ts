@@ -194,8 +194,30 @@ export class BuddyAllocator {
 
   /** The zone holding pfn, or undefined. */
   zoneOfPfn(pfn: number): ZoneState | undefined {
-    for (const z of this.zones) if (pfn >= z.startPfn && pfn < z.endPfn) return z;
+    // Consecutive calls mostly ask about the same zone (an alloc, its free, the page API's checks). The
+    // shortcut is only taken when no two zone spans overlap (NUMA spans may interleave): then the first
+    // zone holding pfn is the only one.
+    const last = this.lastZone;
+    if (last !== undefined && pfn >= last.startPfn && pfn < last.endPfn) return last;
+    for (const z of this.zones) {
+      if (pfn >= z.startPfn && pfn < z.endPfn) {
+        if (this.disjointSpans()) this.lastZone = z;
+        return z;
+      }
+    }
     return undefined;
+  }
+
+  /** The zone zoneOfPfn() found last (only set when zone spans are disjoint). */
+  private lastZone: ZoneState | undefined = undefined;
+  private spansDisjoint: boolean | undefined = undefined;
+
+  private disjointSpans(): boolean {
+    if (this.spansDisjoint === undefined) {
+      const spans = this.zones.filter((z) => z.spanned > 0).sort((x, y) => x.startPfn - y.startPfn);
+      this.spansDisjoint = spans.every((z, k) => k === 0 || spans[k - 1]!.endPfn <= z.startPfn);
+    }
+    return this.spansDisjoint;
   }
 
   /** Node ids, ascending. */
@@ -1443,7 +1465,7 @@ export class BuddyAllocator {
     const flags = this.fastPathAllocFlags(r);
     let pfn = order >= this.nrOrders ? -1 : this.getPageFromFreelist(order, flags, r);
     if (pfn < 0 && order < this.nrOrders && this.opts.slowPath) pfn = this.opts.slowPath({ allocator: this, order, request: r, allocFlags: flags });
-    this.emit({ event: "mm_page_alloc", pfn, order, gfp: r.gfp ?? 0, migratetype: r.migratetype });
+    if (this.opts.trace) this.emit({ event: "mm_page_alloc", pfn, order, gfp: r.gfp ?? 0, migratetype: r.migratetype });
     this.afterOp();
     return pfn;
   }
@@ -1493,7 +1515,7 @@ export class BuddyAllocator {
     if (z.order(i) !== order) throw new BadPageFreeError(`pfn ${pfn} was allocated with order ${z.order(i)}, freed with order ${order}`, "order");
     z.flags[i] = z.flags[i]! & ~PG_ALLOC;
     z.refcount[i] = 0;
-    this.emit({ event: "mm_page_free", pfn, order });
+    if (this.opts.trace) this.emit({ event: "mm_page_free", pfn, order });
     this.pgfree += 2 ** order;
     // __free_pages_ok(FPI_TO_TAIL) callers (alloc_pages_exact's tail, memory onlining) bypass the pcp lists.
     if (this.pcpAllowedOrder(order) && !opts.bypassPcp) this.freePcp(z, cpu, opts.cold ?? false, pfn, order);
