@@ -93,11 +93,20 @@ if (want("boot")) {
   // Targets of the issue: 64 GiB ≤ 0.2 s; 1 TiB ≤ 3 s and ≤ 12 bytes per page (smaller machines are
   // dominated by fixed costs: code, zone objects, the per-cpu lists).
   const targets = { "4G": [undefined, undefined], "64G": [200, undefined], "1T": [3000, 12] };
+  // Three fresh processes per size: the time is dominated by first-touch page faults, whose cost depends on
+  // what else the host is doing, so the figure is the median and the range is kept.
+  const RUNS = quick ? 1 : 3;
   for (const size of sizes) {
-    const child = spawnSync(process.execPath, ["--max-old-space-size=8192", join(here, "boot-child.mjs"), size], { encoding: "utf8" });
-    if (child.status !== 0) throw new Error(`boot ${size}: ${child.stderr}`);
-    const r = JSON.parse(child.stdout.trim().split("\n").pop());
-    record("boot", `boot ${size}: time (ms)`, r.ms, "ms", targets[size][0], "<=", { pages: r.pages });
+    const runs = [];
+    for (let k = 0; k < RUNS; k++) {
+      const child = spawnSync(process.execPath, ["--max-old-space-size=8192", join(here, "boot-child.mjs"), size], { encoding: "utf8" });
+      if (child.status !== 0) throw new Error(`boot ${size}: ${child.stderr}`);
+      runs.push(JSON.parse(child.stdout.trim().split("\n").pop()));
+    }
+    runs.sort((x, y) => x.ms - y.ms);
+    const r = runs[runs.length >> 1];
+    const range = { minMs: runs[0].ms, maxMs: runs[runs.length - 1].ms };
+    record("boot", `boot ${size}: time (ms)`, r.ms, "ms", targets[size][0], "<=", { pages: r.pages, ...range });
     record("boot", `boot ${size}: RSS growth (bytes/page)`, r.rssPerPage, "B/page", targets[size][1], "<=", { pages: r.pages, rssBytes: r.rss });
   }
 }
