@@ -31,6 +31,7 @@ export function writeSyntheticTrace(events) {
   let n = 0;
   let j = 0;
   const emit = (task, cpu, flags, ev, rest) => {
+    if (n >= events) return;
     ts += 0.000001;
     const [comm, pid] = task.split(/-(?=\d+$)/);
     chunk += `${comm.padStart(16)}-${pid.padEnd(7)} [${hex(cpu, 3)}] ${flags} ${ts.toFixed(6).padStart(12)}: ${ev}: page=00000000${hex((n * 2654435761) >>> 0, 8)} ${rest}\n`;
