@@ -53,6 +53,9 @@ for (const name of published) {
   if (name === "@pagealloc/cli") {
     const help = execFileSync(path.join(app, "node_modules/.bin/pagealloc"), ["--help"], { cwd: app, encoding: "utf8" });
     check(`${name} bin pagealloc --help`, help.startsWith("Usage: pagealloc"), true);
+    // The main job from the installed tarball, the way a user runs it.
+    const demo = execFileSync("npx", ["--no-install", "pagealloc", "demo", "--quiet"], { cwd: app, encoding: "utf8" });
+    check(`${name} npx pagealloc demo`, demo.startsWith("pagealloc demo: machine pc-4g"), true);
     continue;
   }
   const probe = PROBES[name];

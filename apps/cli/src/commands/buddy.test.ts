@@ -62,3 +62,14 @@ it("pagetypeinfo --machine tiny-16m --kernel 2.6.24 uses the 2.6.24 type names",
   expect(io.stdout.startsWith("Page block order: 9\nPages per block:  512\n\n")).toBe(true);
   expect(io.stdout).toContain("Number of blocks type     Unmovable  Reclaimable      Movable      Reserve       (null) \n");
 });
+
+it("extfrag --json gives the same indices as numbers (thousandths, as the kernel computes them)", async () => {
+  const io = capture();
+  expect(await run(["extfrag", "--buddyinfo", tmpFile(buddyinfo), "--json"], io)).toBe(0);
+  const r = JSON.parse(io.stdout);
+  expect(r.zones.map((z: { zone: string }) => z.zone)).toEqual(["DMA", "DMA32"]);
+  // the debugfs text above: DMA unusable 0.066 at order 9 and 0.200 at order 10; extfrag −1.000 everywhere
+  expect(r.zones[0].unusableIndex.slice(8)).toEqual([0, 66, 200]);
+  expect(r.zones[1].unusableIndex.slice(9)).toEqual([2, 3]);
+  expect(r.zones[0].extfragIndex.every((v: number) => v === -1000)).toBe(true);
+});

@@ -1,13 +1,13 @@
 // `pagealloc extfrag`, `pagealloc buddyinfo` and `pagealloc pagetypeinfo` (@pagealloc/buddy). Files are read here;
 // parsing, the index arithmetic and the boot model live in buddy.
 import os from "node:os";
-import { bootBuddyFromZoneSet, parseBuddyinfo, renderBuddyinfo, renderExtfragIndex, renderPagetypeinfo, renderUnusableIndex } from "@pagealloc/buddy";
+import { bootBuddyFromZoneSet, extfragIndex, parseBuddyinfo, renderBuddyinfo, renderExtfragIndex, renderPagetypeinfo, renderUnusableIndex, unusableIndex } from "@pagealloc/buddy";
 import { checkHostMemory } from "@pagealloc/page-api";
 import { DEFAULT_KERNEL_VERSION, parseKernelVersion } from "@pagealloc/physmem";
 import { buildZones } from "@pagealloc/zones";
 import type { Command } from "commander";
 import { type Io, UsageError } from "../io";
-import { readTextFile } from "../options";
+import { readTextFile, writeJson } from "../options";
 import { resolveMachine } from "./machine";
 
 function bootState(machineSpec: string, kernel: string) {
@@ -24,9 +24,23 @@ export function registerBuddy(program: Command, io: Io): void {
     .description("compute /sys/kernel/debug/extfrag/{unusable_index,extfrag_index} from a /proc/buddyinfo")
     .option("--buddyinfo <file>", "a /proc/buddyinfo text", "/proc/buddyinfo")
     .option("--index <which>", "unusable, extfrag or both (both: each file's text after a '# <path>' line)", "both")
-    .action((opts: { buddyinfo: string; index: string }) => {
+    .option("--json", "per zone: the free blocks per order and both indices per order (the kernel's thousandths, as integers)")
+    .action((opts: { buddyinfo: string; index: string; json?: boolean }) => {
       if (!["unusable", "extfrag", "both"].includes(opts.index)) throw new UsageError(`--index ${opts.index}: expected unusable, extfrag or both`);
       const zones = parseBuddyinfo(readTextFile(opts.buddyinfo), opts.buddyinfo);
+      if (opts.json) {
+        writeJson(io, {
+          source: opts.buddyinfo,
+          zones: zones.map((z) => ({
+            node: z.nid,
+            zone: z.zone,
+            nrFree: z.nrFree,
+            unusableIndex: z.nrFree.map((_, order) => unusableIndex(z.nrFree, order)),
+            extfragIndex: z.nrFree.map((_, order) => extfragIndex(z.nrFree, order)),
+          })),
+        });
+        return;
+      }
       if (opts.index === "unusable") io.out(renderUnusableIndex(zones));
       else if (opts.index === "extfrag") io.out(renderExtfragIndex(zones));
       else {
