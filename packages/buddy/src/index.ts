@@ -29,3 +29,4 @@ export { type ZoneinfoDynamic, buddyinfoZones, renderBuddyinfo, renderPagetypein
 export { type BuddyTraceEvent, type TraceFormatOptions, type TraceLineContext, formatTraceEvent, formatTraceLine } from "./trace";
 export { buddyZonesFromZoneSet, gfpDecoder, bootBuddyFromZoneSet } from "./zoneset";
 export { type ZoneStateData, type BuddyStateData, exportState, importState } from "./state";
+export { type ZoneFreeCounts, type BootFromFreeCountsOptions, bootBuddyFromFreeCounts } from "./from-free-counts";
