@@ -98,7 +98,7 @@ describe.each(["2.6.24", "6.18"])("fuzz: page API arguments, %s", (version) => {
       }),
       { seed: SEED, numRuns: FUZZ_RUNS },
     );
-  });
+  }, 30_000 * SOAK);
 });
 
 describe("regressions found by the fuzzer above", () => {

@@ -80,7 +80,7 @@ describe("fuzz: workload scripts", () => {
       }),
       { seed: SEED, numRuns: FUZZ_RUNS },
     );
-  });
+  }, 30_000 * SOAK);
 
   it("runScript on a mutated script: a result or a typed error; a script that does not parse changes nothing", () => {
     fc.assert(
@@ -99,7 +99,7 @@ describe("fuzz: workload scripts", () => {
       }),
       { seed: SEED, numRuns: Math.ceil(FUZZ_RUNS / 3) },
     );
-  });
+  }, 30_000 * SOAK);
 
   it("random text", () => {
     fc.assert(fc.property(fc.string({ maxLength: 300 }), (t) => void typedOrOk(() => parseScript(t))), { seed: SEED, numRuns: FUZZ_RUNS });
@@ -120,7 +120,7 @@ describe("fuzz: ftrace / perf text", () => {
       }),
       { seed: SEED, numRuns: FUZZ_RUNS },
     );
-  });
+  }, 30_000 * SOAK);
 
   it("takes time linear in the line length", () => {
     expectLinear((s) => parseTraceLine(`bash-1 [000] ..... 1.0: mm_page_alloc: page=0 pfn=0x1 order=0 migratetype=0 gfp_flags=GFP_KERNEL ${s}`, 1), "x ");
