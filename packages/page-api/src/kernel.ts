@@ -28,6 +28,15 @@ export type Gfp = number | string;
 /**
  * A `struct page *`: a thin handle on a page frame number. Two handles of the same pfn are equal by
  * {@link Page.pfn}; the page's state lives in the buddy layer's mem_map arrays.
+ * kernel: include/linux/mm_types.h struct page; book §3.2.2 (data structures: page frames)
+ *
+ * @example
+ * ```ts
+ * import { Page, bootKernel } from "@pagealloc/page-api";
+ * const k = bootKernel({ machine: "tiny-16m" });
+ * const page = k.pfn_to_page(7);
+ * console.log(page instanceof Page, page.pfn, k.pfn_to_page(7).pfn === page.pfn); // => true 7 true
+ * ```
  */
 export class Page {
   /** The page frame number. */
@@ -35,7 +44,18 @@ export class Page {
   constructor(pfn: number) {
     this.pfn = pfn;
   }
-  /** `pfn:0x1234`, as the kernel's dump_page prints it. */
+  /**
+   * `page(pfn:0x1234)`: the pfn in hex, as the kernel's dump_page() prints it.
+   * kernel: mm/debug.c dump_page() (the `pfn:` field)
+   *
+   * @returns the handle as text
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * console.log(String(k.pfn_to_page(255))); // => page(pfn:0xff)
+   * ```
+   */
   toString(): string {
     return `page(pfn:0x${this.pfn.toString(16)})`;
   }
@@ -47,8 +67,8 @@ export interface BootKernelOptions {
   readonly machine?: string | MachineDescription | Machine;
   /** Kernel version (`uname -r` text accepted). Default 6.18; `2.6.24` is the book's kernel. */
   readonly version?: string;
-  /** vm.* sysctls (min_free_kbytes, watermark_scale_factor, lowmem_reserve_ratio, ...). */
-  readonly sysctls?: Sysctls;
+  /** vm.* sysctls (min_free_kbytes, watermark_scale_factor, lowmem_reserve_ratio, ...); unset ones take the version's defaults. */
+  readonly sysctls?: Partial<Sysctls>;
   /** Seed for anything random above this layer (workloads); the page API itself is deterministic. */
   readonly seed?: number;
   /** Online CPUs (default: every CPU of the machine). */
@@ -94,7 +114,18 @@ function resolveMachine(m: BootKernelOptions["machine"]): Machine {
 /**
  * A booted simulated kernel with the page allocation API of *Professional Linux Kernel Architecture*
  * §3.5.4 ("Allocation API") and §3.5.6 ("Freeing Pages"), under the kernel's own names.
- * Build it with {@link bootKernel}.
+ * Build it with {@link bootKernel}: `new Kernel(options)` is the same.
+ * kernel: include/linux/gfp.h, mm/page_alloc.c, mm/highmem.c (the functions of each method)
+ *
+ * @throws {InvalidMachineError} for an invalid machine description
+ * @throws {HostMemoryLimitError} (code `HOST_MEMORY_LIMIT`) when the machine needs more than `maxHostBytes`
+ * @example
+ * ```ts
+ * import { Kernel } from "@pagealloc/page-api";
+ * const k = new Kernel({ machine: "tiny-16m", version: "2.6.24" });
+ * // 2.6.24: MAX_ORDER 11, so orders 0..10; tiny-16m has 2 CPUs
+ * console.log(k.maxOrder, k.buddy.cpus); // => 10 2
+ * ```
  */
 export class Kernel {
   readonly version: KernelVersion;
@@ -183,14 +214,40 @@ export class Kernel {
 
   // ------------------------------------------------------------------ CPU
 
-  /** The CPU the next calls run on (smp_processor_id()). */
+  /**
+   * The CPU the next calls run on (their per-cpu lists and node).
+   * kernel: include/linux/smp.h smp_processor_id(); book §3.2.2 (hot-n-cold pages: the per-CPU caches)
+   *
+   * @returns the current CPU number (0 after boot)
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * console.log(k.smp_processor_id()); // => 0
+   * ```
+   */
   smp_processor_id(): number {
     return this.cpu;
   }
 
   /**
-   * Run the following calls on `cpu` (its per-cpu lists and its node are used).
-   * @throws {PageApiArgumentError} for a CPU that is not online
+   * Run the following calls on `cpu` (its per-cpu lists and its node are used): the model's stand-in for
+   * migrating the calling task. kernel: none (the kernel's caller simply runs on some CPU; cf. kernel/sched/core.c
+   * set_cpus_allowed_ptr())
+   *
+   * @param cpu - an online CPU, 0 … cpus − 1
+   * @returns this kernel (for chaining)
+   * @throws {PageApiArgumentError} (code `PAGE_API_ARGUMENT`) for a CPU that is not online; nothing changes
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * // tiny-16m has 2 CPUs: 0 and 1
+   * console.log(k.set_cpu(1).smp_processor_id()); // => 1
+   * let err;
+   * try { k.set_cpu(2); } catch (e) { err = e; }
+   * console.log(err.code, k.smp_processor_id()); // => PAGE_API_ARGUMENT 1
+   * ```
    */
   set_cpu(cpu: number): this {
     if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.buddy.cpus) throw new PageApiArgumentError(`cpu ${cpu} is not online (0..${this.buddy.cpus - 1})`, "cpu");
@@ -198,12 +255,37 @@ export class Kernel {
     return this;
   }
 
-  /** numa_node_id(): the node of the current CPU. */
+  /**
+   * The NUMA node of the current CPU: where alloc_pages() starts looking (its zonelist).
+   * kernel: include/linux/topology.h numa_node_id(); book §3.2 (organization in the (N)UMA model)
+   *
+   * @returns the node id of {@link Kernel.smp_processor_id}
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const two = { name: "two-nodes", arch: "x86_64", nodes: [{ id: 0, cpus: "0", memory: [{ start: "0x0", size: "16M" }] }, { id: 1, cpus: "1", memory: [{ start: "0x1000000", size: "16M" }] }] };
+   * const k = bootKernel({ machine: two });
+   * console.log(k.numa_node_id(), k.set_cpu(1).numa_node_id()); // => 0 1
+   * ```
+   */
   numa_node_id(): number {
     return this.buddy.cpuToNode[this.cpu] ?? 0;
   }
 
-  /** Kernel log lines printed so far (warnings), oldest first. */
+  /**
+   * Kernel log lines printed so far (WARN_ON_ONCE warnings, and the slow path's page allocation failure
+   * reports), oldest first. kernel: kernel/printk/printk.c (the log buffer `dmesg` reads)
+   *
+   * @returns the log lines (level and text)
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * // 6.18: MAX_PAGE_ORDER is 10, so order 11 is WARN_ON_ONCE + NULL
+   * console.log(k.alloc_pages("GFP_KERNEL", 11), k.dmesg().length); // => null 1
+   * console.log(k.dmesg()[0].text.startsWith("WARNING: at mm/page_alloc.c __alloc_pages")); // => true
+   * ```
+   */
   dmesg(): readonly KernelLogLine[] {
     return this.log;
   }
@@ -211,8 +293,22 @@ export class Kernel {
   // ------------------------------------------------------------------ GFP
 
   /**
-   * Resolve a GFP mask for this kernel version.
+   * Resolve a GFP mask (a number, or an expression of flag names) for this kernel version's bit layout.
+   * kernel: include/linux/gfp_types.h (2.6.24: include/linux/gfp.h) the GFP_* / __GFP_* constants; book §3.5.4
+   * (the allocation API: allocation masks)
+   *
+   * @param mask - a 32-bit unsigned number, or an expression such as `"GFP_KERNEL|__GFP_ZERO"`
+   * @returns the numeric mask
    * @throws {InvalidGfpError} for an expression that does not parse
+   * @throws {PageApiArgumentError} for a number that is not a 32-bit unsigned integer
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * // 6.18: GFP_KERNEL = __GFP_RECLAIM (0x400|0x800) | __GFP_IO (0x40) | __GFP_FS (0x80)
+   * console.log(bootKernel({ machine: "tiny-16m" }).gfp("GFP_KERNEL").toString(16)); // => cc0
+   * // 2.6.24: GFP_KERNEL = __GFP_WAIT (0x10) | __GFP_IO (0x40) | __GFP_FS (0x80)
+   * console.log(bootKernel({ machine: "tiny-16m", version: "2.6.24" }).gfp("GFP_KERNEL").toString(16)); // => d0
+   * ```
    */
   gfp(mask: Gfp): number {
     if (typeof mask === "number") {
@@ -244,26 +340,42 @@ export class Kernel {
 
   /**
    * Allocate 2^order contiguous pages on the current CPU's node.
-   * kernel: include/linux/gfp.h alloc_pages() → mm/page_alloc.c __alloc_pages(); book §3.5.4
+   * kernel: include/linux/gfp.h alloc_pages() → mm/page_alloc.c __alloc_pages(); book §3.5.4 (the allocation API)
    *
    * @param gfp - GFP mask or expression
    * @param order - allocation order
    * @returns the first page, or `null` when the allocation failed (or the order is above the maximum:
    *   a WARN_ON_ONCE is logged unless `__GFP_NOWARN`)
    * @throws {BadGfpZoneError} for an invalid zone-modifier combination (nothing changes)
+   * @throws {PageApiArgumentError} for an order that is not a non-negative integer
    * @example
    * ```ts
    * import { bootKernel } from "@pagealloc/page-api";
    * const k = bootKernel({ machine: "tiny-16m" });
    * const page = k.alloc_pages("GFP_KERNEL", 2);
-   * console.log(page !== null, k.page_count(page)); // => true 1
+   * // a block of order 2 starts at a multiple of 2^2 pages; its first page holds the one reference
+   * console.log(page !== null, k.page_count(page), page.pfn % 4); // => true 1 0
    * ```
    */
   alloc_pages(gfp: Gfp, order: number): Page | null {
     return this.allocPagesNode(this.numa_node_id(), this.gfp(gfp), order, "alloc_pages");
   }
 
-  /** alloc_pages(gfp, 0). kernel: include/linux/gfp.h alloc_page() */
+  /**
+   * One page: alloc_pages(gfp, 0).
+   * kernel: include/linux/gfp.h alloc_page(); book §3.5.4 (the allocation API)
+   *
+   * @param gfp - GFP mask or expression
+   * @returns the page, or `null`
+   * @throws {BadGfpZoneError} for an invalid zone-modifier combination (nothing changes)
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const page = k.alloc_page("GFP_KERNEL");
+   * console.log(k.page_count(page), k.PageHead(page)); // => 1 false
+   * ```
+   */
   alloc_page(gfp: Gfp): Page | null {
     return this.alloc_pages(gfp, 0);
   }
@@ -271,9 +383,22 @@ export class Kernel {
   /**
    * Allocate on node `nid` (−1 = the current node) and fall back along its zonelist; with
    * `__GFP_THISNODE` only that node's zones are tried.
-   * kernel: include/linux/gfp.h alloc_pages_node() → __alloc_pages_node()
+   * kernel: include/linux/gfp.h alloc_pages_node() → __alloc_pages_node(); book §3.5.4 (the allocation API)
    *
-   * @throws {PageApiArgumentError} for a node that does not exist
+   * @param nid - node id, or −1 (NUMA_NO_NODE) for {@link Kernel.numa_node_id}
+   * @param gfp - GFP mask or expression
+   * @param order - allocation order
+   * @returns the first page, or `null`
+   * @throws {PageApiArgumentError} (code `PAGE_API_ARGUMENT`) for a node that does not exist
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * console.log(k.alloc_pages_node(-1, "GFP_KERNEL", 1).pfn % 2); // => 0
+   * let err;
+   * try { k.alloc_pages_node(1, "GFP_KERNEL", 0); } catch (e) { err = e; }
+   * console.log(err.code); // => PAGE_API_ARGUMENT
+   * ```
    */
   alloc_pages_node(nid: number, gfp: Gfp, order: number): Page | null {
     const node = nid === -1 ? this.numa_node_id() : nid;
@@ -313,14 +438,19 @@ export class Kernel {
    * Allocate and return the kernel virtual address (direct map) of the first page, or `0n`.
    * Modern kernels (4.16+) clear `__GFP_HIGHMEM` first; older ones allocate from HighMem and then return
    * 0 because the page has no permanent mapping (the page is leaked, as in the kernel).
-   * kernel: mm/page_alloc.c __get_free_pages(); book §3.5.4
+   * kernel: mm/page_alloc.c __get_free_pages(); book §3.5.4 (the allocation API)
    *
+   * @param gfp - GFP mask or expression
+   * @param order - allocation order
+   * @returns `PAGE_OFFSET + pfn × PAGE_SIZE` of the first page, or `0n` when the allocation failed
+   * @throws {BadGfpZoneError} for an invalid zone-modifier combination (nothing changes)
    * @example
    * ```ts
    * import { bootKernel } from "@pagealloc/page-api";
-   * const k = bootKernel({ machine: "pc-4g" });
-   * const addr = k.__get_free_pages("GFP_KERNEL", 0);
-   * console.log(addr >= 0xffff888000000000n, addr % 4096n); // => true 0n
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const addr = k.__get_free_pages("GFP_KERNEL", 1);
+   * // x86_64 direct map: PAGE_OFFSET 0xffff888000000000; an order-1 block is 2 × 4096 bytes aligned
+   * console.log(addr >= 0xffff888000000000n, (addr - 0xffff888000000000n) % 8192n); // => true 0n
    * ```
    */
   __get_free_pages(gfp: Gfp, order: number): bigint {
@@ -331,16 +461,40 @@ export class Kernel {
     return this.page_address(page) ?? 0n;
   }
 
-  /** __get_free_pages(gfp, 0). kernel: include/linux/gfp.h __get_free_page() */
+  /**
+   * One page's address: __get_free_pages(gfp, 0).
+   * kernel: include/linux/gfp.h __get_free_page(); book §3.5.4 (the allocation API)
+   *
+   * @param gfp - GFP mask or expression
+   * @returns the page's direct-map address, or `0n`
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const addr = k.__get_free_page("GFP_KERNEL");
+   * const pfn = k.page_to_pfn(k.virt_to_page(addr));
+   * console.log(addr === 0xffff888000000000n + BigInt(pfn) * 4096n); // => true
+   * ```
+   */
   __get_free_page(gfp: Gfp): bigint {
     return this.__get_free_pages(gfp, 0);
   }
 
   /**
    * One zero-filled page's address, or `0n`: __get_free_pages(gfp | __GFP_ZERO, 0).
-   * kernel: mm/page_alloc.c get_zeroed_page(); book §3.5.4
+   * kernel: mm/page_alloc.c get_zeroed_page(); book §3.5.4 (the allocation API)
    *
+   * @param gfp - GFP mask or expression
+   * @returns the page's direct-map address, or `0n`
    * @throws {PageApiArgumentError} on 2.6.24 for `__GFP_HIGHMEM` (the kernel's BUG_ON)
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * // never-written frames hold junk by default ("garbage"): the zeroes come from __GFP_ZERO
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const addr = k.get_zeroed_page("GFP_KERNEL");
+   * console.log(k.read(addr, 4).join(","), k.read(addr + 4092n, 4).join(",")); // => 0,0,0,0 0,0,0,0
+   * ```
    */
   get_zeroed_page(gfp: Gfp): bigint {
     const mask = this.gfp(gfp);
@@ -353,13 +507,40 @@ export class Kernel {
   /**
    * Pages from ZONE_DMA: __get_free_pages(gfp | GFP_DMA, order). The kernel's name is `__get_dma_pages`;
    * the book calls it `get_dma_pages`.
-   * kernel: include/linux/gfp.h __get_dma_pages()
+   * kernel: include/linux/gfp.h __get_dma_pages(); book §3.5.4 (the allocation API)
+   *
+   * @param gfp - GFP mask or expression
+   * @param order - allocation order
+   * @returns the direct-map address of the first page, or `0n`
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const addr = k.__get_dma_pages("GFP_KERNEL", 0);
+   * // ZONE_DMA on x86 is the first 16 MiB (MAX_DMA_PFN 4096)
+   * console.log(k.virt_to_phys(addr) < 16n * 1024n * 1024n); // => true
+   * ```
    */
   __get_dma_pages(gfp: Gfp, order: number): bigint {
     return this.__get_free_pages(this.gfp(gfp) | this.flag("GFP_DMA"), order);
   }
 
-  /** The book's name for {@link Kernel.__get_dma_pages}. */
+  /**
+   * The book's name for {@link Kernel.__get_dma_pages}: __get_free_pages(gfp | GFP_DMA, order).
+   * kernel: include/linux/gfp.h __get_dma_pages(); book §3.5.4 (the allocation API: get_dma_pages)
+   *
+   * @param gfp - GFP mask or expression
+   * @param order - allocation order
+   * @returns the direct-map address of the first page, or `0n`
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m", version: "2.6.24" });
+   * const addr = k.get_dma_pages("GFP_KERNEL", 2);
+   * // an order-2 block: 4 pages, 16 KiB aligned, below 16 MiB
+   * console.log(k.virt_to_phys(addr) % 16384n, k.virt_to_phys(addr) < 0x1000000n); // => 0n true
+   * ```
+   */
   get_dma_pages(gfp: Gfp, order: number): bigint {
     return this.__get_dma_pages(gfp, order);
   }
@@ -367,10 +548,21 @@ export class Kernel {
   /**
    * Allocate `size` bytes of physically contiguous pages: the block of get_order(size) is split and the pages
    * beyond the size are freed at once (straight to the buddy lists, at the tail).
-   * kernel: mm/page_alloc.c alloc_pages_exact() → make_alloc_exact() (2.6.27+)
+   * kernel: mm/page_alloc.c alloc_pages_exact() → make_alloc_exact() (2.6.27+); not in the book's 2.6.24
    *
+   * @param size - bytes, > 0
+   * @param gfp - GFP mask or expression (`__GFP_COMP` and `__GFP_HIGHMEM` are removed with a warning)
    * @returns the address, or `0n`
    * @throws {NotInThisKernelError} before 2.6.27
+   * @throws {PageApiArgumentError} for a size that is not a positive integer
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * // 5 pages: get_order(20480) = 3, so 8 pages are allocated, 5 kept (refcount 1) and 3 freed (refcount 0)
+   * const pfn = k.page_to_pfn(k.virt_to_page(k.alloc_pages_exact(5 * 4096, "GFP_KERNEL")));
+   * console.log(pfn % 8, k.page_count(k.pfn_to_page(pfn + 4)), k.page_count(k.pfn_to_page(pfn + 5))); // => 0 1 0
+   * ```
    */
   alloc_pages_exact(size: number, gfp: Gfp): bigint {
     if (!this.facts.hasAllocPagesExact) throw new NotInThisKernelError("alloc_pages_exact", "2.6.27", formatKernelVersion(this.version));
@@ -395,7 +587,21 @@ export class Kernel {
 
   /**
    * Free what alloc_pages_exact() returned: free_page() for each page of PAGE_ALIGN(size).
-   * kernel: mm/page_alloc.c free_pages_exact()
+   * kernel: mm/page_alloc.c free_pages_exact() (2.6.27+)
+   *
+   * @param addr - the address alloc_pages_exact() returned
+   * @param size - the size it was given
+   * @throws {NotInThisKernelError} before 2.6.27
+   * @throws {BadPageStateError} when one of the pages is not allocated (nothing is freed)
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const before = k.buddyinfo();
+   * k.free_pages_exact(k.alloc_pages_exact(3 * 4096, "GFP_KERNEL"), 3 * 4096);
+   * k.drain_all_pages();
+   * console.log(k.buddyinfo() === before); // => true
+   * ```
    */
   free_pages_exact(addr: bigint, size: number): void {
     if (!this.facts.hasAllocPagesExact) throw new NotInThisKernelError("free_pages_exact", "2.6.27", formatKernelVersion(this.version));
@@ -412,8 +618,10 @@ export class Kernel {
   /**
    * Drop a reference to a 2^order block and free it when the last one goes. For a non-compound block whose
    * first page is still referenced, 5.10+ kernels free the rest of the block at once (order−1 down to 0).
-   * kernel: mm/page_alloc.c __free_pages(); book §3.5.6
+   * kernel: mm/page_alloc.c __free_pages(); book §3.5.6 (freeing pages)
    *
+   * @param page - the first page of the block (the compound head for __GFP_COMP)
+   * @param order - the order it was allocated with
    * @throws {BadPageStateError} for a free page, a tail page, a wrong order or a mapped page (nothing changes)
    * @example
    * ```ts
@@ -458,8 +666,20 @@ export class Kernel {
 
   /**
    * Mark an allocated block as page cache (clean, or dirty: reclaim must write it back, which needs __GFP_FS). It
-   * joins the node's inactive file LRU. kernel: mm/filemap.c filemap_add_folio() → folio_add_lru()
-   * @throws {PageApiArgumentError} when the block is not allocated with that order
+   * joins the node's inactive file LRU.
+   * kernel: mm/filemap.c filemap_add_folio() → folio_add_lru(); book ch. 18 (page reclaim and swapping)
+   *
+   * @param page - the first page of an allocated block
+   * @param o - `dirty`, the block's `order` (default 0) and an `owner` tag passed back by onEvict/onMigrate
+   * @throws {PageApiArgumentError} when the block is not allocated with that order, or the kernel was booted without `reclaim`
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m", reclaim: true });
+   * k.mark_page_cache(k.alloc_pages("GFP_HIGHUSER_MOVABLE", 1), { order: 1, dirty: true });
+   * // PageUse.FILE_DIRTY counts the block's 2 pages
+   * console.log(k.reclaim.memory.pagesByUse[2]); // => 2
+   * ```
    */
   mark_page_cache(page: Page, o: { dirty?: boolean; order?: number; owner?: number } = {}): void {
     this.markUse(page, o.order ?? 0, o.dirty ? PageUse.FILE_DIRTY : PageUse.FILE_CLEAN, "mark_page_cache", o.owner);
@@ -467,8 +687,19 @@ export class Kernel {
 
   /**
    * Mark an allocated block as anonymous memory (reclaimable only to swap: `reclaim.swapPages`, and __GFP_IO).
-   * kernel: mm/rmap.c folio_add_new_anon_rmap() + folio_add_lru_vma()
-   * @throws {PageApiArgumentError} when the block is not allocated with that order
+   * kernel: mm/rmap.c folio_add_new_anon_rmap() + folio_add_lru_vma(); book ch. 18 (page reclaim and swapping)
+   *
+   * @param page - the first page of an allocated block
+   * @param o - the block's `order` (default 0) and an `owner` tag
+   * @throws {PageApiArgumentError} when the block is not allocated with that order, or the kernel was booted without `reclaim`
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m", reclaim: true });
+   * let err;
+   * try { k.mark_anon(k.alloc_pages("GFP_HIGHUSER_MOVABLE", 1)); } catch (e) { err = e; }
+   * console.log(err.code, err.message.includes("is not an allocated order-0 block")); // => PAGE_API_ARGUMENT true
+   * ```
    */
   mark_anon(page: Page, o: { order?: number; owner?: number } = {}): void {
     this.markUse(page, o.order ?? 0, PageUse.ANON, "mark_anon", o.owner);
@@ -476,8 +707,19 @@ export class Kernel {
 
   /**
    * Mark an allocated block as reclaimable slab (dentry/inode caches: freed by shrinkers, which need __GFP_FS).
-   * kernel: mm/slub.c allocate_slab() with SLAB_RECLAIM_ACCOUNT
-   * @throws {PageApiArgumentError} when the block is not allocated with that order
+   * kernel: mm/slub.c allocate_slab() with SLAB_RECLAIM_ACCOUNT; book ch. 18 (page reclaim and swapping: shrinkers)
+   *
+   * @param page - the first page of an allocated block
+   * @param o - the block's `order` (default 0) and an `owner` tag
+   * @throws {PageApiArgumentError} when the block is not allocated with that order, or the kernel was booted without `reclaim`
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * let err;
+   * try { k.mark_slab_reclaimable(k.alloc_page("GFP_KERNEL")); } catch (e) { err = e; }
+   * console.log(err.code); // => PAGE_API_ARGUMENT
+   * ```
    */
   mark_slab_reclaimable(page: Page, o: { order?: number; owner?: number } = {}): void {
     this.markUse(page, o.order ?? 0, PageUse.SLAB_RECLAIMABLE, "mark_slab_reclaimable", o.owner);
@@ -486,55 +728,166 @@ export class Kernel {
   /**
    * Mark an allocated block as pinned (FOLL_LONGTERM / mlock): never reclaimed, never migrated.
    * kernel: mm/gup.c pin_user_pages() (FOLL_LONGTERM)
-   * @throws {PageApiArgumentError} when the block is not allocated with that order
+   *
+   * @param page - the first page of an allocated block
+   * @param o - the block's `order` (default 0) and an `owner` tag
+   * @throws {PageApiArgumentError} when the block is not allocated with that order, or the kernel was booted without `reclaim`
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m", reclaim: true });
+   * k.mark_pinned(k.alloc_page("GFP_HIGHUSER_MOVABLE"));
+   * // PageUse.PINNED
+   * console.log(k.reclaim.memory.pagesByUse[5]); // => 1
+   * ```
    */
   mark_pinned(page: Page, o: { order?: number; owner?: number } = {}): void {
     this.markUse(page, o.order ?? 0, PageUse.PINNED, "mark_pinned", o.owner);
   }
 
-  /** The page was accessed: it gets a second chance (PG_referenced, then the active list). kernel: mm/swap.c folio_mark_accessed() */
+  /**
+   * The page was accessed: it gets a second chance (PG_referenced, then the active list). A no-op without `reclaim`
+   * or for an unmarked page.
+   * kernel: mm/swap.c folio_mark_accessed() (mark_page_accessed() before 5.16); book ch. 18 (page reclaim and swapping)
+   *
+   * @param page - a page in a zone
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m", reclaim: true });
+   * const page = k.alloc_page("GFP_HIGHUSER_MOVABLE");
+   * k.mark_page_cache(page);
+   * // LRU lists of node 0: 2 = inactive file, 3 = active file. The first access sets PG_referenced, the second activates
+   * k.mark_page_accessed(page);
+   * console.log(k.reclaim.memory.lruSize(0, 2), k.reclaim.memory.lruSize(0, 3)); // => 1 0
+   * k.mark_page_accessed(page);
+   * console.log(k.reclaim.memory.lruSize(0, 2), k.reclaim.memory.lruSize(0, 3)); // => 0 1
+   * ```
+   */
   mark_page_accessed(page: Page): void {
     this.reclaim?.memory.markAccessed(this.pageArg(page, "mark_page_accessed"));
   }
 
   /**
    * Run kswapd and kcompactd if woken (they also run after each allocation unless `reclaim.background` is "tick").
-   * kernel: mm/vmscan.c kswapd(), mm/compaction.c kcompactd()
-   * @returns pages kswapd reclaimed
+   * kernel: mm/vmscan.c kswapd() → balance_pgdat(), mm/compaction.c kcompactd(); book ch. 18 (page reclaim and swapping)
+   *
+   * @returns pages kswapd reclaimed (0 when not woken, or booted without `reclaim`)
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m", reclaim: { background: "tick" } });
+   * // free memory is far above the high watermark: kswapd was never woken
+   * console.log(k.kswapd_tick(), k.reclaim.kswapdWoken(0)); // => 0 false
+   * ```
    */
   kswapd_tick(): number {
     return this.reclaim?.tick() ?? 0;
   }
 
-  /** __free_pages(page, 0). kernel: include/linux/gfp.h __free_page() */
+  /**
+   * Free one page: __free_pages(page, 0).
+   * kernel: include/linux/gfp.h __free_page(); book §3.5.6 (freeing pages)
+   *
+   * @param page - an allocated order-0 page
+   * @throws {BadPageStateError} for a free page, a tail page or a mapped page (nothing changes)
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const page = k.alloc_page("GFP_KERNEL");
+   * k.get_page(page);
+   * // two references: __free_page drops one, the page stays allocated
+   * k.__free_page(page);
+   * console.log(k.page_count(page)); // => 1
+   * ```
+   */
   __free_page(page: Page): void {
     this.__free_pages(page, 0);
   }
 
   /**
    * Free by virtual address; address 0 is ignored.
-   * kernel: mm/page_alloc.c free_pages(); book §3.5.6
+   * kernel: mm/page_alloc.c free_pages(); book §3.5.6 (freeing pages)
    *
+   * @param addr - a direct-map address from __get_free_pages(), or `0n`
+   * @param order - the order it was allocated with
    * @throws {InvalidAddressError} for an address that is not a page-aligned direct-map address
+   * @throws {BadPageStateError} for a free page, a wrong order or a mapped page (nothing changes)
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const before = k.buddyinfo();
+   * k.free_pages(k.__get_free_pages("GFP_KERNEL", 2), 2);
+   * k.free_pages(0n, 2);
+   * // 5.14+: orders up to PAGE_ALLOC_COSTLY_ORDER (3) are freed to the CPU's pcp list first
+   * k.drain_all_pages();
+   * console.log(k.buddyinfo() === before); // => true
+   * ```
    */
   free_pages(addr: bigint, order: number): void {
     if (addr === 0n) return;
     this.__free_pages(new Page(this.virtToPfn(addr, "free_pages")), order);
   }
 
-  /** free_pages(addr, 0). kernel: include/linux/gfp.h free_page() */
+  /**
+   * Free one page by address: free_pages(addr, 0).
+   * kernel: include/linux/gfp.h free_page(); book §3.5.6 (freeing pages)
+   *
+   * @param addr - a direct-map address, or `0n` (ignored)
+   * @throws {InvalidAddressError} (code `INVALID_ADDRESS`) for an address that is not page-aligned or not in the direct map
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const addr = k.__get_free_page("GFP_KERNEL");
+   * let err;
+   * try { k.free_page(addr + 8n); } catch (e) { err = e; }
+   * console.log(err.code, k.page_count(k.virt_to_page(addr))); // => INVALID_ADDRESS 1
+   * ```
+   */
   free_page(addr: bigint): void {
     this.free_pages(addr, 0);
   }
 
-  /** Return every per-cpu list's pages to the buddy lists. kernel: mm/page_alloc.c drain_all_pages() */
+  /**
+   * Return every per-cpu list's pages to the buddy lists.
+   * kernel: mm/page_alloc.c drain_all_pages(); book §3.2.2 (hot-n-cold pages)
+   *
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const before = k.buddyinfo();
+   * // an order-0 allocation refills the CPU's pcp list in a batch; the free goes back to that list
+   * k.__free_page(k.alloc_page("GFP_KERNEL"));
+   * console.log(k.buddyinfo() === before); // => false
+   * k.drain_all_pages();
+   * console.log(k.buddyinfo() === before); // => true
+   * ```
+   */
   drain_all_pages(): void {
     this.buddy.drainPages();
   }
 
   // ------------------------------------------------------------------ references and mappings
 
-  /** Take a reference. kernel: include/linux/mm.h get_page() (on a tail: the compound head's count) */
+  /**
+   * Take a reference (on a tail page: the compound head's count).
+   * kernel: include/linux/mm.h get_page(); book §3.2.2 (page frames: the reference count)
+   *
+   * @param page - an allocated page
+   * @throws {BadPageStateError} for a page whose count is 0 (a free page: the kernel's VM_BUG_ON)
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const page = k.alloc_page("GFP_KERNEL");
+   * k.get_page(page);
+   * console.log(k.page_count(page)); // => 2
+   * ```
+   */
   get_page(page: Page): void {
     const head = this.compoundHead(this.pageArg(page, "get_page"));
     const { z, i } = this.locate(head);
@@ -544,7 +897,21 @@ export class Kernel {
 
   /**
    * Drop a reference; the last one frees the page (the whole compound page for a compound head).
-   * kernel: include/linux/mm.h put_page()
+   * kernel: include/linux/mm.h put_page() → put_page_testzero(); book §3.2.2 (page frames: the reference count)
+   *
+   * @param page - an allocated page
+   * @throws {BadPageStateError} when the last reference goes on a page that cannot be freed (e.g. still mapped)
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const page = k.alloc_pages("GFP_KERNEL|__GFP_COMP", 1);
+   * k.get_page(page);
+   * k.put_page(page);
+   * console.log(k.page_count(page)); // => 1
+   * k.put_page(page);
+   * console.log(k.page_count(page)); // => 0
+   * ```
    */
   put_page(page: Page): void {
     const head = this.compoundHead(this.pageArg(page, "put_page"));
@@ -559,19 +926,64 @@ export class Kernel {
     this.__free_pages(new Page(head), order);
   }
 
-  /** page_count(): the reference count (a tail page reports its compound head's). kernel: include/linux/mm.h page_count() */
+  /**
+   * The reference count (a tail page reports its compound head's).
+   * kernel: include/linux/mm.h page_count(); book §3.2.2 (page frames: the reference count)
+   *
+   * @param page - any page in a zone
+   * @returns the count: 1 after allocation, 0 for a free page and for the tail pages of a non-compound block
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const a = k.alloc_pages("GFP_KERNEL", 2);
+   * const c = k.alloc_pages("GFP_KERNEL|__GFP_COMP", 2);
+   * // only the first page of a plain block is counted; a compound tail reports its head
+   * console.log(k.page_count(k.pfn_to_page(a.pfn + 1)), k.page_count(k.pfn_to_page(c.pfn + 1))); // => 0 1
+   * ```
+   */
   page_count(page: Page): number {
     const head = this.compoundHead(this.pageArg(page, "page_count"));
     const { z, i } = this.locate(head);
     return z.refcount[i]!;
   }
 
-  /** page_mapcount(): how many user page tables map the page. kernel: include/linux/mm.h page_mapcount() */
+  /**
+   * How many user page tables map the page (_mapcount + 1).
+   * kernel: include/linux/mm.h page_mapcount(); book §3.2.2 (page frames: _mapcount)
+   *
+   * @param page - any page in a zone
+   * @returns the number of mappings, 0 for an unmapped page
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const page = k.alloc_page("GFP_HIGHUSER");
+   * k.map_page(page);
+   * console.log(k.page_mapcount(page)); // => 1
+   * ```
+   */
   page_mapcount(page: Page): number {
     return this.mapcount.get(this.pageArg(page, "page_mapcount")) ?? 0;
   }
 
-  /** Map the page into a (simulated) user page table: _mapcount + 1. Freeing a mapped page is a bad page state. */
+  /**
+   * Map the page into a (simulated) user page table: _mapcount + 1. Freeing a mapped page is a bad page state.
+   * kernel: mm/rmap.c page_add_new_anon_rmap() / folio_add_new_anon_rmap() (the mapcount part only)
+   *
+   * @param page - an allocated page
+   * @throws {BadPageStateError} for a page that is not allocated
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const page = k.alloc_page("GFP_HIGHUSER");
+   * k.map_page(page);
+   * let err;
+   * try { k.__free_page(page); } catch (e) { err = e; }
+   * console.log(err.code, err.message.includes("nonzero mapcount")); // => BAD_PAGE_STATE true
+   * ```
+   */
   map_page(page: Page): void {
     const pfn = this.pageArg(page, "map_page");
     const { z, i } = this.locate(pfn);
@@ -579,7 +991,23 @@ export class Kernel {
     this.mapcount.set(pfn, (this.mapcount.get(pfn) ?? 0) + 1);
   }
 
-  /** Undo one {@link Kernel.map_page}. */
+  /**
+   * Undo one {@link Kernel.map_page}: _mapcount − 1.
+   * kernel: mm/rmap.c page_remove_rmap() / folio_remove_rmap_pte() (the mapcount part only)
+   *
+   * @param page - a mapped page
+   * @throws {BadPageStateError} for a page that is not mapped
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const page = k.alloc_page("GFP_HIGHUSER");
+   * k.map_page(page);
+   * k.unmap_page(page);
+   * k.__free_page(page);
+   * console.log(k.page_mapcount(page), k.page_count(page)); // => 0 0
+   * ```
+   */
   unmap_page(page: Page): void {
     const pfn = this.pageArg(page, "unmap_page");
     const n = this.mapcount.get(pfn) ?? 0;
@@ -588,23 +1016,76 @@ export class Kernel {
     else this.mapcount.set(pfn, n - 1);
   }
 
-  /** True for the head page of a __GFP_COMP allocation. kernel: PageHead() */
+  /**
+   * True for the head page of a __GFP_COMP allocation.
+   * kernel: include/linux/page-flags.h PageHead()
+   *
+   * @param page - any page in a zone
+   * @returns whether the page heads a compound page
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const c = k.alloc_pages("GFP_KERNEL|__GFP_COMP", 2);
+   * console.log(k.PageHead(c), k.PageHead(k.alloc_pages("GFP_KERNEL", 2))); // => true false
+   * ```
+   */
   PageHead(page: Page): boolean {
     return this.compound.has(this.pageArg(page, "PageHead"));
   }
 
-  /** True for a page inside a compound page after its head. kernel: PageTail() */
+  /**
+   * True for a page inside a compound page after its head.
+   * kernel: include/linux/page-flags.h PageTail()
+   *
+   * @param page - any page in a zone
+   * @returns whether the page is a compound tail
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const c = k.alloc_pages("GFP_KERNEL|__GFP_COMP", 2);
+   * // order 2: the head and 3 tails
+   * console.log(k.PageTail(c), k.PageTail(k.pfn_to_page(c.pfn + 3)), k.PageTail(k.pfn_to_page(c.pfn + 4))); // => false true false
+   * ```
+   */
   PageTail(page: Page): boolean {
     const pfn = this.pageArg(page, "PageTail");
     return this.compoundHead(pfn) !== pfn;
   }
 
-  /** The head of the compound page containing `page` (the page itself otherwise). kernel: compound_head() */
+  /**
+   * The head of the compound page containing `page` (the page itself otherwise).
+   * kernel: include/linux/page-flags.h compound_head()
+   *
+   * @param page - any page in a zone
+   * @returns the head page
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const c = k.alloc_pages("GFP_KERNEL|__GFP_COMP", 3);
+   * console.log(k.compound_head(k.pfn_to_page(c.pfn + 5)).pfn === c.pfn); // => true
+   * ```
+   */
   compound_head(page: Page): Page {
     return new Page(this.compoundHead(this.pageArg(page, "compound_head")));
   }
 
-  /** True for a page in ZONE_HIGHMEM (no permanent kernel mapping). kernel: PageHighMem() */
+  /**
+   * True for a page in ZONE_HIGHMEM (no permanent kernel mapping; 32-bit only).
+   * kernel: include/linux/page-flags.h PageHighMem(); book §3.2 (organization in the (N)UMA model: memory zones)
+   *
+   * @param page - any page in a zone
+   * @returns whether the page lies above the lowmem limit
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "i386-1g-highmem" });
+   * // GFP_HIGHUSER may use ZONE_HIGHMEM, which comes first in its zonelist; GFP_KERNEL may not
+   * console.log(k.PageHighMem(k.alloc_page("GFP_HIGHUSER")), k.PageHighMem(k.alloc_page("GFP_KERNEL"))); // => true false
+   * ```
+   */
   PageHighMem(page: Page): boolean {
     const pfn = this.pageArg(page, "PageHighMem");
     return this.arch.lowmemLimitPfn !== null && pfn >= this.arch.lowmemLimitPfn;
@@ -612,14 +1093,40 @@ export class Kernel {
 
   // ------------------------------------------------------------------ addresses
 
-  /** page_to_pfn(). */
+  /**
+   * The page frame number of a page (page − mem_map in the flat memory model).
+   * kernel: include/asm-generic/memory_model.h page_to_pfn()
+   *
+   * @param page - any page in a zone
+   * @returns the pfn
+   * @throws {InvalidAddressError} for a page in no zone
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * console.log(k.page_to_pfn(k.pfn_to_page(0x123))); // => 291
+   * ```
+   */
   page_to_pfn(page: Page): number {
     return this.pageArg(page, "page_to_pfn");
   }
 
   /**
-   * The page of a pfn. kernel: pfn_to_page()
-   * @throws {InvalidAddressError} when the pfn has no page (a hole or beyond memory)
+   * The page of a pfn.
+   * kernel: include/asm-generic/memory_model.h pfn_to_page()
+   *
+   * @param pfn - a page frame number with a struct page
+   * @returns the page
+   * @throws {InvalidAddressError} (code `INVALID_ADDRESS`) when the pfn has no page (a hole or beyond memory)
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * // 16 MiB = 4096 pages: pfn 4096 is beyond memory
+   * let err;
+   * try { k.pfn_to_page(4096); } catch (e) { err = e; }
+   * console.log(k.pfn_to_page(4095).pfn, err.code); // => 4095 INVALID_ADDRESS
+   * ```
    */
   pfn_to_page(pfn: number): Page {
     if (!this.memory.isValidPfn(pfn)) throw new InvalidAddressError(`pfn 0x${Number(pfn).toString(16)} has no page (a hole or beyond memory)`, "pfn");
@@ -629,7 +1136,18 @@ export class Kernel {
   /**
    * The kernel virtual address of a page: its direct-map address for lowmem, its kmap address for a
    * kmapped HighMem page, `null` for an unmapped HighMem page.
-   * kernel: mm/highmem.c page_address(); book §3.5.7
+   * kernel: mm/highmem.c page_address() (lowmem: lowmem_page_address()); book §3.5.8 (kernel mappings: finding
+   * page addresses)
+   *
+   * @param page - any page in a zone
+   * @returns `PAGE_OFFSET + pfn × PAGE_SIZE`, the pkmap address, or `null`
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * // x86_64: 0xffff888000000000 + 0x100 × 4096
+   * console.log(k.page_address(k.pfn_to_page(0x100)).toString(16)); // => ffff888000100000
+   * ```
    */
   page_address(page: Page): bigint | null {
     const pfn = this.pageArg(page, "page_address");
@@ -641,20 +1159,58 @@ export class Kernel {
   }
 
   /**
-   * The page of a direct-map address. kernel: virt_to_page()
+   * The page of a direct-map address (any offset within the page).
+   * kernel: arch/x86/include/asm/page.h virt_to_page()
+   *
+   * @param addr - a direct-map (lowmem) address
+   * @returns the page
    * @throws {InvalidAddressError} when the address is not in the direct map
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * // (0xffff888000123456 − PAGE_OFFSET) >> 12 = 0x123
+   * console.log(k.virt_to_page(0xffff888000123456n).pfn.toString(16)); // => 123
+   * ```
    */
   virt_to_page(addr: bigint): Page {
     return new Page(this.virtToPfn(addr, "virt_to_page", false));
   }
 
-  /** __pa(): physical address of a direct-map address. kernel: virt_to_phys() */
+  /**
+   * __pa(): the physical address of a direct-map address (addr − PAGE_OFFSET).
+   * kernel: arch/x86/include/asm/io.h virt_to_phys()
+   *
+   * @param addr - a direct-map (lowmem) address
+   * @returns the physical address
+   * @throws {InvalidAddressError} when the address is not in the direct map
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * console.log(k.virt_to_phys(0xffff888000123456n).toString(16)); // => 123456
+   * ```
+   */
   virt_to_phys(addr: bigint): bigint {
     this.virtToPfn(addr, "virt_to_phys", false);
     return addr - this.arch.pageOffset;
   }
 
-  /** __va(): direct-map address of a lowmem physical address. kernel: phys_to_virt() */
+  /**
+   * __va(): the direct-map address of a lowmem physical address (phys + PAGE_OFFSET).
+   * kernel: arch/x86/include/asm/io.h phys_to_virt()
+   *
+   * @param phys - a physical address in lowmem
+   * @returns the direct-map address
+   * @throws {InvalidAddressError} for an address outside memory or in HighMem
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m", version: "2.6.24" });
+   * // 2.6.24 x86_64: PAGE_OFFSET 0xffff810000000000 (0xffff888000000000 from 4.20)
+   * console.log(k.phys_to_virt(0x2000n).toString(16)); // => ffff810000002000
+   * ```
+   */
   phys_to_virt(phys: bigint): bigint {
     const pfn = Number(phys >> BigInt(this.arch.pageShift));
     if (phys < 0n || !this.memory.isValidPfn(pfn) || (this.arch.lowmemLimitPfn !== null && pfn >= this.arch.lowmemLimitPfn)) {
@@ -666,9 +1222,20 @@ export class Kernel {
   /**
    * Map a page into the kernel's address space: lowmem pages already are; a HighMem page gets a pkmap slot
    * (the next free one after the last used, round robin) until kunmap().
-   * kernel: mm/highmem.c kmap() → kmap_high() → map_new_virtual(); book §3.5.7
+   * kernel: mm/highmem.c kmap() → kmap_high() → map_new_virtual(); book §3.5.8 (kernel mappings: persistent
+   * kernel mappings)
    *
+   * @param page - any page in a zone
+   * @returns the page's kernel virtual address
    * @throws {KmapExhaustedError} when every pkmap slot is in use (the kernel would sleep)
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "i386-1g-highmem" });
+   * const page = k.alloc_page("GFP_HIGHUSER");
+   * // last_pkmap_nr starts at 0 and is advanced before use: slot 1, PKMAP_BASE 0xff800000 + 1 × 4096
+   * console.log(k.page_address(page), k.kmap(page).toString(16)); // => null ff801000
+   * ```
    */
   kmap(page: Page): bigint {
     const pfn = this.pageArg(page, "kmap");
@@ -686,7 +1253,20 @@ export class Kernel {
 
   /**
    * Release a kmap() mapping. The address stays valid (count 1) until the slot is flushed for reuse.
-   * kernel: mm/highmem.c kunmap() → kunmap_high()
+   * kernel: mm/highmem.c kunmap() → kunmap_high(); book §3.5.8 (kernel mappings: persistent kernel mappings)
+   *
+   * @param page - a kmapped page (a lowmem page is ignored)
+   * @throws {PageApiArgumentError} for a HighMem page that is not kmapped
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "i386-1g-highmem" });
+   * const page = k.alloc_page("GFP_HIGHUSER");
+   * k.kmap(page);
+   * k.kunmap(page);
+   * // pkmap_count is back at 1: mapped but unused until flush_all_zero_pkmaps() on wrap-around
+   * console.log(k.page_address(page).toString(16)); // => ff801000
+   * ```
    */
   kunmap(page: Page): void {
     const pfn = this.pageArg(page, "kunmap");
@@ -719,24 +1299,78 @@ export class Kernel {
 
   // ------------------------------------------------------------------ contents
 
-  /** Read bytes at a kernel virtual address (direct map or kmap). */
+  /**
+   * Read bytes at a kernel virtual address (direct map or kmap). kernel: none (a memcpy from the address)
+   *
+   * @param addr - a direct-map or kmap address
+   * @param length - bytes to read
+   * @returns a copy of the bytes
+   * @throws {InvalidAddressError} for an address that is neither
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const addr = k.get_zeroed_page("GFP_KERNEL");
+   * k.write(addr + 8n, [1, 2, 3]);
+   * console.log(k.read(addr + 7n, 5).join(",")); // => 0,1,2,3,0
+   * ```
+   */
   read(addr: bigint, length: number): Uint8Array {
     return this.memory.read(this.virtToPhys(addr), length);
   }
 
-  /** Write bytes at a kernel virtual address (direct map or kmap). */
+  /**
+   * Write bytes at a kernel virtual address (direct map or kmap). kernel: none (a memcpy to the address)
+   *
+   * @param addr - a direct-map or kmap address
+   * @param bytes - the bytes
+   * @throws {InvalidAddressError} for an address that is neither
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const page = k.alloc_page("GFP_KERNEL");
+   * k.write(k.page_address(page), [0xde, 0xad]);
+   * console.log(k.page_contents(page)[1].toString(16)); // => ad
+   * ```
+   */
   write(addr: bigint, bytes: Uint8Array | readonly number[]): void {
     this.memory.write(this.virtToPhys(addr), bytes);
   }
 
-  /** The page's contents (a copy). */
+  /**
+   * The page's contents (a copy of its PAGE_SIZE bytes). kernel: none (what kmap(page) would show)
+   *
+   * @param page - any page in a zone
+   * @returns PAGE_SIZE bytes
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * const bytes = k.page_contents(k.alloc_pages("GFP_KERNEL|__GFP_ZERO", 0));
+   * console.log(bytes.length, bytes.every((b) => b === 0)); // => 4096 true
+   * ```
+   */
   page_contents(page: Page): Uint8Array {
     return this.memory.readPage(this.pageArg(page, "page_contents"));
   }
 
   // ------------------------------------------------------------------ /proc
 
-  /** /proc/buddyinfo of the current state. */
+  /**
+   * /proc/buddyinfo of the current state: per zone, the number of free blocks of each order.
+   * kernel: mm/vmstat.c frag_show(); book §3.5.1 (structure of the buddy system)
+   *
+   * @returns the file's text
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * const k = bootKernel({ machine: "tiny-16m" });
+   * // "Node %d, zone %8s" then one count per order (11 orders on 6.18)
+   * const line = k.buddyinfo().split("\n")[0];
+   * console.log(line.startsWith("Node 0, zone      DMA"), line.trim().split(/\s+/).length - 4); // => true 11
+   * ```
+   */
   buddyinfo(): string {
     return renderBuddyinfo(this.buddy);
   }
@@ -840,9 +1474,10 @@ export class Kernel {
  * initialise mem_map and free all managed memory into the buddy lists.
  * kernel: init/main.c start_kernel() → mm_core_init(); book §3.4 ("Initialization of Memory Management")
  *
- * @param options - machine (preset name or description), version, sysctls, CPUs, seed
+ * @param options - machine (preset name or description), version, sysctls, CPUs, seed, slow path (`reclaim`)
  * @returns the kernel with the page API
  * @throws {InvalidMachineError} for an invalid machine description
+ * @throws {HostMemoryLimitError} (code `HOST_MEMORY_LIMIT`) when the machine needs more than `maxHostBytes`
  * @example
  * ```ts
  * import { bootKernel } from "@pagealloc/page-api";

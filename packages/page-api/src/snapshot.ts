@@ -17,6 +17,15 @@ import { type Kernel, type KernelLogLine, bootKernel } from "./kernel";
  * The JSON holds the boot options (machine, version, sysctls, CPUs, seed, page poisoning, initial frame content)
  * and the small state (CPU, dmesg, compound pages, mapcounts, pkmap); typed arrays (mem_map, free areas, pagesets,
  * pkmap counts) and written frames are stored as blobs `{ "$ta": type, "o": offset, "n": bytes }`.
+ * kernel: none (a simulator file format)
+ *
+ * @example
+ * ```ts
+ * import { SNAPSHOT_FORMAT_VERSION, bootKernel, snapshot } from "@pagealloc/page-api";
+ * const bytes = snapshot(bootKernel({ machine: "tiny-16m" }));
+ * // the magic's first byte, then the version as a little-endian u32 at byte 8
+ * console.log(bytes[0].toString(16), bytes[8] === SNAPSHOT_FORMAT_VERSION, bytes[9]); // => 89 true 0
+ * ```
  */
 export const SNAPSHOT_FORMAT_VERSION = 1;
 
@@ -26,21 +35,57 @@ declare const TextDecoder: { new (label: string, options: { fatal: boolean }): {
 const MAGIC = [0x89, 0x50, 0x47, 0x53, 0x0d, 0x0a, 0x1a, 0x0a] as const;
 const HEADER = 24;
 
-/** A snapshot that cannot be read: wrong magic, truncated, checksum mismatch, or a payload that does not describe a kernel. */
+/**
+ * A snapshot that cannot be read: wrong magic, truncated, checksum mismatch, or a payload that does not describe a kernel.
+ * kernel: none
+ *
+ * @example
+ * ```ts
+ * import { bootKernel, restore, snapshot } from "@pagealloc/page-api";
+ * const bytes = snapshot(bootKernel({ machine: "tiny-16m" }));
+ * bytes[30] ^= 1;
+ * let err;
+ * try { restore(bytes); } catch (e) { err = e; }
+ * // a flipped payload bit: the CRC-32 at byte 12 no longer matches
+ * console.log(err.code, err.location); // => SNAPSHOT_CORRUPT byte 12
+ * ```
+ */
 export class SnapshotCorruptError extends PageallocError {
   constructor(reason: string, location: string) {
     super("SNAPSHOT_CORRUPT", reason, location);
   }
 }
 
-/** A snapshot written by a newer (or unknown) format version. */
+/**
+ * A snapshot written by a newer (or unknown) format version (the u32 at byte 8). kernel: none
+ *
+ * @example
+ * ```ts
+ * import { bootKernel, restore, snapshot } from "@pagealloc/page-api";
+ * const bytes = snapshot(bootKernel({ machine: "tiny-16m" }));
+ * bytes[8] = 2;
+ * let err;
+ * try { restore(bytes); } catch (e) { err = e; }
+ * console.log(err.code, err.location); // => SNAPSHOT_VERSION byte 8
+ * ```
+ */
 export class SnapshotVersionError extends PageallocError {
   constructor(found: number) {
     super("SNAPSHOT_VERSION", `snapshot format version ${found} is not supported (this build reads version ${SNAPSHOT_FORMAT_VERSION})`, "byte 8");
   }
 }
 
-/** A kernel whose state a snapshot cannot hold (the slow path of @pagealloc/reclaim is on). */
+/**
+ * A kernel whose state a snapshot cannot hold (the slow path of @pagealloc/reclaim is on). kernel: none
+ *
+ * @example
+ * ```ts
+ * import { bootKernel, snapshot } from "@pagealloc/page-api";
+ * let err;
+ * try { snapshot(bootKernel({ machine: "tiny-16m", reclaim: true })); } catch (e) { err = e; }
+ * console.log(err.code); // => SNAPSHOT_UNSUPPORTED
+ * ```
+ */
 export class SnapshotUnsupportedError extends PageallocError {
   constructor(reason: string, location: string) {
     super("SNAPSHOT_UNSUPPORTED", reason, location);
@@ -61,6 +106,10 @@ let crcTable: Uint32Array | null = null;
 
 /**
  * CRC-32 (IEEE 802.3 polynomial 0xedb88320, reflected), the checksum of zlib, gzip and PNG.
+ * kernel: lib/crc32.c crc32_le() (with the ~0 seed and final inversion of zlib's crc32())
+ *
+ * @param bytes - the data
+ * @returns the checksum as an unsigned 32-bit number
  * @example
  * ```ts
  * import { crc32 } from "@pagealloc/page-api";
@@ -202,6 +251,8 @@ function decodeValue(v: unknown, blobs: Uint8Array, where: string): unknown {
 /**
  * Save the complete state of a simulated kernel: boot options, the buddy allocator's arrays and counters, per-CPU
  * lists, compound pages, mapcounts, pkmap slots, the kernel log and the contents of every written frame.
+ * kernel: none (a simulator facility; the nearest kernel analogue is hibernation's kernel/power/snapshot.c,
+ * which saves every page frame in use)
  *
  * @param k - the kernel
  * @returns the snapshot bytes (format: see {@link SNAPSHOT_FORMAT_VERSION})
@@ -295,6 +346,7 @@ function readContainer(bytes: Uint8Array): { json: SnapshotJson; blobs: Uint8Arr
 /**
  * Boot a kernel from a snapshot and put its saved state back: the /proc text and every later operation are those
  * of the saved kernel.
+ * kernel: none (a simulator facility; cf. kernel/power/snapshot.c, which restores a hibernation image)
  *
  * @param bytes - a snapshot from {@link snapshot}
  * @param options - trace callback and invariant checking (not part of a snapshot)
