@@ -1231,9 +1231,9 @@ export class Kernel {
    * @example
    * ```ts
    * import { bootKernel } from "@pagealloc/page-api";
-   * const k = bootKernel({ machine: "i386-1g-highmem" });
+   * const k = bootKernel({ machine: "i386-1g-highmem", version: "2.6.24" });
    * const page = k.alloc_page("GFP_HIGHUSER");
-   * // last_pkmap_nr starts at 0 and is advanced before use: slot 1, PKMAP_BASE 0xff800000 + 1 × 4096
+   * // last_pkmap_nr starts at 0 and is advanced before use: slot 1, PKMAP_BASE 0xff800000 (2.6.24 non-PAE) + 1 × 4096
    * console.log(k.page_address(page), k.kmap(page).toString(16)); // => null ff801000
    * ```
    */
@@ -1260,7 +1260,7 @@ export class Kernel {
    * @example
    * ```ts
    * import { bootKernel } from "@pagealloc/page-api";
-   * const k = bootKernel({ machine: "i386-1g-highmem" });
+   * const k = bootKernel({ machine: "i386-1g-highmem", version: "2.6.24" });
    * const page = k.alloc_page("GFP_HIGHUSER");
    * k.kmap(page);
    * k.kunmap(page);
