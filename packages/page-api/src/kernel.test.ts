@@ -87,7 +87,7 @@ describe("the book's statements, as executable tests", () => {
   });
 });
 
-describe("HighMem: page_address, kmap and kunmap (book §3.5.7)", () => {
+describe("HighMem: page_address, kmap and kunmap (book §3.5.8, kernel mappings)", () => {
   it("a HighMem page has no address until kmap, and keeps its pkmap address after kunmap until a flush", () => {
     const k = bootKernel({ machine: "i386-1g-highmem" });
     const page = k.alloc_pages("GFP_HIGHUSER", 0)!;

@@ -113,7 +113,7 @@ function resolveMachine(m: BootKernelOptions["machine"]): Machine {
 
 /**
  * A booted simulated kernel with the page allocation API of *Professional Linux Kernel Architecture*
- * §3.5.4 ("Allocation API") and §3.5.6 ("Freeing Pages"), under the kernel's own names.
+ * §3.5.4 ("Allocator API") and §3.5.6 ("Freeing Pages"), under the kernel's own names.
  * Build it with {@link bootKernel}: `new Kernel(options)` is the same.
  * kernel: include/linux/gfp.h, mm/page_alloc.c, mm/highmem.c (the functions of each method)
  *
