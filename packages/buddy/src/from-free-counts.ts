@@ -224,23 +224,29 @@ function placeZone(a: BuddyAllocator, plan: ZonePlan, rand: () => number): void 
   };
   for (let o = a.nrOrders - 1; o >= 0; o--) {
     const size = 2 ** o;
+    const total = counts[o]!.reduce((s, v) => s + v, 0);
+    if (total === 0) continue;
+    // One scan per order: the free aligned slots, by the pageblock type they lie in (−1: mixed types).
+    const all: number[] = [];
+    const byType = new Map<number, number[]>();
+    for (let pfn = firstAligned(o); pfn + size <= z.endPfn; pfn += size) {
+      const i = pfn - base;
+      if (!slotFree(i, size)) continue;
+      all.push(i);
+      const t = slotType(pfn, o);
+      let list = byType.get(t);
+      if (list === undefined) byType.set(t, (list = []));
+      list.push(i);
+    }
     for (let mt = 0; mt < z.nrTypes; mt++) {
       let need = counts[o]![mt]!;
-      if (need === 0) continue;
-      // First pass: room in pageblocks of the list's type; second pass: anywhere.
-      for (const pass of [0, 1]) {
-        if (need === 0) break;
-        const cand: number[] = [];
-        for (let pfn = firstAligned(o); pfn + size <= z.endPfn; pfn += size) {
-          const i = pfn - base;
-          if (!slotFree(i, size)) continue;
-          if (pass === 0 && slotType(pfn, o) !== mt) continue;
-          cand.push(i);
-        }
+      // First room in pageblocks of the list's type, then anywhere.
+      for (const cand of [byType.get(mt) ?? [], all]) {
         for (let k = 0; k < cand.length && need > 0; k++) {
           const j = k + Math.floor(rand() * (cand.length - k));
           const i = cand[j]!;
           cand[j] = cand[k]!;
+          cand[k] = i;
           if (!slotFree(i, size) || buddyIsFree(i + base, o)) continue;
           place(i, o, mt);
           need--;

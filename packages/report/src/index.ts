@@ -16,3 +16,4 @@ export {
 export { renderExplanation } from "./render-explanation";
 export { type WhatIfRequest, type WhatIfResult, whatIf } from "./what-if";
 export { type ProcFiles, memInfoFromProc } from "./proc-state";
+export { type SimulationResult, type SimulatedZoneCheck } from "./simulate";

@@ -1,23 +1,39 @@
+import { buddyVersionFacts } from "@pagealloc/buddy";
 import { parseGfp } from "@pagealloc/gfp";
 import { PageallocError } from "@pagealloc/physmem";
 import { ReportExplainError } from "./errors";
 import { type ExplainOptions, type ReportExplanation, explainReport } from "./explain";
+import { type ProcFiles, memInfoFromProc } from "./proc-state";
 import type { FailureReport, ReportMemInfo } from "./report-types";
+import { type SimulationResult, machineFromMemInfo, machineFromProc, simulateRequest } from "./simulate";
 
 /** A hypothetical request: an order and a gfp mask (number, or an expression such as `GFP_ATOMIC|__GFP_COMP`). */
 export interface WhatIfRequest extends ExplainOptions {
   readonly order: number;
   readonly gfp: number | string;
+  /** Seed of the simulated machine's block placement (default 1). */
+  readonly seed?: number;
+  /** Skip booting the simulated machine (arithmetic only). */
+  readonly arithmeticOnly?: boolean;
 }
 
 /** What `whatIf` answers. */
 export interface WhatIfResult {
   readonly order: number;
   readonly gfpMask: number;
-  /** True when some zone of the walk passes the fast path's or the slow path's watermark check. */
+  /**
+   * Whether the request succeeds: the simulated machine's answer when it could be booted, else true when some zone
+   * of the walk passes the fast path's or the slow path's watermark check.
+   */
   readonly wouldSucceed: boolean | null;
-  /** The first zone of the walk that passes, and on which path (fast: low mark; slow: min mark, after waking kswapd). */
+  /** The zone that serves it, and on which path (fast: low mark; slow: min mark, after waking kswapd). */
   readonly servedBy: { readonly nid: number | null; readonly zone: string; readonly path: "fast" | "slow" } | null;
+  /**
+   * The real allocation on a simulated machine whose free lists match the Mem-Info (or /proc files): buddy's
+   * get_page_from_freelist with the version's rules; null when the state cannot be booted (no free-area lines,
+   * unknown version) or with `arithmeticOnly`.
+   */
+  readonly simulation: SimulationResult | null;
   /** The full walk with the arithmetic (its `kind` reads as for a failure: `not-explained` = the request passes). */
   readonly explanation: ReportExplanation;
 }
@@ -42,9 +58,10 @@ export interface WhatIfResult {
  * console.log(w.wouldSucceed, w.servedBy.zone, w.servedBy.path); // => true Normal fast
  * ```
  */
-export function whatIf(source: FailureReport | ReportMemInfo, request: WhatIfRequest): WhatIfResult {
-  const { order, gfp, ...options } = request;
-  const report: FailureReport = "gfpMask" in source ? source : memInfoReport(source);
+export function whatIf(source: FailureReport | ReportMemInfo | ProcFiles, request: WhatIfRequest): WhatIfResult {
+  const { order, gfp, seed, arithmeticOnly, ...options } = request;
+  const proc = "zoneinfo" in source ? source : null;
+  const report: FailureReport = "zoneinfo" in source ? memInfoReport(memInfoFromProc(source)) : "gfpMask" in source ? source : memInfoReport(source);
   if (!Number.isInteger(order) || order < 0 || order > 15) throw new ReportExplainError(`order ${order} is not an order (0..15)`, "order");
   let gfpMask: number;
   try {
@@ -54,9 +71,26 @@ export function whatIf(source: FailureReport | ReportMemInfo, request: WhatIfReq
     throw e;
   }
   const explanation = explainReport({ ...report, order, gfpMask, gfpNames: null }, options);
+  let simulation: SimulationResult | null = null;
+  if (!arithmeticOnly && explanation.version !== null && explanation.zone !== null && report.memInfo !== null) {
+    const version = explanation.version;
+    const maxOrder = buddyVersionFacts(version).nrPageOrders - 1;
+    const machine = proc ? machineFromProc(proc, explanation.zone.layout, maxOrder) : machineFromMemInfo(report.memInfo, explanation.zone.layout, maxOrder);
+    if (machine.zones.length > 0) simulation = simulateRequest(machine, { order, gfpMask, version, arch: explanation.zone.arch, seed });
+  }
   const checked = explanation.zonelist.filter((z) => z.slow !== null);
+  if (simulation !== null && simulation.zones.length > 0) {
+    return {
+      order,
+      gfpMask,
+      wouldSucceed: simulation.succeeded,
+      servedBy: simulation.zone && simulation.path ? { nid: simulation.zone.nid, zone: simulation.zone.name, path: simulation.path } : null,
+      simulation,
+      explanation,
+    };
+  }
   if (explanation.kind === "insufficient-data" || (checked.length === 0 && explanation.kind !== "no-eligible-zone")) {
-    return { order, gfpMask, wouldSucceed: null, servedBy: null, explanation };
+    return { order, gfpMask, wouldSucceed: null, servedBy: null, simulation, explanation };
   }
   const fast = checked.find((z) => z.fast?.ok);
   const slow = checked.find((z) => z.slow?.ok);
@@ -66,6 +100,7 @@ export function whatIf(source: FailureReport | ReportMemInfo, request: WhatIfReq
     gfpMask,
     wouldSucceed: hit !== null,
     servedBy: hit === null ? null : { nid: hit.z.nid, zone: hit.z.name, path: hit.path },
+    simulation,
     explanation,
   };
 }

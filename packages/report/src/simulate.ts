@@ -1,0 +1,351 @@
+import {
+  type BuddyAllocator,
+  type BuddyZoneSpec,
+  type ZoneFreeCounts,
+  bootBuddyFromFreeCounts,
+  gfpDecoder,
+  parseBuddyinfo,
+} from "@pagealloc/buddy";
+import { type ArchName, PageallocError } from "@pagealloc/physmem";
+import { parseZoneinfo } from "@pagealloc/zones";
+import { InvalidReportError } from "./errors";
+import type { ReportMemInfo, ReportZone } from "./report-types";
+
+/** The /proc files a simulated machine can be booted from. */
+export interface SimProcFiles {
+  readonly zoneinfo: string;
+  readonly buddyinfo?: string;
+  readonly pagetypeinfo?: string;
+}
+
+/** One zone of the walk, as the booted allocator saw it before the request. */
+export interface SimulatedZoneCheck {
+  readonly nid: number;
+  readonly name: string;
+  /** NR_FREE_PAGES of the simulated zone (the pages on its free lists). */
+  readonly freePages: number;
+  /** zone_watermark_ok() at the fast path's mark (low + boost) with the fast path's ALLOC_* flags. */
+  readonly fastOk: boolean;
+  /** zone_watermark_ok() at min with the slow path's flags (gfp_to_alloc_flags). */
+  readonly slowOk: boolean;
+  /** Free blocks of order ≥ the request's, by migratetype name and order (non-empty lists only). */
+  readonly freeBlocks: Readonly<Record<string, Readonly<Record<number, number>>>>;
+}
+
+/** What the real allocation on the simulated machine did. */
+export interface SimulationResult {
+  readonly succeeded: boolean;
+  /** `fast`: get_page_from_freelist at the low mark; `slow`: the slow path's first retry at min (after waking kswapd). */
+  readonly path: "fast" | "slow" | null;
+  readonly zone: { readonly nid: number; readonly name: string } | null;
+  readonly pfn: number | null;
+  /** The free block the pages came from (before splitting): pfn, order, migratetype list. */
+  readonly fromBlock: { readonly pfn: number; readonly order: number; readonly migratetype: string } | null;
+  readonly zones: readonly SimulatedZoneCheck[];
+  readonly reason: string;
+  readonly notes: readonly string[];
+}
+
+/** The machine a Mem-Info or /proc files describe, ready for bootBuddyFromFreeCounts. */
+export interface SimulatedMachineSpec {
+  readonly zones: readonly BuddyZoneSpec[];
+  readonly counts: readonly ZoneFreeCounts[];
+  /** Per zone key "nid/name": boost and reserved highatomic pages to set after boot. */
+  readonly extra: ReadonlyMap<string, ZoneExtra>;
+  readonly notes: readonly string[];
+}
+
+/** What the free lists do not carry: boost, reserved highatomic pages and the NR_FREE_PAGES counter as printed. */
+interface ZoneExtra {
+  readonly boost: number;
+  readonly reservedHighatomic: number;
+  readonly freePages: number | null;
+}
+
+// show_migration_types() letters → /proc/pagetypeinfo names.
+const LETTER_NAME: Readonly<Record<string, string>> = { U: "Unmovable", M: "Movable", E: "Reclaimable", H: "HighAtomic", C: "CMA", I: "Isolate", R: "Reserve" };
+// Which listed type takes the blocks beyond one per letter (most free memory of a running machine is Movable).
+const LETTER_PRIORITY = ["M", "U", "E", "H", "C", "R", "I"];
+
+const PCP = { batch: 1, high: 0 };
+
+function pagesOf(z: ReportZone, key: string): number | null {
+  return z.fields[key]?.pages ?? null;
+}
+
+/**
+ * Split a printed free-area order `count*size (letters)` over the migratetypes: each printed letter has at least
+ * one block (show_free_areas prints a letter only for a non-empty list); the rest go to the first of
+ * M, U, E, H, C, R, I that was printed. Without letters every block is Movable.
+ */
+function splitByLetters(count: number, letters: string): Record<string, number> {
+  const ls = [...new Set(letters.split(""))].filter((l) => LETTER_NAME[l] !== undefined);
+  if (count === 0) return {};
+  if (ls.length === 0 || ls.length > count) return { Movable: count };
+  const out: Record<string, number> = {};
+  for (const l of ls) out[LETTER_NAME[l]!] = 1;
+  const main = LETTER_PRIORITY.find((l) => ls.includes(l))!;
+  out[LETTER_NAME[main]!] += count - ls.length;
+  return out;
+}
+
+/**
+ * The machine a report's Mem-Info shows: one zone per zone line with a free-area line, laid out one after another
+ * (each starting at a MAX_PAGE_ORDER-aligned pfn), spanning its present pages rounded up to a max-order block;
+ * min/low/high and lowmem_reserve[] as printed; the free lists from the free-area line (migratetypes from its
+ * letters, see {@link splitByLetters}).
+ */
+// kernel: mm/show_mem.c show_free_areas() (the state read back)
+export function machineFromMemInfo(memInfo: ReportMemInfo, layout: readonly string[], maxOrder: number): SimulatedMachineSpec {
+  const notes: string[] = [];
+  const zones: BuddyZoneSpec[] = [];
+  const counts: ZoneFreeCounts[] = [];
+  const extra = new Map<string, ZoneExtra>();
+  const maxBlock = 2 ** maxOrder;
+  let cursor = 0;
+  for (const z of memInfo.zones) {
+    const idx = layout.indexOf(z.name);
+    const min = pagesOf(z, "min");
+    const low = pagesOf(z, "low");
+    const high = pagesOf(z, "high");
+    if (idx < 0 || z.freeArea === null || min === null || low === null || high === null) {
+      notes.push(`zone ${z.name}: no free-area line or watermarks (or not in the layout), left out of the simulated machine`);
+      continue;
+    }
+    const nid = z.nid ?? 0;
+    const freeAreaPages = z.freeArea.orders.reduce((s, o) => s + o.count * 2 ** o.order, 0);
+    const present = Math.max(pagesOf(z, "present") ?? 0, pagesOf(z, "managed") ?? 0, freeAreaPages);
+    const spanned = Math.ceil(present / maxBlock) * maxBlock || maxBlock;
+    zones.push({
+      nid,
+      name: z.name,
+      zoneIdx: idx,
+      startPfn: cursor,
+      spannedPages: spanned,
+      presentPages: spanned,
+      managedPages: spanned,
+      watermark: { min, low, high },
+      lowmemReserve: z.lowmemReserve ?? layout.map(() => 0),
+      pcp: PCP,
+    });
+    cursor += spanned;
+    const byType: Record<string, number[]> = {};
+    for (const o of z.freeArea.orders) {
+      for (const [name, n] of Object.entries(splitByLetters(o.count, o.letters))) {
+        const row = byType[name] ?? [];
+        while (row.length <= o.order) row.push(0);
+        row[o.order] = n;
+        byType[name] = row;
+      }
+    }
+    counts.push({ nid, zone: z.name, byType });
+    const free = pagesOf(z, "free");
+    extra.set(`${nid}/${z.name}`, { boost: pagesOf(z, "boost") ?? 0, reservedHighatomic: pagesOf(z, "reserved_highatomic") ?? 0, freePages: free });
+    if (free !== null && free !== freeAreaPages) {
+      notes.push(
+        `zone ${z.name}: free ${free} pages printed (NR_FREE_PAGES), the free-area line holds ${freeAreaPages} (printed a moment later): the free lists hold the free-area line, the watermark check reads NR_FREE_PAGES as printed, like the kernel's`,
+      );
+    }
+  }
+  if (zones.length > 0) {
+    notes.push(
+      "the report does not say where holes and reserved pages are: each simulated zone spans its present pages rounded up to a max-order block, the pages not on the free lists allocated",
+    );
+  }
+  return { zones, counts, extra, notes };
+}
+
+const PAGETYPE_FREE_RE = /^Node\s+(\d+), zone\s+(\S+), type\s+(\S+)((?:\s+\d+)+)\s*$/;
+const PAGETYPE_BLOCKS_RE = /^Node\s+(\d+), zone\s+(\S+)((?:\s+\d+)+)\s*$/;
+
+/**
+ * The machine /proc files show: zone start, spanned pages, watermarks and protection from /proc/zoneinfo; free
+ * blocks per order from /proc/buddyinfo, or per order and migratetype from /proc/pagetypeinfo (with its pageblock
+ * counts). Holes and reserved pages are not placed (zoneinfo does not say where): every page of the span that is
+ * not free is allocated.
+ */
+// kernel: mm/vmstat.c zoneinfo_show_print(), frag_show_print(), pagetypeinfo_showfree_print(), pagetypeinfo_showblockcount_print()
+export function machineFromProc(files: SimProcFiles, layout: readonly string[], maxOrder: number): SimulatedMachineSpec {
+  const notes: string[] = [];
+  let parsed: ReturnType<typeof parseZoneinfo>;
+  let buddy: ReturnType<typeof parseBuddyinfo> = [];
+  try {
+    parsed = parseZoneinfo(files.zoneinfo);
+    if (files.buddyinfo !== undefined) buddy = parseBuddyinfo(files.buddyinfo);
+  } catch (e) {
+    if (e instanceof PageallocError) throw new InvalidReportError(e.message, e.location);
+    throw e;
+  }
+  const byTypeOf = new Map<string, Record<string, number[]>>();
+  const blocksOf = new Map<string, Record<string, number>>();
+  if (files.pagetypeinfo !== undefined) {
+    let blockHeader: string[] | null = null;
+    files.pagetypeinfo.split("\n").forEach((raw) => {
+      const line = raw.replace(/\r$/, "");
+      const f = PAGETYPE_FREE_RE.exec(line);
+      if (f) {
+        const key = `${f[1]}/${f[2]}`;
+        const m = byTypeOf.get(key) ?? {};
+        m[f[3]!] = f[4]!.trim().split(/\s+/).map(Number);
+        byTypeOf.set(key, m);
+        return;
+      }
+      if (/^Number of blocks type/.test(line)) {
+        blockHeader = line.replace(/^Number of blocks type/, "").trim().split(/\s+/);
+        return;
+      }
+      const b = PAGETYPE_BLOCKS_RE.exec(line);
+      if (b && blockHeader) {
+        const n = b[3]!.trim().split(/\s+/).map(Number);
+        const rec: Record<string, number> = {};
+        blockHeader.forEach((name, k) => {
+          if (n[k] !== undefined) rec[name] = n[k]!;
+        });
+        blocksOf.set(`${b[1]}/${b[2]}`, rec);
+      }
+    });
+  }
+  const zones: BuddyZoneSpec[] = [];
+  const counts: ZoneFreeCounts[] = [];
+  const extra = new Map<string, ZoneExtra>();
+  const maxBlock = 2 ** maxOrder;
+  let cursor = 0;
+  for (const z of parsed.zones) {
+    if (z.spanned === 0) continue;
+    const idx = layout.indexOf(z.name);
+    if (idx < 0) {
+      notes.push(`zone ${z.name} is not in the layout (${layout.join(", ")}); left out`);
+      continue;
+    }
+    const key = `${z.nid}/${z.name}`;
+    const start = z.startPfn ?? Math.ceil(cursor / maxBlock) * maxBlock;
+    cursor = start + z.spanned;
+    zones.push({
+      nid: z.nid,
+      name: z.name,
+      zoneIdx: idx,
+      startPfn: start,
+      spannedPages: z.spanned,
+      presentPages: z.spanned,
+      managedPages: z.spanned,
+      watermark: { min: z.min, low: z.low, high: z.high },
+      lowmemReserve: z.protection,
+      pcp: PCP,
+    });
+    extra.set(key, { boost: z.boost ?? 0, reservedHighatomic: 0, freePages: z.freePages });
+    const byType = byTypeOf.get(key);
+    const b = buddy.find((x) => x.nid === z.nid && x.zone === z.name);
+    if (byType) counts.push({ nid: z.nid, zone: z.name, byType, ...(blocksOf.has(key) ? { blocks: blocksOf.get(key)! } : {}) });
+    else if (b) counts.push({ nid: z.nid, zone: z.name, nrFree: b.nrFree });
+    else notes.push(`zone ${z.name}: no /proc/buddyinfo line, so its free lists are not known; left with every page free`);
+  }
+  notes.push(
+    "/proc/zoneinfo does not say where holes and reserved pages are: each simulated zone spans start_pfn..start_pfn + spanned, every page not on the free lists allocated",
+  );
+  if (files.pagetypeinfo === undefined) notes.push("without /proc/pagetypeinfo every free block is put on the Movable lists");
+  return { zones, counts, extra, notes };
+}
+
+/**
+ * Boot the machine and run the request with the allocator of that version: the fast path
+ * (get_page_from_freelist at the low mark), then the slow path's first step (wake kswapd, retry at min with
+ * gfp_to_alloc_flags). Reclaim and compaction are not run: their outcome depends on what the allocated pages
+ * hold, which neither a report nor /proc says.
+ */
+// kernel: mm/page_alloc.c __alloc_pages() → get_page_from_freelist(), __alloc_pages_slowpath() (first retry)
+export function simulateRequest(
+  spec: SimulatedMachineSpec,
+  request: { readonly order: number; readonly gfpMask: number; readonly version: string; readonly arch: ArchName; readonly seed?: number },
+): SimulationResult {
+  const notes = [...spec.notes];
+  const pageblockOrder = request.arch === "i386" ? 10 : 9;
+  let a: BuddyAllocator;
+  try {
+    a = bootBuddyFromFreeCounts(spec.zones, spec.counts, { version: request.version, gfp: gfpDecoder(request.version, request.arch), pageblockOrder, seed: request.seed ?? 1 });
+  } catch (e) {
+    if (e instanceof PageallocError) {
+      return { succeeded: false, path: null, zone: null, pfn: null, fromBlock: null, zones: [], reason: `the free lists could not be rebuilt: ${e.message}`, notes };
+    }
+    throw e;
+  }
+  for (const z of a.zones) {
+    const x = spec.extra.get(`${z.spec.nid}/${z.spec.name}`);
+    if (x) {
+      z.watermarkBoost = x.boost;
+      z.nrReservedHighatomic = Math.max(z.nrReservedHighatomic, x.reservedHighatomic);
+      // __zone_watermark_ok() reads the NR_FREE_PAGES counter, which the kernel printed; the lists were read apart
+      if (x.freePages !== null) z.nrFreePages = x.freePages;
+    }
+  }
+  const names = a.facts.migratetypeNames;
+  const { order, gfpMask } = request;
+  const d = gfpDecoder(request.version, request.arch)(gfpMask);
+  const req = { ...d, gfp: gfpMask };
+  const zonesOfWalk = a.candidateZones(a.cpuToNode[0]!, d.highestZoneIdx);
+  const fastFlags = a.fastPathAllocFlags(req);
+  const slowFlags = a.gfpToAllocFlags(req, order);
+  const classzone = a.facts.classzoneIsPreferredZone && zonesOfWalk[0] ? zonesOfWalk[0].spec.zoneIdx : d.highestZoneIdx;
+  const checks: SimulatedZoneCheck[] = [];
+  const heads = new Map<number, { order: number; mt: number }>();
+  for (const z of zonesOfWalk) {
+    const w = z.spec.watermark;
+    const freeBlocks: Record<string, Record<number, number>> = {};
+    for (let o = Math.min(order, a.nrOrders); o < a.nrOrders; o++) {
+      for (let mt = 0; mt < z.nrTypes; mt++) {
+        const n = z.listLen[o * z.nrTypes + mt]!;
+        if (n === 0) continue;
+        (freeBlocks[names[mt]!] ??= {})[o] = n;
+        const s = z.freeListNode(o, mt);
+        if (heads.size < 1_000_000) for (let i = z.next[s]!; i !== s; i = z.next[i]!) heads.set(i + z.startPfn, { order: o, mt });
+      }
+    }
+    const inRange = order < a.nrOrders;
+    checks.push({
+      nid: z.spec.nid,
+      name: z.spec.name,
+      freePages: z.nrFreePages,
+      fastOk: inRange && a.zoneWatermarkOkZone(z, order, w.low + z.watermarkBoost, classzone, fastFlags),
+      slowOk: inRange && a.zoneWatermarkOkZone(z, order, w.min + z.watermarkBoost, classzone, slowFlags),
+      freeBlocks,
+    });
+  }
+  if (order >= a.nrOrders) {
+    return { succeeded: false, path: null, zone: null, pfn: null, fromBlock: null, zones: checks, reason: `order ${order} is above MAX_PAGE_ORDER ${a.nrOrders - 1}: __alloc_pages() refuses it`, notes };
+  }
+  let path: "fast" | "slow" | null = null;
+  let pfn = a.getPageFromFreelist(order, fastFlags, req);
+  if (pfn >= 0) path = "fast";
+  else {
+    pfn = a.getPageFromFreelist(order, slowFlags, req);
+    if (pfn >= 0) path = "slow";
+  }
+  if (pfn < 0) {
+    const why = checks
+      .map((c) => {
+        const usable = Object.values(c.freeBlocks).some((r) => Object.keys(r).length > 0);
+        const wm = c.slowOk ? "passes the min watermark check" : "fails the min watermark check";
+        return `${c.name}: ${wm}${usable ? "" : `, no free block of order ≥ ${order}`}`;
+      })
+      .join("; ");
+    const after = d.directReclaim
+      ? "the slow path would go on to reclaim and compact, which is not simulated (what the allocated pages hold is unknown)"
+      : "the mask cannot reclaim directly, so the slow path ends here: the allocation fails";
+    return { succeeded: false, path: null, zone: null, pfn: null, fromBlock: null, zones: checks, reason: `no zone of the walk gives a block (${why || "no zone"}); ${after}`, notes };
+  }
+  const z = a.zoneOfPfn(pfn)!;
+  let fromBlock: SimulationResult["fromBlock"] = null;
+  for (let o = order; o < a.nrOrders; o++) {
+    const head = pfn - (pfn % 2 ** o);
+    const h = heads.get(head);
+    if (h && h.order === o) {
+      fromBlock = { pfn: head, order: o, migratetype: names[h.mt]! };
+      break;
+    }
+  }
+  const where = `${z.spec.name} (node ${z.spec.nid})`;
+  const reason =
+    path === "fast"
+      ? `zone ${where} passes its low watermark check and gives pfn ${pfn}`
+      : `every zone fails the fast path; after waking kswapd the retry at the min watermark with ${a.facts.allocFlagsEra === "2.6.24" ? "ALLOC_HARDER/ALLOC_HIGH" : "the slow path's flags"} succeeds in zone ${where}, pfn ${pfn}`;
+  return { succeeded: true, path, zone: { nid: z.spec.nid, name: z.spec.name }, pfn, fromBlock, zones: checks, reason, notes };
+}
