@@ -1,9 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { F48, F619, fixture } from "./__fixtures__/fixtures";
 import { InvalidReportError } from "./errors";
 import { parseFailureReports } from "./parse-report";
 import type { FailureReport } from "./report-types";
 import { whatIf } from "./what-if";
+
+// each whatIf boots a simulated machine of several GiB (typed arrays per page): seconds, not milliseconds
+vi.setConfig({ testTimeout: 60_000 });
 
 const r48 = parseFailureReports(fixture(F48)).reports[0] as FailureReport;
 const r619 = parseFailureReports(fixture(F619)).reports[0] as FailureReport;
@@ -58,6 +61,24 @@ describe("whatIf runs the real allocation on a machine booted from the Mem-Info"
     expect(s.succeeded).toBe(false);
     expect(s.zones.find((z) => z.name === "DMA32")!.freePages).toBe(13046);
     expect(s.reason).toMatch(/reclaim and compact, which is not simulated/);
+  });
+});
+
+describe("whatIf with compact: the rest of the slow path (@pagealloc/reclaim)", () => {
+  it("4.8: order-4 GFP_ATOMIC still fails: no __GFP_DIRECT_RECLAIM, so no direct compaction", () => {
+    // __alloc_pages_slowpath: wake kswapd, retry at min (fails as above), then can_direct_reclaim is false → nopage.
+    const s = whatIf(r48, { order: 4, gfp: "GFP_ATOMIC", compact: true }).simulation!;
+    expect(s.succeeded).toBe(false);
+    expect(s.slowPath?.result).toBe("nopage");
+    expect(s.slowPath?.steps).not.toContain("compact:async");
+  });
+
+  it("4.8: order-4 GFP_KERNEL compacts before reclaiming (costly order)", () => {
+    // order 4 > PAGE_ALLOC_COSTLY_ORDER 3 with __GFP_DIRECT_RECLAIM: after the retry at min the slow path runs
+    // __alloc_pages_direct_compact at INIT_COMPACT_PRIORITY (async) before any direct reclaim.
+    const s = whatIf(r48, { order: 4, gfp: "GFP_KERNEL", compact: true }).simulation!;
+    expect(s.slowPath?.steps.slice(0, 3)).toEqual(["wake_kswapd", "get_page_from_freelist:min", "compact:async"]);
+    expect(s.notes.join(" ")).toMatch(/LRU lists/);
   });
 });
 

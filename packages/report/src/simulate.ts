@@ -7,6 +7,7 @@ import {
   parseBuddyinfo,
 } from "@pagealloc/buddy";
 import { type ArchName, PageallocError } from "@pagealloc/physmem";
+import { PageUse, createReclaim } from "@pagealloc/reclaim";
 import { parseZoneinfo } from "@pagealloc/zones";
 import { InvalidReportError } from "./errors";
 import type { ReportMemInfo, ReportZone } from "./report-types";
@@ -42,6 +43,8 @@ export interface SimulationResult {
   /** The free block the pages came from (before splitting): pfn, order, migratetype list. */
   readonly fromBlock: { readonly pfn: number; readonly order: number; readonly migratetype: string } | null;
   readonly zones: readonly SimulatedZoneCheck[];
+  /** With `compact`: what @pagealloc/reclaim's slow path did after the first retry failed. */
+  readonly slowPath: { readonly result: string; readonly steps: readonly string[]; readonly reason: string | null } | null;
   readonly reason: string;
   readonly notes: readonly string[];
 }
@@ -60,6 +63,15 @@ interface ZoneExtra {
   readonly boost: number;
   readonly reservedHighatomic: number;
   readonly freePages: number | null;
+  /** LRU pages of the zone (active/inactive anon + file) when printed: how many allocated pages compaction may move. */
+  readonly lruPages: number | null;
+}
+
+const LRU_FIELDS = ["active_anon", "inactive_anon", "active_file", "inactive_file"];
+
+function sumKnown(values: readonly (number | null | undefined)[]): number | null {
+  if (values.some((v) => v === null || v === undefined)) return null;
+  return values.reduce<number>((s, v) => s + (v as number), 0);
 }
 
 // show_migration_types() letters → /proc/pagetypeinfo names.
@@ -140,7 +152,7 @@ export function machineFromMemInfo(memInfo: ReportMemInfo, layout: readonly stri
     }
     counts.push({ nid, zone: z.name, byType });
     const free = pagesOf(z, "free");
-    extra.set(`${nid}/${z.name}`, { boost: pagesOf(z, "boost") ?? 0, reservedHighatomic: pagesOf(z, "reserved_highatomic") ?? 0, freePages: free });
+    extra.set(`${nid}/${z.name}`, { boost: pagesOf(z, "boost") ?? 0, reservedHighatomic: pagesOf(z, "reserved_highatomic") ?? 0, freePages: free, lruPages: sumKnown(LRU_FIELDS.map((f) => pagesOf(z, f))) });
     if (free !== null && free !== freeAreaPages) {
       notes.push(
         `zone ${z.name}: free ${free} pages printed (NR_FREE_PAGES), the free-area line holds ${freeAreaPages} (printed a moment later): the free lists hold the free-area line, the watermark check reads NR_FREE_PAGES as printed, like the kernel's`,
@@ -232,7 +244,8 @@ export function machineFromProc(files: SimProcFiles, layout: readonly string[], 
       lowmemReserve: z.protection,
       pcp: PCP,
     });
-    extra.set(key, { boost: z.boost ?? 0, reservedHighatomic: 0, freePages: z.freePages });
+    const stat = (name: string) => z.stats.find(([k]) => k === name)?.[1] ?? z.stats.find(([k]) => k === name.replace("nr_zone_", "nr_"))?.[1];
+    extra.set(key, { boost: z.boost ?? 0, reservedHighatomic: 0, freePages: z.freePages, lruPages: sumKnown(LRU_FIELDS.map((f) => stat(`nr_zone_${f}`))) });
     const byType = byTypeOf.get(key);
     const b = buddy.find((x) => x.nid === z.nid && x.zone === z.name);
     if (byType) counts.push({ nid: z.nid, zone: z.name, byType, ...(blocksOf.has(key) ? { blocks: blocksOf.get(key)! } : {}) });
@@ -255,7 +268,7 @@ export function machineFromProc(files: SimProcFiles, layout: readonly string[], 
 // kernel: mm/page_alloc.c __alloc_pages() → get_page_from_freelist(), __alloc_pages_slowpath() (first retry)
 export function simulateRequest(
   spec: SimulatedMachineSpec,
-  request: { readonly order: number; readonly gfpMask: number; readonly version: string; readonly arch: ArchName; readonly seed?: number },
+  request: { readonly order: number; readonly gfpMask: number; readonly version: string; readonly arch: ArchName; readonly seed?: number; readonly compact?: boolean },
 ): SimulationResult {
   const notes = [...spec.notes];
   const pageblockOrder = request.arch === "i386" ? 10 : 9;
@@ -264,7 +277,7 @@ export function simulateRequest(
     a = bootBuddyFromFreeCounts(spec.zones, spec.counts, { version: request.version, gfp: gfpDecoder(request.version, request.arch), pageblockOrder, seed: request.seed ?? 1 });
   } catch (e) {
     if (e instanceof PageallocError) {
-      return { succeeded: false, path: null, zone: null, pfn: null, fromBlock: null, zones: [], reason: `the free lists could not be rebuilt: ${e.message}`, notes };
+      return { succeeded: false, path: null, zone: null, pfn: null, fromBlock: null, zones: [], slowPath: null, reason: `the free lists could not be rebuilt: ${e.message}`, notes };
     }
     throw e;
   }
@@ -310,7 +323,7 @@ export function simulateRequest(
     });
   }
   if (order >= a.nrOrders) {
-    return { succeeded: false, path: null, zone: null, pfn: null, fromBlock: null, zones: checks, reason: `order ${order} is above MAX_PAGE_ORDER ${a.nrOrders - 1}: __alloc_pages() refuses it`, notes };
+    return { succeeded: false, path: null, zone: null, pfn: null, fromBlock: null, zones: checks, slowPath: null, reason: `order ${order} is above MAX_PAGE_ORDER ${a.nrOrders - 1}: __alloc_pages() refuses it`, notes };
   }
   let path: "fast" | "slow" | null = null;
   let pfn = a.getPageFromFreelist(order, fastFlags, req);
@@ -319,7 +332,42 @@ export function simulateRequest(
     pfn = a.getPageFromFreelist(order, slowFlags, req);
     if (pfn >= 0) path = "slow";
   }
+  let slowPath: SimulationResult["slowPath"] = null;
+  if (pfn < 0 && request.compact) {
+    // The rest of __alloc_pages_slowpath() (@pagealloc/reclaim). As many allocated pages as the zone has LRU pages
+    // (when printed; else all) in Movable pageblocks are taken as movable anonymous pages without swap (compaction
+    // can migrate them, reclaim cannot free them), spread by a seeded draw; the others as kernel pages (neither).
+    const r = createReclaim({ swapPages: 0 }).attach(a);
+    let draw = ((request.seed ?? 1) * 2654435761) >>> 0;
+    for (const z of a.zones) {
+      const movable: number[] = [];
+      for (let i = 0; i < z.spanned; i++) {
+        const p = i + z.startPfn;
+        if (z.refcount[i]! > 0 && z.pageblockMt(p) === a.facts.mt.MOVABLE && a.allocatedOrder(p) === 0) movable.push(p);
+      }
+      const lru = spec.extra.get(`${z.spec.nid}/${z.spec.name}`)?.lruPages ?? null;
+      const want = lru === null ? movable.length : Math.min(lru, movable.length);
+      for (let k = 0; k < want; k++) {
+        draw = (Math.imul(draw, 1664525) + 1013904223) >>> 0;
+        const j = k + (draw % (movable.length - k));
+        [movable[k], movable[j]] = [movable[j]!, movable[k]!];
+        r.markPage(movable[k]!, 0, PageUse.ANON);
+      }
+    }
+    const out = r.allocPagesSlowpath(req, order);
+    slowPath = { result: out.result, steps: [...out.steps], reason: out.reason ?? null };
+    notes.push(
+      "compaction: as many allocated pages as the zone's LRU lists hold (active/inactive anon + file, when printed) are taken as movable pages in Movable pageblocks, without swap (reclaim frees nothing); the others as unmovable kernel memory",
+    );
+    if (out.result === "success") {
+      pfn = out.pfn;
+      path = "slow";
+    }
+  }
   if (pfn < 0) {
+    if (slowPath) {
+      return { succeeded: false, path: null, zone: null, pfn: null, fromBlock: null, zones: checks, slowPath, reason: `the slow path (${slowPath.steps.join(" → ")}) ends with ${slowPath.result}${slowPath.reason ? `: ${slowPath.reason}` : ""}`, notes };
+    }
     const why = checks
       .map((c) => {
         const usable = Object.values(c.freeBlocks).some((r) => Object.keys(r).length > 0);
@@ -330,11 +378,11 @@ export function simulateRequest(
     const after = d.directReclaim
       ? "the slow path would go on to reclaim and compact, which is not simulated (what the allocated pages hold is unknown)"
       : "the mask cannot reclaim directly, so the slow path ends here: the allocation fails";
-    return { succeeded: false, path: null, zone: null, pfn: null, fromBlock: null, zones: checks, reason: `no zone of the walk gives a block (${why || "no zone"}); ${after}`, notes };
+    return { succeeded: false, path: null, zone: null, pfn: null, fromBlock: null, zones: checks, slowPath, reason: `no zone of the walk gives a block (${why || "no zone"}); ${after}`, notes };
   }
   const z = a.zoneOfPfn(pfn)!;
   let fromBlock: SimulationResult["fromBlock"] = null;
-  for (let o = order; o < a.nrOrders; o++) {
+  for (let o = order; slowPath === null && o < a.nrOrders; o++) {
     const head = pfn - (pfn % 2 ** o);
     const h = heads.get(head);
     if (h && h.order === o) {
@@ -343,9 +391,10 @@ export function simulateRequest(
     }
   }
   const where = `${z.spec.name} (node ${z.spec.nid})`;
-  const reason =
-    path === "fast"
+  const reason = slowPath
+    ? `the slow path (${slowPath.steps.join(" → ")}) succeeds in zone ${where}, pfn ${pfn}`
+    : path === "fast"
       ? `zone ${where} passes its low watermark check and gives pfn ${pfn}`
       : `every zone fails the fast path; after waking kswapd the retry at the min watermark with ${a.facts.allocFlagsEra === "2.6.24" ? "ALLOC_HARDER/ALLOC_HIGH" : "the slow path's flags"} succeeds in zone ${where}, pfn ${pfn}`;
-  return { succeeded: true, path, zone: { nid: z.spec.nid, name: z.spec.name }, pfn, fromBlock, zones: checks, reason, notes };
+  return { succeeded: true, path, zone: { nid: z.spec.nid, name: z.spec.name }, pfn, fromBlock, zones: checks, slowPath, reason, notes };
 }

@@ -1,9 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { F48, F619, fixture } from "./__fixtures__/fixtures";
 import { ReportExplainError } from "./errors";
 import { parseFailureReports } from "./parse-report";
 import type { FailureReport } from "./report-types";
 import { whatIf } from "./what-if";
+
+// each whatIf boots a simulated machine of several GiB (typed arrays per page): seconds, not milliseconds
+vi.setConfig({ testTimeout: 60_000 });
 
 const r48 = parseFailureReports(fixture(F48)).reports[0] as FailureReport;
 const r619 = parseFailureReports(fixture(F619)).reports[0] as FailureReport;

@@ -13,6 +13,8 @@ export interface WhatIfRequest extends ExplainOptions {
   readonly gfp: number | string;
   /** Seed of the simulated machine's block placement (default 1). */
   readonly seed?: number;
+  /** Run the rest of the slow path (compaction, reclaim, retries) with @pagealloc/reclaim when the first retry fails. */
+  readonly compact?: boolean;
   /** Skip booting the simulated machine (arithmetic only). */
   readonly arithmeticOnly?: boolean;
 }
@@ -59,7 +61,7 @@ export interface WhatIfResult {
  * ```
  */
 export function whatIf(source: FailureReport | ReportMemInfo | ProcFiles, request: WhatIfRequest): WhatIfResult {
-  const { order, gfp, seed, arithmeticOnly, ...options } = request;
+  const { order, gfp, seed, compact, arithmeticOnly, ...options } = request;
   const proc = "zoneinfo" in source ? source : null;
   const report: FailureReport = "zoneinfo" in source ? memInfoReport(memInfoFromProc(source)) : "gfpMask" in source ? source : memInfoReport(source);
   if (!Number.isInteger(order) || order < 0 || order > 15) throw new ReportExplainError(`order ${order} is not an order (0..15)`, "order");
@@ -76,7 +78,7 @@ export function whatIf(source: FailureReport | ReportMemInfo | ProcFiles, reques
     const version = explanation.version;
     const maxOrder = buddyVersionFacts(version).nrPageOrders - 1;
     const machine = proc ? machineFromProc(proc, explanation.zone.layout, maxOrder) : machineFromMemInfo(report.memInfo, explanation.zone.layout, maxOrder);
-    if (machine.zones.length > 0) simulation = simulateRequest(machine, { order, gfpMask, version, arch: explanation.zone.arch, seed });
+    if (machine.zones.length > 0) simulation = simulateRequest(machine, { order, gfpMask, version, arch: explanation.zone.arch, seed, compact });
   }
   const checked = explanation.zonelist.filter((z) => z.slow !== null);
   if (simulation !== null && simulation.zones.length > 0) {

@@ -1,6 +1,9 @@
 import path from "node:path";
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { run } from "../run";
+
+// each request boots a simulated machine of several GiB: seconds per test
+vi.setConfig({ testTimeout: 60_000 });
 
 function capture() {
   const io = { stdout: "", stderr: "", out(t: string) { io.stdout += t; }, err(t: string) { io.stderr += t; } };
@@ -45,4 +48,23 @@ it("whatif on /proc files (the 6.18 samples): order-4 GFP_KERNEL from Normal on 
   const noZoneinfo = capture();
   expect(await run(["whatif", "--from", bi, "--alloc", "order=4 gfp=GFP_KERNEL"], noZoneinfo)).toBe(2);
   expect(noZoneinfo.stderr).toContain("/proc/zoneinfo is needed too");
+});
+
+it("whatif: order-4 GFP_ATOMIC on the 4.8 report fails for fragmentation, on the simulated machine too", async () => {
+  // Normal's largest free block is order 2, DMA32's order 3 (10*32kB); DMA has order-4 blocks but 3977 − 15 free
+  // pages < min 34 → 17 (ALLOC_HIGH) → 13 (ALLOC_HARDER) + lowmem_reserve[Normal] 7621. GFP_ATOMIC cannot reclaim.
+  const io = capture();
+  expect(await run(["whatif", "--from", f48, "--alloc", "order=4 gfp=GFP_ATOMIC"], io)).toBe(0);
+  expect(io.stdout).toContain(": would fail (fragmentation)\n");
+  expect(io.stdout).toContain("    Node 0 DMA32: free 33298, fast fail, min fail; free blocks of order ≥ 4: none\n");
+  expect(io.stdout).toMatch(/ {4}fails: no zone of the walk gives a block .*cannot reclaim directly/);
+});
+
+it("whatif --compact --json: the slow path's steps; GFP_ATOMIC never compacts", async () => {
+  const io = capture();
+  expect(await run(["whatif", "--from", f48, "--alloc", "order=4 gfp=GFP_ATOMIC", "--compact", "--json"], io)).toBe(0);
+  const [r] = JSON.parse(io.stdout);
+  expect(r.wouldSucceed).toBe(false);
+  expect(r.simulation.slowPath.result).toBe("nopage");
+  expect(r.simulation.slowPath.steps).toEqual(["wake_kswapd", "get_page_from_freelist:min", "get_page_from_freelist:min"]);
 });

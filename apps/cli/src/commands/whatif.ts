@@ -1,7 +1,8 @@
-// `pagealloc whatif --from FILE... --alloc "order=N gfp=EXPR"`: the watermark walk of another request on the
-// memory state a failure report printed (@pagealloc/report).
+// `pagealloc whatif --from FILE... --alloc "order=N gfp=EXPR" [--compact]`: another request on the memory state a
+// failure report (or /proc) printed: the watermark walk, and the real allocation on a machine booted with those free
+// lists (@pagealloc/report).
 import { DEFAULT_KERNEL_VERSION, isArchName } from "@pagealloc/physmem";
-import { memInfoFromProc, parseFailureReports, whatIf } from "@pagealloc/report";
+import { parseFailureReports, whatIf } from "@pagealloc/report";
 import type { Command } from "commander";
 import { type Io, UsageError } from "../io";
 import { readTextFile, writeJson } from "../options";
@@ -11,6 +12,8 @@ interface WhatIfCliOptions {
   alloc: string;
   kernel?: string;
   arch?: string;
+  compact?: boolean;
+  seed?: string;
   json?: boolean;
 }
 
@@ -41,7 +44,7 @@ function procFileKind(text: string): "zoneinfo" | "buddyinfo" | "pagetypeinfo" |
 export function registerWhatIf(program: Command, io: Io): void {
   program
     .command("whatif")
-    .description("would another request have succeeded on the memory a failure report printed? (fast/slow path watermark walk)")
+    .description("would another request have succeeded on the memory a failure report printed? (watermark walk + the real allocation on a simulated machine)")
     .requiredOption(
       "--from <file...>",
       "failure reports (their Mem-Info is the memory state), or /proc/zoneinfo with /proc/buddyinfo (and /proc/pagetypeinfo for migratetypes)",
@@ -49,8 +52,12 @@ export function registerWhatIf(program: Command, io: Io): void {
     .requiredOption("--alloc <request>", 'the request, e.g. "order=4 gfp=GFP_ATOMIC" (gfp: names or hex, read with the kernel\'s flags)')
     .option("--kernel <version>", `kernel version to use instead of the one each report names (/proc files: default ${DEFAULT_KERNEL_VERSION})`)
     .option("--arch <arch>", "zone layout: x86_64, i386, i386-pae or arm64")
+    .option("--compact", "when the first slow-path retry fails, run the rest of the slow path (compaction, reclaim, retries)")
+    .option("--seed <n>", "seed of the simulated machine's free-block placement (default 1)")
     .option("--json", "machine-readable output")
     .action((opts: WhatIfCliOptions) => {
+      const seed = opts.seed === undefined ? undefined : Number(opts.seed);
+      if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError(`--seed ${opts.seed}: expected an integer`);
       if (opts.arch !== undefined && !isArchName(opts.arch)) throw new UsageError(`--arch ${opts.arch}: expected x86_64, i386, i386-pae or arm64`);
       const arch = opts.arch !== undefined && isArchName(opts.arch) ? opts.arch : undefined;
       const request = parseAlloc(opts.alloc);
@@ -69,12 +76,12 @@ export function registerWhatIf(program: Command, io: Io): void {
         if (reports.length === 0) {
           throw new UsageError(`${file}: neither a page allocation failure report nor /proc/zoneinfo, /proc/buddyinfo or /proc/pagetypeinfo`);
         }
-        for (const r of reports) results.push({ file, line: r.line, result: whatIf(r, { ...request, version: opts.kernel, arch }) });
+        for (const r of reports) results.push({ file, line: r.line, result: whatIf(r, { ...request, version: opts.kernel, arch, compact: opts.compact, seed }) });
       }
       if (procNames.length > 0) {
         if (proc.zoneinfo === undefined) throw new UsageError(`${procNames.join(", ")}: /proc/zoneinfo is needed too (watermarks and free pages)`);
-        const memInfo = memInfoFromProc({ zoneinfo: proc.zoneinfo, buddyinfo: proc.buddyinfo, pagetypeinfo: proc.pagetypeinfo });
-        results.push({ file: procNames.join("+"), line: 0, result: whatIf(memInfo, { ...request, version: opts.kernel ?? DEFAULT_KERNEL_VERSION, arch }) });
+        const files = { zoneinfo: proc.zoneinfo, buddyinfo: proc.buddyinfo, pagetypeinfo: proc.pagetypeinfo };
+        results.push({ file: procNames.join("+"), line: 0, result: whatIf(files, { ...request, version: opts.kernel ?? DEFAULT_KERNEL_VERSION, arch, compact: opts.compact, seed }) });
       }
       if (opts.json) {
         writeJson(io, results.map(({ file, line, result }) => ({ file, line, ...result })));
@@ -83,15 +90,32 @@ export function registerWhatIf(program: Command, io: Io): void {
       for (const { file, line, result } of results) {
         const e = result.explanation;
         const what = `order-${result.order} ${e.gfp?.decoded || e.gfp?.hex} (highest zone ${e.zone?.name ?? "?"}, kernel ${e.version ?? "?"})`;
+        const sim = result.simulation;
+        const pathText = (p: string) => (p === "fast" ? "fast path (low watermark)" : sim?.slowPath ? "slow path" : "slow path (min watermark)");
         const verdict =
           result.wouldSucceed === null
             ? `cannot tell: ${e.notes[0] ?? e.summary}`
             : result.servedBy
-              ? `would succeed from ${result.servedBy.nid === null ? "" : `Node ${result.servedBy.nid} `}${result.servedBy.zone} on the ${result.servedBy.path} path (${result.servedBy.path === "fast" ? "low" : "min"} watermark)`
-              : `would fail every watermark check (${e.kind})${e.allows?.directReclaim ? "; the slow path would then reclaim/compact" : ""}`;
+              ? `would succeed from ${result.servedBy.nid === null ? "" : `Node ${result.servedBy.nid} `}${result.servedBy.zone} on the ${pathText(result.servedBy.path)}`
+              : sim
+                ? `would fail (${e.kind})`
+                : `would fail every watermark check (${e.kind})${e.allows?.directReclaim ? "; the slow path would then reclaim/compact" : ""}`;
         io.out(`${line > 0 ? `${file}:${line}` : file}: ${what}: ${verdict}\n`);
+        io.out("  watermark arithmetic (as printed):\n");
         for (const z of e.zonelist) {
           io.out(`  ${z.nid === null ? "" : `Node ${z.nid} `}${z.name}: fast ${z.fast?.ok ? "pass" : "fail"}, slow ${z.slow?.ok ? "pass" : `fail (${z.slow?.outcome ?? "not checked"})`}\n`);
+        }
+        if (sim) {
+          io.out("  simulated machine (free lists rebuilt from the printed counts, the allocator of that version):\n");
+          for (const z of sim.zones) {
+            const blocks = Object.entries(z.freeBlocks)
+              .map(([mt, orders]) => `${mt} ${Object.entries(orders).map(([o, n]) => `${n}×o${o}`).join(" ")}`)
+              .join("; ");
+            io.out(`    Node ${z.nid} ${z.name}: free ${z.freePages}, fast ${z.fastOk ? "pass" : "fail"}, min ${z.slowOk ? "pass" : "fail"}; free blocks of order ≥ ${result.order}: ${blocks || "none"}\n`);
+          }
+          io.out(`    ${sim.succeeded ? "succeeds" : "fails"}: ${sim.reason}\n`);
+          if (sim.fromBlock) io.out(`    pfn ${sim.pfn} from the free order-${sim.fromBlock.order} ${sim.fromBlock.migratetype} block at pfn ${sim.fromBlock.pfn}\n`);
+          for (const n of sim.notes) io.out(`    note: ${n}\n`);
         }
       }
     });
