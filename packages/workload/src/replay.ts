@@ -4,7 +4,7 @@ import { WorkloadArgumentError } from "./errors";
 import { type AllocFailure, explainAllocFailure } from "./explain";
 import { allocatedOrder, managedPfn, takeBlockAt } from "./mem-map";
 import { type FragmentationRow, fragmentation, renderState } from "./state";
-import { type KmemPageEvent, type TraceRecord, parseTraceLine } from "./trace";
+import { KMEM_PAGE_EVENTS, type KmemPageEvent, SCAN_NONE, SCAN_OK, ScannedTraceRecord, type TraceRecord, parseTraceLineGeneral, scanTraceLine } from "./trace";
 
 /**
  * How a replay applies events: `recorded` puts each allocation at the pfn the trace recorded,
@@ -48,9 +48,24 @@ export interface ReplaySummary {
   readonly after: { readonly buddyinfo: string; readonly fragmentation: readonly FragmentationRow[] };
 }
 
-// Events that record internal movements (pcp refill/drain, fallback) or duplicate an mm_page_free (3.3+ batched frees).
-const COUNT_ONLY: ReadonlySet<KmemPageEvent> = new Set(["mm_page_free_batched", "mm_page_alloc_zone_locked", "mm_page_pcpu_drain", "mm_page_alloc_extfrag"]);
-const FREE_EVENTS: ReadonlySet<KmemPageEvent> = new Set(["mm_page_free", "mm_page_free_direct", "mm_pagevec_free"]);
+// What each event of KMEM_PAGE_EVENTS (by index) does to the model: allocate, free, or nothing (internal
+// movements: pcp refill/drain, fallback; or a duplicate of an mm_page_free: 3.3+ batched frees).
+const ALLOC = 0;
+const FREE = 1;
+const COUNT_ONLY = 2;
+const EVENT_KIND: Readonly<Record<KmemPageEvent, number>> = {
+  mm_page_alloc: ALLOC,
+  mm_page_free: FREE,
+  mm_page_free_batched: COUNT_ONLY,
+  mm_page_free_direct: FREE,
+  mm_pagevec_free: FREE,
+  mm_page_alloc_zone_locked: COUNT_ONLY,
+  mm_page_pcpu_drain: COUNT_ONLY,
+  mm_page_alloc_extfrag: COUNT_ONLY,
+};
+const KIND_BY_INDEX = Uint8Array.from(KMEM_PAGE_EVENTS, (e) => EVENT_KIND[e]);
+// Orders a record can carry (the parsers reject others).
+const ORDERS = 32;
 
 /**
  * Replays kmem page events line by line into a booted kernel: feed lines with {@link TraceReplayer.line}
@@ -86,7 +101,11 @@ export class TraceReplayer {
   private readonly orders: readonly number[];
   private readonly maxFailures: number;
   private readonly before: ReplaySummary["before"];
-  private readonly events: Record<string, Record<string, number>> = {};
+  /** Events read, indexed by event index × ORDERS + order; `seen` keeps the events' first-seen order. */
+  private readonly counts = new Float64Array(KMEM_PAGE_EVENTS.length * ORDERS);
+  private readonly seen: number[] = [];
+  /** The record the scanner fills for every line (no record object per line). */
+  private readonly rec = new ScannedTraceRecord();
   /** simulate: recorded pfn (or page pointer) → our pfn and order. */
   private readonly mapped = new Map<number | string, { pfn: number; order: number }>();
   private readonly gfpCache = new Map<string, number>();
@@ -117,14 +136,30 @@ export class TraceReplayer {
    * @throws {TraceParseError} for a kmem page event whose fields cannot be read
    */
   line(text: string): void {
-    this.lines++;
-    const r = parseTraceLine(text, this.lines, this.file);
-    if (r) this.apply(r);
+    const line = ++this.lines;
+    const s = scanTraceLine(text, line, this.rec);
+    if (s === SCAN_OK) this.apply(this.rec, this.rec.eventIndex);
+    else if (s !== SCAN_NONE) {
+      const r = parseTraceLineGeneral(text, line, this.file);
+      if (r) this.apply(r, KMEM_PAGE_EVENTS.indexOf(r.event));
+    }
   }
 
-  private count(r: TraceRecord): void {
-    const byOrder = (this.events[r.event] ??= {});
-    byOrder[r.order] = (byOrder[r.order] ?? 0) + 1;
+  private count(ev: number, order: number): void {
+    const i = ev * ORDERS + order;
+    if (this.counts[i] === 0 && !this.seen.includes(ev)) this.seen.push(ev);
+    this.counts[i]!++;
+  }
+
+  /** The event counts by name and order, events in first-seen order (`{ mm_page_alloc: { "0": 12 } }`). */
+  private eventCounts(): Record<string, Record<string, number>> {
+    const events: Record<string, Record<string, number>> = {};
+    for (const ev of this.seen) {
+      const byOrder: Record<string, number> = {};
+      for (let o = 0; o < ORDERS; o++) if (this.counts[ev * ORDERS + o]! > 0) byOrder[o] = this.counts[ev * ORDERS + o]!;
+      events[KMEM_PAGE_EVENTS[ev]!] = byOrder;
+    }
+    return events;
   }
 
   private cpuOf(r: TraceRecord): number {
@@ -149,14 +184,15 @@ export class TraceReplayer {
     return g;
   }
 
-  private apply(r: TraceRecord): void {
-    this.count(r);
-    if (COUNT_ONLY.has(r.event)) {
+  private apply(r: TraceRecord, ev: number): void {
+    this.count(ev, r.order);
+    const kind = KIND_BY_INDEX[ev]!;
+    if (kind === COUNT_ONLY) {
       this.notApplied++;
       return;
     }
     const a = this.k.buddy;
-    if (r.event === "mm_page_alloc") {
+    if (kind === ALLOC) {
       if (r.failed) {
         // The kernel found no page: there is nothing to place, and nothing will free it.
         this.recordedFailures++;
@@ -192,7 +228,7 @@ export class TraceReplayer {
       this.mapped.set(r.pfn ?? r.page!, { pfn, order: r.order });
       return;
     }
-    if (FREE_EVENTS.has(r.event)) {
+    if (kind === FREE) {
       if (this.mode === "recorded") {
         if (r.pfn === undefined) {
           this.conflicts++;
@@ -228,7 +264,7 @@ export class TraceReplayer {
     return {
       mode: this.mode,
       lines: this.lines,
-      events: this.events,
+      events: this.eventCounts(),
       applied: { allocs: this.allocs, frees: this.frees },
       preTraceFrees: this.preTraceFrees,
       conflicts: this.conflicts,

@@ -42,10 +42,319 @@ const EVENT_RE = /(?:^|\s)(?:kmem:)?(mm_page_alloc_zone_locked|mm_page_alloc_ext
 const CONTEXT_RE = /^\s*(.*?)[-\s](\d+)\s+(?:\(\s*[-\d]+\)\s+)?\[(\d+)\]\s+(?:\S{4,5}\s+)?(\d+\.\d+):(?:\s+\d+)?\s*$/;
 const FIELD_RE = /(\w+)=(\S+)/g;
 
+
+/**
+ * A reusable, mutable {@link TraceRecord} that {@link scanTraceLine} fills in place (one per replayer,
+ * so that the hot path allocates no record per line). `eventIndex` is the event's index in
+ * {@link KMEM_PAGE_EVENTS}.
+ */
+export class ScannedTraceRecord implements TraceRecord {
+  event: KmemPageEvent = "mm_page_alloc";
+  eventIndex = 0;
+  line = 0;
+  comm: string | undefined = undefined;
+  pid: number | undefined = undefined;
+  cpu: number | undefined = undefined;
+  timestamp: number | undefined = undefined;
+  pfn: number | undefined = undefined;
+  page: string | undefined = undefined;
+  order = 0;
+  migratetype: number | undefined = undefined;
+  gfp: string | undefined = undefined;
+  failed = false;
+
+  /** A plain record with the general parser's shape. */
+  toRecord(): TraceRecord {
+    return {
+      event: this.event,
+      line: this.line,
+      comm: this.comm,
+      pid: this.pid,
+      cpu: this.cpu,
+      timestamp: this.timestamp,
+      pfn: this.pfn,
+      page: this.page,
+      order: this.order,
+      migratetype: this.migratetype,
+      gfp: this.gfp,
+      failed: this.failed,
+    };
+  }
+}
+
+/** {@link scanTraceLine}: the line is not a kmem page event. */
+export const SCAN_NONE = 0;
+/** {@link scanTraceLine}: the record was filled. */
+export const SCAN_OK = 1;
+/** {@link scanTraceLine}: not the standard layout (or an error to report): ask {@link parseTraceLineGeneral}. */
+export const SCAN_FALLBACK = 2;
+
+const C_TAB = 9;
+const C_SPACE = 32;
+const C_HASH = 35;
+const C_DOT = 46;
+const C_0 = 48;
+const C_9 = 57;
+const C_COLON = 58;
+const C_EQ = 61;
+const C_LBRACKET = 91;
+const C_RBRACKET = 93;
+const C_DASH = 45;
+
+const isDigit = (c: number): boolean => c >= C_0 && c <= C_9;
+const isBlank = (c: number): boolean => c === C_SPACE || c === C_TAB;
+// \w of a regular expression.
+const isWord = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= C_0 && c <= C_9) || c === 95;
+// Printable ASCII other than the space: what \S surely matches (anything else goes to the general parser).
+const isPrintable = (c: number): boolean => c > C_SPACE && c < 127;
+// The four line terminators that `.` does not match.
+const isLineTerminator = (c: number): boolean => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+
+/** The index in KMEM_PAGE_EVENTS of the event name text[e, e + len), or −1 (the eight names have eight lengths). */
+function eventIndexAt(text: string, e: number, len: number): number {
+  let i: number;
+  switch (len) {
+    case 13: i = 0; break; // mm_page_alloc
+    case 12: i = 1; break; // mm_page_free
+    case 20: i = 2; break; // mm_page_free_batched
+    case 19: i = 3; break; // mm_page_free_direct
+    case 15: i = 4; break; // mm_pagevec_free
+    case 25: i = 5; break; // mm_page_alloc_zone_locked
+    case 18: i = 6; break; // mm_page_pcpu_drain
+    case 21: i = 7; break; // mm_page_alloc_extfrag
+    default: return -1;
+  }
+  return text.startsWith(KMEM_PAGE_EVENTS[i]!, e) ? i : -1;
+}
+
+/** Decimal digits text[from, to) as a number (at most 15 digits: exact), or −1. */
+function decimalAt(text: string, from: number, to: number): number {
+  if (to <= from || to - from > 15) return -1;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (!isDigit(c)) return -1;
+    v = v * 10 + (c - C_0);
+  }
+  return v;
+}
+
+/** Hex digits text[from, to) as a number (at most 13 digits: a safe integer), or −1. */
+function hexAt(text: string, from: number, to: number): number {
+  if (to <= from || to - from > 13) return -1;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    const d = c >= C_0 && c <= C_9 ? c - C_0 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * The fast path of {@link parseTraceLine}: a scanner (indexOf / charCodeAt, no regular expression) for the
+ * kernel's standard `trace` layout, `TASK-PID [CPU] FLAGS TIMESTAMP: EVENT: key=value ...`, that fills
+ * `out` in place. It accepts a line only where it gives exactly what {@link parseTraceLineGeneral} gives
+ * (a property test checks this on the real sample and on mutated lines); anything else (trace-cmd and
+ * perf layouts, `kmem:` prefixes, odd fields, bad numbers that must raise a TraceParseError) is
+ * {@link SCAN_FALLBACK}.
+ *
+ * @param text - the line
+ * @param line - its number (stored in the record)
+ * @param out - the record to fill
+ * @returns {@link SCAN_NONE}, {@link SCAN_OK} or {@link SCAN_FALLBACK}
+ * @example
+ * ```ts
+ * import { parseTraceLine } from "@pagealloc/workload";
+ * // parseTraceLine() runs the scanner first and the general parser only on SCAN_FALLBACK.
+ * const r = parseTraceLine("  python3-19204   [001] .n...   963.863731: mm_page_free: page=000000005607aae3 pfn=0x1db80e order=0", 3);
+ * console.log(r.comm, r.pid, r.cpu, r.timestamp, r.pfn); // => python3 19204 1 963.863731 1947662
+ * ```
+ */
+export function scanTraceLine(text: string, line: number, out: ScannedTraceRecord): number {
+  const n = text.length;
+  if (n > 0 && text.charCodeAt(0) === C_HASH) return SCAN_NONE;
+  // Every event name starts with "mm_pag": a line without it is no kmem page event in any layout.
+  const e = text.indexOf("mm_pag");
+  if (e < 0) return SCAN_NONE;
+  // The general parser takes the first "(^|\s)(kmem:)?NAME:" of the line; the first "mm_pag" preceded by a
+  // space and followed by a known name and ":" is that match.
+  if (e < 2 || text.charCodeAt(e - 1) !== C_SPACE) return SCAN_FALLBACK;
+  const nameEnd = text.indexOf(":", e);
+  if (nameEnd < 0) return SCAN_FALLBACK;
+  const ev = eventIndexAt(text, e, nameEnd - e);
+  if (ev < 0) return SCAN_FALLBACK;
+
+  // ---- context, right to left from the event: "TIMESTAMP: " then "FLAGS " then "[CPU] " then "-PID" then TASK
+  let i = e - 1;
+  while (i >= 0 && isBlank(text.charCodeAt(i))) i--;
+  if (i < 0 || text.charCodeAt(i) !== C_COLON) return SCAN_FALLBACK;
+  const tsEnd = i;
+  i--;
+  while (i >= 0 && isDigit(text.charCodeAt(i))) i--;
+  const fracStart = i + 1;
+  if (fracStart === tsEnd || i < 0 || text.charCodeAt(i) !== C_DOT) return SCAN_FALLBACK;
+  const dot = i;
+  i--;
+  while (i >= 0 && isDigit(text.charCodeAt(i))) i--;
+  const tsStart = i + 1;
+  if (tsStart === dot || i < 0 || !isBlank(text.charCodeAt(i))) return SCAN_FALLBACK;
+  while (i >= 0 && isBlank(text.charCodeAt(i))) i--;
+  // FLAGS: 4 or 5 characters (irqs-off, need-resched, hardirq/softirq, preempt depth, migrate-disable).
+  const flagsEnd = i;
+  while (i >= 0 && isPrintable(text.charCodeAt(i))) i--;
+  const flagsLen = flagsEnd - i;
+  if ((flagsLen !== 4 && flagsLen !== 5) || i < 0 || !isBlank(text.charCodeAt(i))) return SCAN_FALLBACK;
+  while (i >= 0 && isBlank(text.charCodeAt(i))) i--;
+  if (i < 0 || text.charCodeAt(i) !== C_RBRACKET) return SCAN_FALLBACK;
+  const cpuEnd = i;
+  i--;
+  while (i >= 0 && isDigit(text.charCodeAt(i))) i--;
+  const cpuStart = i + 1;
+  // The first "[" of the line: the general parser's lazy TASK cannot end earlier.
+  if (i < 0 || text.charCodeAt(i) !== C_LBRACKET || text.indexOf("[") !== i) return SCAN_FALLBACK;
+  const cpu = decimalAt(text, cpuStart, cpuEnd);
+  i--;
+  if (cpu < 0 || i < 0 || !isBlank(text.charCodeAt(i))) return SCAN_FALLBACK;
+  while (i >= 0 && isBlank(text.charCodeAt(i))) i--;
+  const pidEnd = i + 1;
+  while (i >= 0 && isDigit(text.charCodeAt(i))) i--;
+  const pid = decimalAt(text, i + 1, pidEnd);
+  if (pid < 0 || i < 0 || text.charCodeAt(i) !== C_DASH) return SCAN_FALLBACK;
+  const commEnd = i;
+  let commStart = 0;
+  while (commStart < commEnd && isBlank(text.charCodeAt(commStart))) commStart++;
+  for (let k = commStart; k < commEnd; k++) if (isLineTerminator(text.charCodeAt(k))) return SCAN_FALLBACK;
+  const tsDigits = tsEnd - tsStart - 1;
+  let timestamp: number;
+  if (tsDigits <= 15 && tsEnd - fracStart <= 15) {
+    // An exact integer divided by an exact power of ten rounds once: the same double as Number(text).
+    timestamp = (decimalAt(text, tsStart, dot) * POW10[tsEnd - fracStart]! + decimalAt(text, fracStart, tsEnd)) / POW10[tsEnd - fracStart]!;
+  } else timestamp = Number(text.slice(tsStart, tsEnd));
+
+  // ---- fields: key=value separated by blanks, the first of each key wins
+  let pfn = -1;
+  let pfnSeen = false;
+  let order = -1;
+  let pageStart = -1;
+  let pageEnd = -1;
+  let mtStart = -1;
+  let mtEnd = -1;
+  let gfpStart = -1;
+  let gfpEnd = -1;
+  let altOrder = -1;
+  let altMtStart = -1;
+  let altMtEnd = -1;
+  let p = nameEnd + 1;
+  while (p < n && isBlank(text.charCodeAt(p))) p++;
+  while (p < n) {
+    const keyStart = p;
+    while (p < n && isWord(text.charCodeAt(p))) p++;
+    if (p === keyStart || p >= n || text.charCodeAt(p) !== C_EQ) return SCAN_FALLBACK;
+    const keyEnd = p;
+    const valStart = ++p;
+    while (p < n) {
+      const c = text.charCodeAt(p);
+      if (isBlank(c)) break;
+      if (!isPrintable(c)) return SCAN_FALLBACK;
+      p++;
+    }
+    const valEnd = p;
+    if (valEnd === valStart) return SCAN_FALLBACK;
+    while (p < n && isBlank(text.charCodeAt(p))) p++;
+    switch (keyEnd - keyStart) {
+      case 3:
+        if (!pfnSeen && text.startsWith("pfn", keyStart)) {
+          pfnSeen = true;
+          const c1 = text.charCodeAt(valStart + 1);
+          pfn = text.charCodeAt(valStart) === C_0 && (c1 === 120 || c1 === 88) ? hexAt(text, valStart + 2, valEnd) : decimalAt(text, valStart, valEnd);
+          if (pfn < 0) return SCAN_FALLBACK;
+        }
+        break;
+      case 4:
+        if (pageStart < 0 && text.startsWith("page", keyStart)) {
+          pageStart = valStart;
+          pageEnd = valEnd;
+        }
+        break;
+      case 5:
+        if (order < 0 && text.startsWith("order", keyStart)) {
+          order = valEnd - valStart <= 2 ? decimalAt(text, valStart, valEnd) : -1;
+          if (order < 0 || order > 31) return SCAN_FALLBACK;
+        }
+        break;
+      case 9:
+        if (gfpStart < 0 && text.startsWith("gfp_flags", keyStart)) {
+          gfpStart = valStart;
+          gfpEnd = valEnd;
+        }
+        break;
+      case 11:
+        if (mtStart < 0 && text.startsWith("migratetype", keyStart)) {
+          mtStart = valStart;
+          mtEnd = valEnd;
+        } else if (altOrder < 0 && text.startsWith("alloc_order", keyStart)) {
+          altOrder = valEnd - valStart <= 2 ? decimalAt(text, valStart, valEnd) : -1;
+          if (altOrder < 0 || altOrder > 31) return SCAN_FALLBACK;
+        }
+        break;
+      case 17:
+        if (altMtStart < 0 && text.startsWith("alloc_migratetype", keyStart)) {
+          altMtStart = valStart;
+          altMtEnd = valEnd;
+        }
+        break;
+    }
+  }
+  if (order < 0) order = altOrder;
+  if (order < 0) {
+    // No order: batched and pagevec frees are single pages; anything else is an error the general parser reports.
+    if (ev !== 2 && ev !== 4) return SCAN_FALLBACK;
+    order = 0;
+  }
+  if (!pfnSeen && pageStart < 0) return SCAN_FALLBACK;
+  if (mtStart < 0) {
+    mtStart = altMtStart;
+    mtEnd = altMtEnd;
+  }
+  let failed = false;
+  if (ev === 0) {
+    if (pageStart >= 0) {
+      // page=0…0, (null) or 0x0: the allocation failed.
+      let zeros = true;
+      for (let k = pageStart; k < pageEnd; k++) if (text.charCodeAt(k) !== C_0) zeros = false;
+      failed = zeros || (pageEnd - pageStart === 6 && text.startsWith("(null)", pageStart)) || (pageEnd - pageStart === 3 && text.startsWith("0x0", pageStart));
+    } else failed = pfn === 0;
+  }
+  out.event = KMEM_PAGE_EVENTS[ev]!;
+  out.eventIndex = ev;
+  out.line = line;
+  out.comm = text.slice(commStart, commEnd).trim() || undefined;
+  out.pid = pid;
+  out.cpu = cpu;
+  out.timestamp = timestamp;
+  out.pfn = pfnSeen ? pfn : undefined;
+  out.page = pageStart < 0 ? undefined : text.slice(pageStart, pageEnd);
+  out.order = order;
+  if (mtStart < 0) out.migratetype = undefined;
+  else {
+    const mt = mtEnd - mtStart <= 3 ? decimalAt(text, mtStart, mtEnd) : -1;
+    out.migratetype = mt >= 0 ? mt : Number(text.slice(mtStart, mtEnd));
+  }
+  out.gfp = gfpStart < 0 ? undefined : text.slice(gfpStart, gfpEnd);
+  out.failed = failed;
+  return SCAN_OK;
+}
+
 /**
  * Read one line of ftrace text (`trace`, `trace_pipe`), `trace-cmd report` or `perf script` output.
  * Field layouts of every version are accepted: `pfn=0x1db80e` (5.14+) or decimal (2.6.32–5.13), old event
  * names (`mm_page_free_direct`, `mm_pagevec_free`), `kmem:` prefixes, with or without the flags column.
+ * The kernel's standard `trace` layout is read by a scanner ({@link scanTraceLine}); other layouts by
+ * the general parser ({@link parseTraceLineGeneral}), with the same result.
  *
  * @param text - the line
  * @param line - its number (for errors and the record)
@@ -60,6 +369,35 @@ const FIELD_RE = /(\w+)=(\S+)/g;
  * ```
  */
 export function parseTraceLine(text: string, line: number, file = "trace"): TraceRecord | null {
+  const out = new ScannedTraceRecord();
+  const s = scanTraceLine(text, line, out);
+  if (s === SCAN_OK) return out.toRecord();
+  if (s === SCAN_NONE) return null;
+  return parseTraceLineGeneral(text, line, file);
+}
+
+/**
+ * Read one line of ftrace text (`trace`, `trace_pipe`), `trace-cmd report` or `perf script` output.
+ * Field layouts of every version are accepted: `pfn=0x1db80e` (5.14+) or decimal (2.6.32–5.13), old event
+ * names (`mm_page_free_direct`, `mm_pagevec_free`), `kmem:` prefixes, with or without the flags column.
+ *
+ * @param text - the line
+ * @param line - its number (for errors and the record)
+ * @param file - the file name (for errors)
+ * @returns the record, or null for a line that is not a kmem page event (headers, other events)
+ * @throws {TraceParseError} for a kmem page event whose order or pfn cannot be read
+ * The general parser (three regular expressions): {@link parseTraceLine} uses it for every line the
+ * fast scanner ({@link scanTraceLine}) hands back.
+ *
+ * @example
+ * ```ts
+ * import { parseTraceLine } from "@pagealloc/workload";
+ * // A perf script line: the scanner hands it to the general parser.
+ * const r = parseTraceLine("         python3 19204 [000]   963.863731: kmem:mm_page_free: page=0x5607aae3 pfn=0x1db80e order=0", 1);
+ * console.log(r.comm, r.pid, r.pfn); // => python3 19204 1947662
+ * ```
+ */
+export function parseTraceLineGeneral(text: string, line: number, file = "trace"): TraceRecord | null {
   if (text.startsWith("#")) return null;
   const m = EVENT_RE.exec(text);
   if (!m) return null;
