@@ -64,6 +64,21 @@ describe("whatIf runs the real allocation on a machine booted from the Mem-Info"
   });
 });
 
+describe("whatIf with other sysctls", () => {
+  it("6.19: with min_free_kbytes=16384 the GFP_KERNEL order-0 request that failed passes the fast path in Normal", () => {
+    // __setup_per_zone_wmarks: pages_min = 16384 / 4 = 4096; lowmem pages = managed DMA 3841 + DMA32 732854 +
+    // Normal 2336697 = 3073392. Normal: tmp = 4096 × 2336697 / 3073392 = 3114 = min; delta = max(3114 / 4 = 778,
+    // 2336697 × 10 / 10000 = 2336) = 2336; low = 5450, high = 7786. The fast path's mark is low + boost
+    // (28672kB = 7168) = 12618 < free 19848 − free_highatomic 8: passes, lowmem_reserve[Normal] = 0.
+    const w = whatIf(r619, { order: 0, gfp: 0xcc0, sysctls: { min_free_kbytes: 16384 } });
+    expect(w.simulation!.notes.join(" ")).toContain("Normal 3114/5450/7786");
+    expect(w.servedBy).toEqual({ nid: 0, zone: "Normal", path: "fast" });
+    // lowmem_reserve_ratio: DMA32's reserve for a Normal request = Normal managed 2336697 / 256 = 9127 (as printed)
+    const r = whatIf(r619, { order: 0, gfp: 0xcc0, sysctls: { lowmem_reserve_ratio: [256, 256, 32, 0, 0] } });
+    expect(r.simulation!.notes.join(" ")).toContain("DMA32 [0 0 9127 9127 9127]");
+  });
+});
+
 describe("whatIf with compact: the rest of the slow path (@pagealloc/reclaim)", () => {
   it("4.8: order-4 GFP_ATOMIC still fails: no __GFP_DIRECT_RECLAIM, so no direct compaction", () => {
     // __alloc_pages_slowpath: wake kswapd, retry at min (fails as above), then can_direct_reclaim is false → nopage.

@@ -8,7 +8,8 @@ import {
 } from "@pagealloc/buddy";
 import { type ArchName, PageallocError } from "@pagealloc/physmem";
 import { PageUse, createReclaim } from "@pagealloc/reclaim";
-import { parseZoneinfo } from "@pagealloc/zones";
+import type { ZoneName } from "@pagealloc/gfp";
+import { type Sysctls, lowmemReserve, parseZoneinfo, zoneWatermarks } from "@pagealloc/zones";
 import { InvalidReportError } from "./errors";
 import type { ReportMemInfo, ReportZone } from "./report-types";
 
@@ -63,6 +64,8 @@ interface ZoneExtra {
   readonly boost: number;
   readonly reservedHighatomic: number;
   readonly freePages: number | null;
+  /** managed_pages as printed (present when managed is not), for watermarks recomputed with other sysctls. */
+  readonly managed: number;
   /** LRU pages of the zone (active/inactive anon + file) when printed: how many allocated pages compaction may move. */
   readonly lruPages: number | null;
 }
@@ -152,7 +155,7 @@ export function machineFromMemInfo(memInfo: ReportMemInfo, layout: readonly stri
     }
     counts.push({ nid, zone: z.name, byType });
     const free = pagesOf(z, "free");
-    extra.set(`${nid}/${z.name}`, { boost: pagesOf(z, "boost") ?? 0, reservedHighatomic: pagesOf(z, "reserved_highatomic") ?? 0, freePages: free, lruPages: sumKnown(LRU_FIELDS.map((f) => pagesOf(z, f))) });
+    extra.set(`${nid}/${z.name}`, { boost: pagesOf(z, "boost") ?? 0, reservedHighatomic: pagesOf(z, "reserved_highatomic") ?? 0, freePages: free, managed: pagesOf(z, "managed") ?? pagesOf(z, "present") ?? freeAreaPages, lruPages: sumKnown(LRU_FIELDS.map((f) => pagesOf(z, f))) });
     if (free !== null && free !== freeAreaPages) {
       notes.push(
         `zone ${z.name}: free ${free} pages printed (NR_FREE_PAGES), the free-area line holds ${freeAreaPages} (printed a moment later): the free lists hold the free-area line, the watermark check reads NR_FREE_PAGES as printed, like the kernel's`,
@@ -245,7 +248,7 @@ export function machineFromProc(files: SimProcFiles, layout: readonly string[], 
       pcp: PCP,
     });
     const stat = (name: string) => z.stats.find(([k]) => k === name)?.[1] ?? z.stats.find(([k]) => k === name.replace("nr_zone_", "nr_"))?.[1];
-    extra.set(key, { boost: z.boost ?? 0, reservedHighatomic: 0, freePages: z.freePages, lruPages: sumKnown(LRU_FIELDS.map((f) => stat(`nr_zone_${f}`))) });
+    extra.set(key, { boost: z.boost ?? 0, reservedHighatomic: 0, freePages: z.freePages, managed: z.managed ?? z.present, lruPages: sumKnown(LRU_FIELDS.map((f) => stat(`nr_zone_${f}`))) });
     const byType = byTypeOf.get(key);
     const b = buddy.find((x) => x.nid === z.nid && x.zone === z.name);
     if (byType) counts.push({ nid: z.nid, zone: z.name, byType, ...(blocksOf.has(key) ? { blocks: blocksOf.get(key)! } : {}) });
@@ -257,6 +260,41 @@ export function machineFromProc(files: SimProcFiles, layout: readonly string[], 
   );
   if (files.pagetypeinfo === undefined) notes.push("without /proc/pagetypeinfo every free block is put on the Movable lists");
   return { zones, counts, extra, notes };
+}
+
+/**
+ * The machine with other vm sysctls: min_free_kbytes / watermark_scale_factor recompute every zone's min/low/high
+ * from its managed pages (without min_free_kbytes, the printed one is taken back from Σ min of the lowmem zones);
+ * lowmem_reserve_ratio recomputes lowmem_reserve[] per node. Other sysctls do not change the state a request sees.
+ * kernel: mm/page_alloc.c __setup_per_zone_wmarks(), setup_per_zone_lowmem_reserve()
+ */
+export function withSysctls(spec: SimulatedMachineSpec, sysctls: Partial<Sysctls>, version: string, layout: readonly string[]): SimulatedMachineSpec {
+  const notes = [...spec.notes];
+  let zones = spec.zones.map((z) => ({ ...z }));
+  const managed = (z: BuddyZoneSpec) => spec.extra.get(`${z.nid}/${z.name}`)?.managed ?? z.managedPages;
+  if (sysctls.min_free_kbytes !== undefined || sysctls.watermark_scale_factor !== undefined) {
+    const lowmem = zones.filter((z) => z.name !== "HighMem" && z.name !== "Movable");
+    const minFreeKbytes = sysctls.min_free_kbytes ?? lowmem.reduce((s, z) => s + z.watermark.min, 0) * 4;
+    const marks = zoneWatermarks(
+      zones.map((z) => ({ name: z.name as ZoneName, pages: managed(z) })),
+      { minFreeKbytes, watermarkScaleFactor: sysctls.watermark_scale_factor, version },
+    );
+    zones = zones.map((z, k) => ({ ...z, watermark: { min: marks[k]!.min, low: marks[k]!.low, high: marks[k]!.high } }));
+    notes.push(`with min_free_kbytes ${minFreeKbytes}${sysctls.watermark_scale_factor !== undefined ? ` and watermark_scale_factor ${sysctls.watermark_scale_factor}` : ""}: min/low/high ${zones.map((z) => `${z.name} ${z.watermark.min}/${z.watermark.low}/${z.watermark.high}`).join(", ")}`);
+  }
+  if (sysctls.lowmem_reserve_ratio !== undefined) {
+    const ratios = sysctls.lowmem_reserve_ratio;
+    for (const nid of [...new Set(zones.map((z) => z.nid))]) {
+      const pages = layout.map((name) => {
+        const z = zones.find((x) => x.nid === nid && x.name === name);
+        return z ? managed(z) : 0;
+      });
+      const table = lowmemReserve(pages, layout.map((_, i) => ratios[i] ?? 0), version);
+      zones = zones.map((z) => (z.nid === nid ? { ...z, lowmemReserve: table[z.zoneIdx] ?? z.lowmemReserve } : z));
+    }
+    notes.push(`with lowmem_reserve_ratio ${ratios.join(" ")}: lowmem_reserve ${zones.map((z) => `${z.name} [${z.lowmemReserve.join(" ")}]`).join(", ")}`);
+  }
+  return { ...spec, zones, notes };
 }
 
 /**

@@ -1,11 +1,12 @@
 import { buddyVersionFacts } from "@pagealloc/buddy";
 import { parseGfp } from "@pagealloc/gfp";
+import type { Sysctls } from "@pagealloc/zones";
 import { PageallocError } from "@pagealloc/physmem";
 import { ReportExplainError } from "./errors";
 import { type ExplainOptions, type ReportExplanation, explainReport } from "./explain";
 import { type ProcFiles, memInfoFromProc } from "./proc-state";
 import type { FailureReport, ReportMemInfo } from "./report-types";
-import { type SimulationResult, machineFromMemInfo, machineFromProc, simulateRequest } from "./simulate";
+import { type SimulationResult, machineFromMemInfo, machineFromProc, simulateRequest, withSysctls } from "./simulate";
 
 /** A hypothetical request: an order and a gfp mask (number, or an expression such as `GFP_ATOMIC|__GFP_COMP`). */
 export interface WhatIfRequest extends ExplainOptions {
@@ -15,6 +16,8 @@ export interface WhatIfRequest extends ExplainOptions {
   readonly seed?: number;
   /** Run the rest of the slow path (compaction, reclaim, retries) with @pagealloc/reclaim when the first retry fails. */
   readonly compact?: boolean;
+  /** vm sysctls for the simulated machine (min_free_kbytes, watermark_scale_factor, lowmem_reserve_ratio). */
+  readonly sysctls?: Partial<Sysctls>;
   /** Skip booting the simulated machine (arithmetic only). */
   readonly arithmeticOnly?: boolean;
 }
@@ -61,7 +64,7 @@ export interface WhatIfResult {
  * ```
  */
 export function whatIf(source: FailureReport | ReportMemInfo | ProcFiles, request: WhatIfRequest): WhatIfResult {
-  const { order, gfp, seed, compact, arithmeticOnly, ...options } = request;
+  const { order, gfp, seed, compact, sysctls, arithmeticOnly, ...options } = request;
   const proc = "zoneinfo" in source ? source : null;
   const report: FailureReport = "zoneinfo" in source ? memInfoReport(memInfoFromProc(source)) : "gfpMask" in source ? source : memInfoReport(source);
   if (!Number.isInteger(order) || order < 0 || order > 15) throw new ReportExplainError(`order ${order} is not an order (0..15)`, "order");
@@ -77,7 +80,9 @@ export function whatIf(source: FailureReport | ReportMemInfo | ProcFiles, reques
   if (!arithmeticOnly && explanation.version !== null && explanation.zone !== null && report.memInfo !== null) {
     const version = explanation.version;
     const maxOrder = buddyVersionFacts(version).nrPageOrders - 1;
-    const machine = proc ? machineFromProc(proc, explanation.zone.layout, maxOrder) : machineFromMemInfo(report.memInfo, explanation.zone.layout, maxOrder);
+    const layout = explanation.zone.layout;
+    const booted = proc ? machineFromProc(proc, layout, maxOrder) : machineFromMemInfo(report.memInfo, layout, maxOrder);
+    const machine = sysctls ? withSysctls(booted, sysctls, version, layout) : booted;
     if (machine.zones.length > 0) simulation = simulateRequest(machine, { order, gfpMask, version, arch: explanation.zone.arch, seed, compact });
   }
   const checked = explanation.zonelist.filter((z) => z.slow !== null);

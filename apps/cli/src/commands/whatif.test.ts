@@ -68,3 +68,13 @@ it("whatif --compact --json: the slow path's steps; GFP_ATOMIC never compacts", 
   expect(r.simulation.slowPath.result).toBe("nopage");
   expect(r.simulation.slowPath.steps).toEqual(["wake_kswapd", "get_page_from_freelist:min", "get_page_from_freelist:min"]);
 });
+
+it("whatif --sysctl: a lower min_free_kbytes lets the 6.19 report's GFP_KERNEL order 0 through", async () => {
+  // pages_min 16384 / 4 = 4096 → Normal min 3114, low 3114 + max(778, 2336) = 5450 (managed 2336697 of 3073392
+  // lowmem pages); fast mark low + boost 7168 = 12618 < free 19848 − free_highatomic 8.
+  const io = capture();
+  expect(await run(["whatif", "--from", f619, "--alloc", "order=0 gfp=GFP_KERNEL", "--sysctl", "vm.min_free_kbytes=16384"], io)).toBe(0);
+  expect(io.stdout).toContain("would succeed from Node 0 Normal on the fast path (low watermark)");
+  const bad = capture();
+  expect(await run(["whatif", "--from", f619, "--alloc", "order=0 gfp=GFP_KERNEL", "--sysctl", "vm.nonsense=1"], bad)).not.toBe(0);
+});

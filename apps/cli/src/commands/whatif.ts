@@ -3,6 +3,7 @@
 // lists (@pagealloc/report).
 import { DEFAULT_KERNEL_VERSION, isArchName } from "@pagealloc/physmem";
 import { parseFailureReports, whatIf } from "@pagealloc/report";
+import { parseSysctlOptions } from "@pagealloc/zones";
 import type { Command } from "commander";
 import { type Io, UsageError } from "../io";
 import { readTextFile, writeJson } from "../options";
@@ -14,6 +15,7 @@ interface WhatIfCliOptions {
   arch?: string;
   compact?: boolean;
   seed?: string;
+  sysctl?: string[];
   json?: boolean;
 }
 
@@ -52,12 +54,14 @@ export function registerWhatIf(program: Command, io: Io): void {
     .requiredOption("--alloc <request>", 'the request, e.g. "order=4 gfp=GFP_ATOMIC" (gfp: names or hex, read with the kernel\'s flags)')
     .option("--kernel <version>", `kernel version to use instead of the one each report names (/proc files: default ${DEFAULT_KERNEL_VERSION})`)
     .option("--arch <arch>", "zone layout: x86_64, i386, i386-pae or arm64")
+    .option("--sysctl <vm.name=value>", "a sysctl for the simulated machine: min_free_kbytes, watermark_scale_factor, lowmem_reserve_ratio (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
     .option("--compact", "when the first slow-path retry fails, run the rest of the slow path (compaction, reclaim, retries)")
     .option("--seed <n>", "seed of the simulated machine's free-block placement (default 1)")
     .option("--json", "machine-readable output")
     .action((opts: WhatIfCliOptions) => {
       const seed = opts.seed === undefined ? undefined : Number(opts.seed);
       if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError(`--seed ${opts.seed}: expected an integer`);
+      const sysctls = opts.sysctl === undefined ? undefined : parseSysctlOptions(opts.sysctl);
       if (opts.arch !== undefined && !isArchName(opts.arch)) throw new UsageError(`--arch ${opts.arch}: expected x86_64, i386, i386-pae or arm64`);
       const arch = opts.arch !== undefined && isArchName(opts.arch) ? opts.arch : undefined;
       const request = parseAlloc(opts.alloc);
@@ -76,12 +80,12 @@ export function registerWhatIf(program: Command, io: Io): void {
         if (reports.length === 0) {
           throw new UsageError(`${file}: neither a page allocation failure report nor /proc/zoneinfo, /proc/buddyinfo or /proc/pagetypeinfo`);
         }
-        for (const r of reports) results.push({ file, line: r.line, result: whatIf(r, { ...request, version: opts.kernel, arch, compact: opts.compact, seed }) });
+        for (const r of reports) results.push({ file, line: r.line, result: whatIf(r, { ...request, version: opts.kernel, arch, compact: opts.compact, seed, sysctls }) });
       }
       if (procNames.length > 0) {
         if (proc.zoneinfo === undefined) throw new UsageError(`${procNames.join(", ")}: /proc/zoneinfo is needed too (watermarks and free pages)`);
         const files = { zoneinfo: proc.zoneinfo, buddyinfo: proc.buddyinfo, pagetypeinfo: proc.pagetypeinfo };
-        results.push({ file: procNames.join("+"), line: 0, result: whatIf(files, { ...request, version: opts.kernel ?? DEFAULT_KERNEL_VERSION, arch, compact: opts.compact, seed }) });
+        results.push({ file: procNames.join("+"), line: 0, result: whatIf(files, { ...request, version: opts.kernel ?? DEFAULT_KERNEL_VERSION, arch, compact: opts.compact, seed, sysctls }) });
       }
       if (opts.json) {
         writeJson(io, results.map(({ file, line, result }) => ({ file, line, ...result })));
