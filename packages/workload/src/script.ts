@@ -396,7 +396,7 @@ export interface RunScriptOptions {
   readonly file?: string;
   /** Called after every step (for `--check`-style hooks or progress). */
   readonly onStep?: (step: ScriptStep) => void;
-  /** Stop after this many steps (guards playground loops; default 10 000 000). */
+  /** Stop after this many steps (guards playground loops and memory: every step is kept in the result, about 1.5 KB each; default 1 000 000). */
   readonly maxSteps?: number;
   /**
    * Needed when the kernel runs the slow path (`bootKernel({ reclaim })`) and the script marks memory: the
@@ -503,7 +503,7 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
   const file = options.file ?? "script";
   const statements = typeof script === "string" ? parseScript(script, { file }) : script;
   const rand = mulberry32(options.seed ?? kernel.seed);
-  const maxSteps = options.maxSteps ?? 10_000_000;
+  const maxSteps = options.maxSteps ?? 1_000_000;
   const gfpOf = new Map<string, number>();
   const check = (list: readonly Statement[]) => {
     for (const s of list) {
