@@ -127,30 +127,16 @@ function eventIndexAt(text: string, e: number, len: number): number {
   return text.startsWith(KMEM_PAGE_EVENTS[i]!, e) ? i : -1;
 }
 
-/** Decimal digits text[from, to) as a number (at most 15 digits: exact), or −1. */
-function decimalAt(text: string, from: number, to: number): number {
-  if (to <= from || to - from > 15) return -1;
-  let v = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (!isDigit(c)) return -1;
-    v = v * 10 + (c - C_0);
-  }
-  return v;
-}
-
-/** Hex digits text[from, to) as a number (at most 13 digits: a safe integer), or −1. */
-function hexAt(text: string, from: number, to: number): number {
-  if (to <= from || to - from > 13) return -1;
-  let v = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    const d = c >= C_0 && c <= C_9 ? c - C_0 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
-    if (d < 0) return -1;
-    v = v * 16 + d;
-  }
-  return v;
-}
+// Field keys the scanner reads, and the length of "key=" for each.
+const KEY_PAGE = 0;
+const KEY_PFN = 1;
+const KEY_ORDER = 2;
+const KEY_MT = 3;
+const KEY_GFP = 4;
+const KEY_ALLOC_ORDER = 5;
+const KEY_ALLOC_MT = 6;
+const KEY_OTHER = 7;
+const KEY_LENGTH = [5, 4, 6, 12, 10, 12, 18];
 
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
@@ -189,125 +175,174 @@ export function scanTraceLine(text: string, line: number, out: ScannedTraceRecor
   if (ev < 0) return SCAN_FALLBACK;
 
   // ---- context, right to left from the event: "TIMESTAMP: " then "FLAGS " then "[CPU] " then "-PID" then TASK
-  let i = e - 1;
-  while (i >= 0 && isBlank(text.charCodeAt(i))) i--;
-  if (i < 0 || text.charCodeAt(i) !== C_COLON) return SCAN_FALLBACK;
+  let i = e - 2;
+  let c = 0;
+  while (i >= 0 && isBlank((c = text.charCodeAt(i)))) i--;
+  if (i < 0 || c !== C_COLON) return SCAN_FALLBACK;
+  // TIMESTAMP: digits "." digits, read into an integer and a power of ten as it is walked.
   const tsEnd = i;
+  let tsInt = 0;
+  let mul = 1;
   i--;
-  while (i >= 0 && isDigit(text.charCodeAt(i))) i--;
-  const fracStart = i + 1;
-  if (fracStart === tsEnd || i < 0 || text.charCodeAt(i) !== C_DOT) return SCAN_FALLBACK;
+  while (i >= 0 && isDigit((c = text.charCodeAt(i)))) {
+    tsInt += (c - C_0) * mul;
+    mul *= 10;
+    i--;
+  }
+  const fracDigits = tsEnd - 1 - i;
+  if (fracDigits === 0 || c !== C_DOT) return SCAN_FALLBACK;
   const dot = i;
   i--;
-  while (i >= 0 && isDigit(text.charCodeAt(i))) i--;
+  while (i >= 0 && isDigit((c = text.charCodeAt(i)))) {
+    tsInt += (c - C_0) * mul;
+    mul *= 10;
+    i--;
+  }
   const tsStart = i + 1;
-  if (tsStart === dot || i < 0 || !isBlank(text.charCodeAt(i))) return SCAN_FALLBACK;
-  while (i >= 0 && isBlank(text.charCodeAt(i))) i--;
+  if (tsStart === dot || i < 0 || !isBlank(c)) return SCAN_FALLBACK;
+  while (i >= 0 && isBlank((c = text.charCodeAt(i)))) i--;
   // FLAGS: 4 or 5 characters (irqs-off, need-resched, hardirq/softirq, preempt depth, migrate-disable).
   const flagsEnd = i;
-  while (i >= 0 && isPrintable(text.charCodeAt(i))) i--;
+  while (i >= 0 && isPrintable((c = text.charCodeAt(i)))) i--;
   const flagsLen = flagsEnd - i;
-  if ((flagsLen !== 4 && flagsLen !== 5) || i < 0 || !isBlank(text.charCodeAt(i))) return SCAN_FALLBACK;
-  while (i >= 0 && isBlank(text.charCodeAt(i))) i--;
-  if (i < 0 || text.charCodeAt(i) !== C_RBRACKET) return SCAN_FALLBACK;
+  if ((flagsLen !== 4 && flagsLen !== 5) || i < 0 || !isBlank(c)) return SCAN_FALLBACK;
+  while (i >= 0 && isBlank((c = text.charCodeAt(i)))) i--;
+  if (i < 0 || c !== C_RBRACKET) return SCAN_FALLBACK;
   const cpuEnd = i;
+  let cpu = 0;
+  mul = 1;
   i--;
-  while (i >= 0 && isDigit(text.charCodeAt(i))) i--;
-  const cpuStart = i + 1;
+  while (i >= 0 && isDigit((c = text.charCodeAt(i)))) {
+    cpu += (c - C_0) * mul;
+    mul *= 10;
+    i--;
+  }
   // The first "[" of the line: the general parser's lazy TASK cannot end earlier.
-  if (i < 0 || text.charCodeAt(i) !== C_LBRACKET || text.indexOf("[") !== i) return SCAN_FALLBACK;
-  const cpu = decimalAt(text, cpuStart, cpuEnd);
+  if (i === cpuEnd - 1 || cpuEnd - i > 16 || c !== C_LBRACKET || text.indexOf("[") !== i) return SCAN_FALLBACK;
   i--;
-  if (cpu < 0 || i < 0 || !isBlank(text.charCodeAt(i))) return SCAN_FALLBACK;
-  while (i >= 0 && isBlank(text.charCodeAt(i))) i--;
-  const pidEnd = i + 1;
-  while (i >= 0 && isDigit(text.charCodeAt(i))) i--;
-  const pid = decimalAt(text, i + 1, pidEnd);
-  if (pid < 0 || i < 0 || text.charCodeAt(i) !== C_DASH) return SCAN_FALLBACK;
+  if (i < 0 || !isBlank(text.charCodeAt(i))) return SCAN_FALLBACK;
+  while (i >= 0 && isBlank((c = text.charCodeAt(i)))) i--;
+  const pidEnd = i;
+  let pid = 0;
+  mul = 1;
+  while (i >= 0 && isDigit((c = text.charCodeAt(i)))) {
+    pid += (c - C_0) * mul;
+    mul *= 10;
+    i--;
+  }
+  if (i === pidEnd || pidEnd - i > 15 || i < 0 || c !== C_DASH) return SCAN_FALLBACK;
   const commEnd = i;
   let commStart = 0;
   while (commStart < commEnd && isBlank(text.charCodeAt(commStart))) commStart++;
   for (let k = commStart; k < commEnd; k++) if (isLineTerminator(text.charCodeAt(k))) return SCAN_FALLBACK;
-  const tsDigits = tsEnd - tsStart - 1;
-  let timestamp: number;
-  if (tsDigits <= 15 && tsEnd - fracStart <= 15) {
-    // An exact integer divided by an exact power of ten rounds once: the same double as Number(text).
-    timestamp = (decimalAt(text, tsStart, dot) * POW10[tsEnd - fracStart]! + decimalAt(text, fracStart, tsEnd)) / POW10[tsEnd - fracStart]!;
-  } else timestamp = Number(text.slice(tsStart, tsEnd));
+  // An exact integer divided by an exact power of ten rounds once: the same double as Number(text).
+  const timestamp = tsEnd - tsStart <= 16 ? tsInt / POW10[fracDigits]! : Number(text.slice(tsStart, tsEnd));
 
   // ---- fields: key=value separated by blanks, the first of each key wins
   let pfn = -1;
-  let pfnSeen = false;
   let order = -1;
   let pageStart = -1;
   let pageEnd = -1;
+  let pageZeros = true;
+  let mt = -1;
   let mtStart = -1;
   let mtEnd = -1;
-  let gfpStart = -1;
-  let gfpEnd = -1;
+  let gfp: string | undefined;
   let altOrder = -1;
   let altMtStart = -1;
   let altMtEnd = -1;
   let p = nameEnd + 1;
   while (p < n && isBlank(text.charCodeAt(p))) p++;
   while (p < n) {
-    const keyStart = p;
-    while (p < n && isWord(text.charCodeAt(p))) p++;
-    if (p === keyStart || p >= n || text.charCodeAt(p) !== C_EQ) return SCAN_FALLBACK;
-    const keyEnd = p;
-    const valStart = ++p;
-    while (p < n) {
-      const c = text.charCodeAt(p);
-      if (isBlank(c)) break;
-      if (!isPrintable(c)) return SCAN_FALLBACK;
-      p++;
+    // The known keys by a comparison each ("key=" at a token's start is the whole \w key), others by a walk.
+    // The first character picks the one known key to compare.
+    const k0 = text.charCodeAt(p);
+    let key = KEY_OTHER;
+    if (k0 === 112) {
+      if (text.charCodeAt(p + 1) === 102) {
+        if (text.charCodeAt(p + 2) === 110 && text.charCodeAt(p + 3) === C_EQ) key = KEY_PFN;
+      } else if (text.startsWith("page=", p)) key = KEY_PAGE;
+    } else if (k0 === 111) {
+      if (text.startsWith("order=", p)) key = KEY_ORDER;
+    } else if (k0 === 109) {
+      if (text.startsWith("migratetype=", p)) key = KEY_MT;
+    } else if (k0 === 103) {
+      if (text.startsWith("gfp_flags=", p)) key = KEY_GFP;
     }
-    const valEnd = p;
-    if (valEnd === valStart) return SCAN_FALLBACK;
-    while (p < n && isBlank(text.charCodeAt(p))) p++;
-    switch (keyEnd - keyStart) {
-      case 3:
-        if (!pfnSeen && text.startsWith("pfn", keyStart)) {
-          pfnSeen = true;
-          const c1 = text.charCodeAt(valStart + 1);
-          pfn = text.charCodeAt(valStart) === C_0 && (c1 === 120 || c1 === 88) ? hexAt(text, valStart + 2, valEnd) : decimalAt(text, valStart, valEnd);
-          if (pfn < 0) return SCAN_FALLBACK;
+    if (key === KEY_OTHER) {
+      const keyStart = p;
+      while (p < n && isWord(text.charCodeAt(p))) p++;
+      if (p === keyStart || p >= n || text.charCodeAt(p) !== C_EQ) return SCAN_FALLBACK;
+      key = p - keyStart === 11 && text.startsWith("alloc_order", keyStart) ? KEY_ALLOC_ORDER : p - keyStart === 17 && text.startsWith("alloc_migratetype", keyStart) ? KEY_ALLOC_MT : KEY_OTHER;
+      p = keyStart;
+    }
+    p += key === KEY_OTHER ? text.indexOf("=", p) + 1 - p : KEY_LENGTH[key]!;
+    const valStart = p;
+    if (key === KEY_PFN || key === KEY_ORDER || key === KEY_ALLOC_ORDER || (key === KEY_MT && mtStart < 0)) {
+      // Numbers: read as walked; anything but digits (or 0x and hex digits for pfn) goes to the general parser.
+      let v = 0;
+      if (key === KEY_PFN && text.charCodeAt(p) === C_0 && ((c = text.charCodeAt(p + 1)) === 120 || c === 88)) {
+        p += 2;
+        for (; p < n && !isBlank((c = text.charCodeAt(p))); p++) {
+          const d = c >= C_0 && c <= C_9 ? c - C_0 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+          if (d < 0) return SCAN_FALLBACK;
+          v = v * 16 + d;
         }
-        break;
-      case 4:
-        if (pageStart < 0 && text.startsWith("page", keyStart)) {
+        if (p - valStart < 3 || p - valStart > 15) return SCAN_FALLBACK;
+      } else {
+        for (; p < n && !isBlank((c = text.charCodeAt(p))); p++) {
+          if (!isDigit(c)) {
+            if (key !== KEY_MT) return SCAN_FALLBACK;
+            // migratetype=<not a number>: Number() of the text, as the general parser does.
+            v = -1;
+            while (p < n && !isBlank((c = text.charCodeAt(p)))) {
+              if (!isPrintable(c)) return SCAN_FALLBACK;
+              p++;
+            }
+            break;
+          }
+          v = v * 10 + (c - C_0);
+        }
+        if (p === valStart || p - valStart > 15) return SCAN_FALLBACK;
+      }
+      if (key === KEY_PFN) {
+        if (pfn < 0) pfn = v;
+      } else if (key === KEY_ORDER) {
+        if (order < 0) {
+          if (v > 31) return SCAN_FALLBACK;
+          order = v;
+        }
+      } else if (key === KEY_ALLOC_ORDER) {
+        if (altOrder < 0) {
+          if (v > 31) return SCAN_FALLBACK;
+          altOrder = v;
+        }
+      } else {
+        mt = v;
+        mtStart = valStart;
+        mtEnd = p;
+      }
+    } else {
+      let zeros = true;
+      for (; p < n && !isBlank((c = text.charCodeAt(p))); p++) {
+        if (!isPrintable(c)) return SCAN_FALLBACK;
+        if (c !== C_0) zeros = false;
+      }
+      if (p === valStart) return SCAN_FALLBACK;
+      if (key === KEY_PAGE) {
+        if (pageStart < 0) {
           pageStart = valStart;
-          pageEnd = valEnd;
+          pageEnd = p;
+          pageZeros = zeros;
         }
-        break;
-      case 5:
-        if (order < 0 && text.startsWith("order", keyStart)) {
-          order = valEnd - valStart <= 2 ? decimalAt(text, valStart, valEnd) : -1;
-          if (order < 0 || order > 31) return SCAN_FALLBACK;
-        }
-        break;
-      case 9:
-        if (gfpStart < 0 && text.startsWith("gfp_flags", keyStart)) {
-          gfpStart = valStart;
-          gfpEnd = valEnd;
-        }
-        break;
-      case 11:
-        if (mtStart < 0 && text.startsWith("migratetype", keyStart)) {
-          mtStart = valStart;
-          mtEnd = valEnd;
-        } else if (altOrder < 0 && text.startsWith("alloc_order", keyStart)) {
-          altOrder = valEnd - valStart <= 2 ? decimalAt(text, valStart, valEnd) : -1;
-          if (altOrder < 0 || altOrder > 31) return SCAN_FALLBACK;
-        }
-        break;
-      case 17:
-        if (altMtStart < 0 && text.startsWith("alloc_migratetype", keyStart)) {
-          altMtStart = valStart;
-          altMtEnd = valEnd;
-        }
-        break;
+      } else if (key === KEY_GFP) {
+        if (gfp === undefined) gfp = text.slice(valStart, p);
+      } else if (key === KEY_ALLOC_MT && altMtStart < 0) {
+        altMtStart = valStart;
+        altMtEnd = p;
+      }
     }
+    while (p < n && isBlank(text.charCodeAt(p))) p++;
   }
   if (order < 0) order = altOrder;
   if (order < 0) {
@@ -315,19 +350,12 @@ export function scanTraceLine(text: string, line: number, out: ScannedTraceRecor
     if (ev !== 2 && ev !== 4) return SCAN_FALLBACK;
     order = 0;
   }
-  if (!pfnSeen && pageStart < 0) return SCAN_FALLBACK;
-  if (mtStart < 0) {
-    mtStart = altMtStart;
-    mtEnd = altMtEnd;
-  }
+  if (pfn < 0 && pageStart < 0) return SCAN_FALLBACK;
   let failed = false;
   if (ev === 0) {
-    if (pageStart >= 0) {
-      // page=0…0, (null) or 0x0: the allocation failed.
-      let zeros = true;
-      for (let k = pageStart; k < pageEnd; k++) if (text.charCodeAt(k) !== C_0) zeros = false;
-      failed = zeros || (pageEnd - pageStart === 6 && text.startsWith("(null)", pageStart)) || (pageEnd - pageStart === 3 && text.startsWith("0x0", pageStart));
-    } else failed = pfn === 0;
+    // page=0…0, (null) or 0x0: the allocation failed.
+    if (pageStart >= 0) failed = pageZeros || (pageEnd - pageStart === 6 && text.startsWith("(null)", pageStart)) || (pageEnd - pageStart === 3 && text.startsWith("0x0", pageStart));
+    else failed = pfn === 0;
   }
   out.event = KMEM_PAGE_EVENTS[ev]!;
   out.eventIndex = ev;
@@ -336,15 +364,13 @@ export function scanTraceLine(text: string, line: number, out: ScannedTraceRecor
   out.pid = pid;
   out.cpu = cpu;
   out.timestamp = timestamp;
-  out.pfn = pfnSeen ? pfn : undefined;
+  out.pfn = pfn < 0 ? undefined : pfn;
   out.page = pageStart < 0 ? undefined : text.slice(pageStart, pageEnd);
   out.order = order;
-  if (mtStart < 0) out.migratetype = undefined;
-  else {
-    const mt = mtEnd - mtStart <= 3 ? decimalAt(text, mtStart, mtEnd) : -1;
-    out.migratetype = mt >= 0 ? mt : Number(text.slice(mtStart, mtEnd));
-  }
-  out.gfp = gfpStart < 0 ? undefined : text.slice(gfpStart, gfpEnd);
+  if (mtStart < 0 && altMtStart >= 0) out.migratetype = Number(text.slice(altMtStart, altMtEnd));
+  else if (mtStart < 0) out.migratetype = undefined;
+  else out.migratetype = mt >= 0 ? mt : Number(text.slice(mtStart, mtEnd));
+  out.gfp = gfp;
   out.failed = failed;
   return SCAN_OK;
 }
