@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import { PlaygroundHashError, decodeState, encodeState } from "./state";
 
 const SEED = 0x11_d0c5;
-const RUNS = 300 * Math.max(1, Number(process.env.PAGEALLOC_SOAK ?? 1) || 1);
+// (the docs code is type-checked without Node's types: reach the env through globalThis)
+const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+const RUNS = 300 * Math.max(1, Number(env.PAGEALLOC_SOAK ?? 1) || 1);
 const HASHES = [
   "m=numa-4node&v=2.6.24&s=min_free_kbytes:2048,watermark_scale_factor:30&r=1",
   "m=tiny-16m&v=6.18",

@@ -1,6 +1,6 @@
 // The playground's state: what it boots and which operations it runs, and its URL-hash form.
 // The hash is the whole state (no server): `#m=pc-4g&v=6.18&s=min_free_kbytes:2048&ops=a.GFP_KERNEL.3.-1.0~f.0`.
-import { listPresets, validateMachine } from "@pagealloc/physmem";
+import { PageallocError, listPresets, validateMachine } from "@pagealloc/physmem";
 
 export const PLAYGROUND_VERSIONS = ["6.18", "6.1", "5.15", "5.10", "4.19", "3.10", "2.6.32", "2.6.24"] as const;
 export const SYSCTL_KEYS = ["min_free_kbytes", "watermark_scale_factor", "watermark_boost_factor", "percpu_pagelist_high_fraction"] as const;
@@ -29,14 +29,13 @@ export interface PlaygroundState {
 export const DEFAULT_STATE: PlaygroundState = { machine: "tiny-16m", version: "6.18", sysctls: {}, ops: [], step: 0 };
 
 /** A malformed hash: what was wrong and where (the hash field). */
-export class PlaygroundHashError extends Error {
-  readonly code = "PLAYGROUND_BAD_HASH";
-  constructor(
-    readonly reason: string,
-    readonly location: string,
-  ) {
-    super(`${location}: ${reason}`);
-    this.name = "PlaygroundHashError";
+export class PlaygroundHashError extends PageallocError {
+  readonly reason: string;
+  constructor(reason: string, location: string) {
+    super("PLAYGROUND_BAD_HASH", reason, location);
+    this.reason = reason;
+    // the page shows "field: reason", the hash field first
+    this.message = `${location}: ${reason}`;
   }
 }
 
