@@ -39,3 +39,23 @@ describe("PlaygroundSession", () => {
     expect(s.walk!.zones[1]!.lowmemReserve).toBe(Math.floor(dma32.spec.managedPages / 256));
   });
 });
+
+describe("a pasted /proc/buddyinfo boots that state", () => {
+  it("the free lists hold exactly the pasted counts; history and step-back work on top of it", async () => {
+    const { renderBuddyinfo } = await import("@pagealloc/buddy");
+    const fresh = replay({ machine: "tiny-16m", version: "6.18", sysctls: {}, ops: [], step: 0 });
+    const zones = fresh.kernel.buddy.zones.filter((z) => z.spec.managedPages > 0).map((z) => z.spec.name);
+    // an order-3 block, two order-1 blocks and five order-0 pages in each zone: 8 + 4 + 5 = 17 free pages
+    const pasted = zones.map((name) => `Node 0, zone ${name.padStart(8)}      5      2      0      1      0      0      0      0      0      0      0 `).join("\n");
+    const base: PlaygroundState = { machine: "tiny-16m", version: "6.18", sysctls: {}, freeCounts: pasted, ops: [{ kind: "alloc", gfp: "GFP_KERNEL", order: 0, node: -1, cpu: 0 }], step: 0 };
+    const s = replay(base);
+    expect(renderBuddyinfo(s.kernel.buddy).trim().split("\n").map((l) => l.trim().split(/\s+/).slice(4).join(" "))).toEqual(zones.map(() => "5 2 0 1 0 0 0 0 0 0 0"));
+    for (const z of s.kernel.buddy.zones.filter((x) => x.spec.managedPages > 0)) expect(z.nrFreePages).toBe(17);
+    s.advanceTo({ ...base, step: 1 });
+    expect(s.rewind()).toBe(true);
+    s.advanceTo({ ...base, step: 0 });
+    expect(renderBuddyinfo(s.kernel.buddy)).toBe(renderBuddyinfo(replay(base).kernel.buddy));
+    // counts that do not fit a zone: booting says so
+    expect(() => replay({ ...base, freeCounts: "Node 0, zone   Normal 0 0 0 0 0 0 0 0 0 0 999999" })).toThrow(/do not fit|no zone/);
+  });
+});

@@ -1,5 +1,5 @@
 // Boot a kernel for a playground state and replay its history (deterministic: same state, same result).
-import { type ZoneState, formatTraceLine, gfpDecoder, wmarkIndex } from "@pagealloc/buddy";
+import { type ZoneState, bootBuddyFromFreeCounts, exportState, formatTraceLine, gfpDecoder, importState, parseBuddyinfo, wmarkIndex } from "@pagealloc/buddy";
 import { formatGfp, gfpThisNode } from "@pagealloc/gfp";
 import { type BootKernelOptions, type Kernel, bootKernel } from "@pagealloc/page-api";
 import { runScript } from "@pagealloc/workload";
@@ -74,7 +74,26 @@ function planWalk(k: Kernel, gfp: number, order: number, nid: number, cpu: numbe
 }
 
 function bootKey(s: PlaygroundState): string {
-  return JSON.stringify([s.machine, s.machineJson ?? null, s.version, s.sysctls, s.reclaim ?? false]);
+  return JSON.stringify([s.machine, s.machineJson ?? null, s.version, s.sysctls, s.reclaim ?? false, s.freeCounts ?? null]);
+}
+
+/**
+ * Rebuild the booted kernel's free lists so that they hold exactly the free blocks of a pasted /proc/buddyinfo
+ * (@pagealloc/buddy bootBuddyFromFreeCounts: every free block on the Movable lists, the rest of each listed zone
+ * allocated). An allocator of the same shape is booted in that state and its state imported.
+ * @throws when the text is not a buddyinfo, names a zone the machine lacks, or does not fit the zone
+ */
+export function applyFreeCounts(k: Kernel, text: string): void {
+  const b = k.buddy;
+  const counts = parseBuddyinfo(text, "pasted buddyinfo").map((z) => ({ nid: z.nid, zone: z.zone, nrFree: z.nrFree }));
+  const z0 = b.zones[0];
+  const thpPcp = z0 !== undefined && b.facts.pcpModel === "high-order" ? z0.nrPcpLists > b.facts.pcpTypes * 4 : true;
+  const shaped = bootBuddyFromFreeCounts(
+    b.zones.map((z) => z.spec),
+    counts,
+    { version: b.version, cpus: b.cpus, cpuToNode: b.cpuToNode, pageblockOrder: b.pageblockOrder, maxPageOrder: b.nrOrders - 1, zonelists: b.zonelists, thpPcp },
+  );
+  importState(b, exportState(shaped));
 }
 
 /**
@@ -113,6 +132,7 @@ export class PlaygroundSession {
         if (this.trace.length > TRACE_LIMIT * 2) this.trace.splice(0, this.trace.length - TRACE_LIMIT);
       },
     });
+    if (state.freeCounts) applyFreeCounts(this.kernel, state.freeCounts);
     const version = this.kernel.version;
     gfpText = (g) => formatGfp(g, version, "trace");
     this.bootState = this.kernel.machine.totalPages <= SNAPSHOT_MAX_PAGES ? snapshotState(this.kernel) : null;

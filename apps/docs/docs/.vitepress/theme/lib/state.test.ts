@@ -26,6 +26,17 @@ describe("playground URL hash", () => {
     expect(s.machineJson).toEqual(machineJson);
   });
 
+  it("round-trips a pasted /proc/buddyinfo (fc) and rejects text that is not one", () => {
+    const s: PlaygroundState = { ...DEFAULT_STATE, freeCounts: "Node 0, zone      DMA      3      1      0 \n" };
+    expect(decodeState(encodeState(s))).toEqual(s);
+    expect(() => decodeState("m=tiny-16m&fc=aGVsbG8")).toThrow(PlaygroundHashError);
+    try {
+      decodeState("m=tiny-16m&fc=aGVsbG8");
+    } catch (e) {
+      expect((e as PlaygroundHashError).location).toBe("fc");
+    }
+  });
+
   it("an empty hash is the default state", () => {
     expect(decodeState("")).toBe(DEFAULT_STATE);
     expect(decodeState("#")).toBe(DEFAULT_STATE);

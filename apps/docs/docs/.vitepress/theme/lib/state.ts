@@ -1,5 +1,6 @@
 // The playground's state: what it boots and which operations it runs, and its URL-hash form.
 // The hash is the whole state (no server): `#m=pc-4g&v=6.18&s=min_free_kbytes:2048&ops=a.GFP_KERNEL.3.-1.0~f.0`.
+import { parseBuddyinfo } from "@pagealloc/buddy";
 import { PageallocError, listPresets, validateMachine } from "@pagealloc/physmem";
 
 export const PLAYGROUND_VERSIONS = ["6.18", "6.1", "5.15", "5.10", "4.19", "3.10", "2.6.32", "2.6.24"] as const;
@@ -21,6 +22,8 @@ export interface PlaygroundState {
   readonly sysctls: Partial<Record<SysctlKey, number>>;
   /** Boot with the slow path of @pagealloc/reclaim (kswapd, reclaim, compaction, OOM decision). */
   readonly reclaim?: boolean;
+  /** A pasted /proc/buddyinfo: after boot, the zones' free lists are rebuilt to hold exactly these free blocks. */
+  readonly freeCounts?: string;
   readonly ops: readonly PlaygroundOp[];
   /** How many ops of the history are applied (≤ ops.length). */
   readonly step: number;
@@ -99,6 +102,7 @@ export function encodeState(s: PlaygroundState): string {
   const sys = SYSCTL_KEYS.filter((k) => s.sysctls[k] !== undefined).map((k) => `${k}:${s.sysctls[k]}`);
   if (sys.length) p.set("s", sys.join(","));
   if (s.reclaim) p.set("r", "1");
+  if (s.freeCounts) p.set("fc", base64urlEncode(s.freeCounts));
   if (s.ops.length) p.set("ops", s.ops.map(encodeOp).join("~"));
   if (s.step !== s.ops.length) p.set("step", String(s.step));
   return p.toString();
@@ -112,7 +116,7 @@ export function decodeState(hash: string): PlaygroundState {
   const text = hash.startsWith("#") ? hash.slice(1) : hash;
   if (text.trim() === "") return DEFAULT_STATE;
   const p = new URLSearchParams(text);
-  const known = new Set(["m", "mj", "v", "s", "r", "ops", "step"]);
+  const known = new Set(["m", "mj", "v", "s", "r", "fc", "ops", "step"]);
   for (const key of p.keys()) if (!known.has(key)) throw new PlaygroundHashError(`unknown field ${JSON.stringify(key)}`, key);
   const machine = p.get("m") ?? DEFAULT_STATE.machine;
   let machineJson: unknown;
@@ -146,10 +150,20 @@ export function decodeState(hash: string): PlaygroundState {
   const r = p.get("r");
   if (r !== null && r !== "0" && r !== "1") throw new PlaygroundHashError(`expected 0 or 1, got ${JSON.stringify(r)}`, "r");
   const reclaim = r === "1" ? true : undefined;
+  const fc = p.get("fc");
+  let freeCounts: string | undefined;
+  if (fc !== null) {
+    freeCounts = base64urlDecode(fc, "fc");
+    try {
+      parseBuddyinfo(freeCounts, "fc");
+    } catch (e) {
+      throw new PlaygroundHashError(`not a /proc/buddyinfo: ${e instanceof Error ? e.message : String(e)}`, "fc");
+    }
+  }
   const ops: PlaygroundOp[] = [];
   const rawOps = p.get("ops");
   if (rawOps) for (const [i, item] of rawOps.split("~").entries()) ops.push(decodeOp(item, i, ops));
   const stepText = p.get("step");
   const step = stepText === null ? ops.length : int(stepText, "step", 0, ops.length);
-  return { machine, machineJson, version, sysctls, ...(reclaim ? { reclaim } : {}), ops, step };
+  return { machine, machineJson, version, sysctls, ...(reclaim ? { reclaim } : {}), ...(freeCounts ? { freeCounts } : {}), ops, step };
 }
