@@ -1,11 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { extractExamples, runExample } from "@pagealloc/vitest-config/readme";
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import * as self from "./index";
 
 // The README's examples are documentation that must stay true: each one runs here, and every
 // `console.log(x); // => text` line in it is an assertion.
+// whatIf examples boot a simulated machine of several GiB: seconds, not milliseconds
+vi.setConfig({ testTimeout: 60_000 });
+
 const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
 const examples = extractExamples(readme);
 
