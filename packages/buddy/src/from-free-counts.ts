@@ -226,22 +226,38 @@ function placeZone(a: BuddyAllocator, plan: ZonePlan, rand: () => number): void 
     const size = 2 ** o;
     const total = counts[o]!.reduce((s, v) => s + v, 0);
     if (total === 0) continue;
-    // One scan per order: the free aligned slots, by the pageblock type they lie in (−1: mixed types).
-    const all: number[] = [];
+    // Candidate lists (one scan of the zone) are built only when random probing leaves blocks unplaced.
+    let all: number[] | null = null;
     const byType = new Map<number, number[]>();
-    for (let pfn = firstAligned(o); pfn + size <= z.endPfn; pfn += size) {
-      const i = pfn - base;
-      if (!slotFree(i, size)) continue;
-      all.push(i);
-      const t = slotType(pfn, o);
-      let list = byType.get(t);
-      if (list === undefined) byType.set(t, (list = []));
-      list.push(i);
-    }
+    const enumerate = (): number[] => {
+      if (all !== null) return all;
+      all = [];
+      for (let pfn = firstAligned(o); pfn + size <= z.endPfn; pfn += size) {
+        const i = pfn - base;
+        if (!slotFree(i, size)) continue;
+        all.push(i);
+        const t = slotType(pfn, o);
+        let list = byType.get(t);
+        if (list === undefined) byType.set(t, (list = []));
+        list.push(i);
+      }
+      return all;
+    };
+    const first = firstAligned(o);
+    const nSlots = Math.max(0, Math.floor((z.endPfn - first) / size));
     for (let mt = 0; mt < z.nrTypes; mt++) {
       let need = counts[o]![mt]!;
-      // First room in pageblocks of the list's type, then anywhere.
-      for (const cand of [byType.get(mt) ?? [], all]) {
+      // Random probing first (cheap when the zone has room), in pageblocks of the list's type.
+      for (let tries = 0; need > 0 && nSlots > 0 && tries < need * 16 + 256; tries++) {
+        const pfn = first + Math.floor(rand() * nSlots) * size;
+        const i = pfn - base;
+        if (!slotFree(i, size) || slotType(pfn, o) !== mt || buddyIsFree(pfn, o)) continue;
+        place(i, o, mt);
+        need--;
+      }
+      // Then every remaining slot, shuffled: room in pageblocks of the list's type, then anywhere.
+      const everything = need > 0 ? enumerate() : [];
+      for (const cand of need > 0 ? [byType.get(mt) ?? [], everything] : []) {
         for (let k = 0; k < cand.length && need > 0; k++) {
           const j = k + Math.floor(rand() * (cand.length - k));
           const i = cand[j]!;
