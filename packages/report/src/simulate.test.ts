@@ -64,6 +64,20 @@ describe("whatIf runs the real allocation on a machine booted from the Mem-Info"
   });
 });
 
+describe("the printed marks include the boost", () => {
+  it("the simulated zone's mark is the printed low, not low + boost again", () => {
+    // min_wmark_pages()/low_wmark_pages() = _watermark[] + watermark_boost: the printed low 500kB = 125 pages already
+    // holds the boost 400kB = 100. Fast path for order 0: free 800kB = 200 pages > 125 + lowmem_reserve 0 → pass
+    // (counting the boost twice would give 225 and fail).
+    const log = "a: page allocation failure: order:3, mode:0xcc0(GFP_KERNEL)\nCPU: 0 PID: 1 Comm: a Not tainted 6.18.0 #1\n" +
+      "Mem-Info:\nNode 0 Normal free:800kB boost:400kB min:440kB low:500kB high:560kB\nlowmem_reserve[]: 0 0 0 0 0\n" +
+      "Node 0 Normal: 200*4kB (M) 0*8kB 0*16kB 0*32kB = 800kB\n";
+    const w = whatIf(parseFailureReports(log).reports[0]!, { order: 0, gfp: "GFP_KERNEL" });
+    expect(w.simulation!.zones[0]!.fastOk).toBe(true);
+    expect(w.servedBy).toEqual({ nid: 0, zone: "Normal", path: "fast" });
+  });
+});
+
 describe("whatIf with other sysctls", () => {
   it("6.19: with min_free_kbytes=16384 the GFP_KERNEL order-0 request that failed passes the fast path in Normal", () => {
     // __setup_per_zone_wmarks: pages_min = 16384 / 4 = 4096; lowmem pages = managed DMA 3841 + DMA32 732854 +

@@ -84,6 +84,11 @@ const LETTER_PRIORITY = ["M", "U", "E", "H", "C", "R", "I"];
 
 const PCP = { batch: 1, high: 0 };
 
+/** zone->_watermark[] from the printed marks, which are _watermark[] + watermark_boost (5.0+). */
+function unboosted(min: number, low: number, high: number, boost: number): { min: number; low: number; high: number } {
+  return { min: Math.max(0, min - boost), low: Math.max(0, low - boost), high: Math.max(0, high - boost) };
+}
+
 function pagesOf(z: ReportZone, key: string): number | null {
   return z.fields[key]?.pages ?? null;
 }
@@ -131,6 +136,8 @@ export function machineFromMemInfo(memInfo: ReportMemInfo, layout: readonly stri
     const freeAreaPages = z.freeArea.orders.reduce((s, o) => s + o.count * 2 ** o.order, 0);
     const present = Math.max(pagesOf(z, "present") ?? 0, pagesOf(z, "managed") ?? 0, freeAreaPages);
     const spanned = Math.ceil(present / maxBlock) * maxBlock || maxBlock;
+    // show_free_areas prints min_wmark_pages() etc., which include the boost; the allocator adds it itself
+    const boost = pagesOf(z, "boost") ?? 0;
     zones.push({
       nid,
       name: z.name,
@@ -139,7 +146,7 @@ export function machineFromMemInfo(memInfo: ReportMemInfo, layout: readonly stri
       spannedPages: spanned,
       presentPages: spanned,
       managedPages: spanned,
-      watermark: { min, low, high },
+      watermark: unboosted(min, low, high, boost),
       lowmemReserve: z.lowmemReserve ?? layout.map(() => 0),
       pcp: PCP,
     });
@@ -243,7 +250,8 @@ export function machineFromProc(files: SimProcFiles, layout: readonly string[], 
       spannedPages: z.spanned,
       presentPages: z.spanned,
       managedPages: z.spanned,
-      watermark: { min: z.min, low: z.low, high: z.high },
+      // zoneinfo prints min_wmark_pages() etc., boost included; the allocator adds it itself
+      watermark: unboosted(z.min, z.low, z.high, z.boost ?? 0),
       lowmemReserve: z.protection,
       pcp: PCP,
     });
