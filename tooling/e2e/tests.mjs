@@ -235,6 +235,25 @@ export const tests = [
     }
   }],
 
+  ["playground: a pasted /proc/zoneinfo + /proc/buddyinfo boots that machine in that state", async ({ page, base }) => {
+    await bootPlayground(page, base, "#m=tiny-16m&v=6.18");
+    await page.click("details:has(#pg-buddyinfo) summary");
+    // One DMA zone of 4096 pages from pfn 0, all managed (machineFromZoneinfo keeps spanned/present/managed).
+    const zoneinfo = "Node 0, zone      DMA\n  pages free     3584\n        min      0\n        low      0\n        high     0\n" +
+      "        spanned  4096\n        present  4096\n        managed  4096\n        protection: (0)\n  pagesets\n    cpu: 0\n" +
+      "              count: 0\n              high:  0\n              batch: 1\n  start_pfn:           0\n";
+    // one order-9 and three order-10 blocks free: 512 + 3 × 1024 = 3584 pages; 4096 − 3584 = 512 allocated
+    await page.fill("#pg-zoneinfo", zoneinfo);
+    await page.fill("#pg-buddyinfo", "Node 0, zone      DMA      0      0      0      0      0      0      0      0      0      1      3 \n");
+    await page.click("#pg-boot-buddyinfo");
+    await page.waitForFunction(() => /m=custom/.test(window.location.hash) && /fc=/.test(window.location.hash));
+    assert.match(await page.textContent("#pg-boot"), /pasted-zoneinfo \(4,096 pages\)/);
+    await page.selectOption("#pg-zone", { label: "Node 0, zone DMA" });
+    const rows = await freeArea(page);
+    assert.deepEqual(rows.map((r) => r.reduce((a, n) => a + n, 0)), [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3]);
+    assert.match(await page.textContent(".wm[data-zone='DMA']"), /free 3,584,/);
+  }],
+
   ["playground: a workload script runs as one history step", async ({ page, base, outDir }) => {
     await bootPlayground(page, base, "#m=tiny-16m&v=6.18");
     const map0 = await mapState(page);
