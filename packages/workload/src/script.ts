@@ -387,6 +387,8 @@ export interface ScriptResult {
   readonly steps: readonly ScriptStep[];
   /** Named allocations: live blocks, failed attempts, reclaimable flag. */
   readonly allocations: Readonly<Record<string, { live: number; failed: number; pages: number; reclaimable: boolean; evicted: number }>>;
+  /** The run stopped early because `options.signal` was aborted (the result covers the steps done). */
+  readonly interrupted: boolean;
 }
 
 /** Options of {@link runScript}. */
@@ -398,6 +400,11 @@ export interface RunScriptOptions {
   readonly onStep?: (step: ScriptStep) => void;
   /** Stop after this many steps (guards playground loops and memory: every step is kept in the result, about 1.5 KB each; default 1 000 000). */
   readonly maxSteps?: number;
+  /**
+   * Stop cleanly when `signal.aborted` becomes true: it is read after every step (a step is always applied
+   * whole), and the result then has `interrupted: true` and covers the steps done. An `AbortSignal` fits.
+   */
+  readonly signal?: { readonly aborted: boolean };
   /**
    * Needed when the kernel runs the slow path (`bootKernel({ reclaim })`) and the script marks memory: the
    * same {@link ScriptOwners} whose `hooks` were given to bootKernel, so that blocks reclaim frees or
@@ -500,6 +507,47 @@ function expectText(e: Expectation): string {
  * ```
  */
 export function runScript(kernel: Kernel, script: string | readonly Statement[], options: RunScriptOptions = {}): ScriptResult {
+  const it = scriptSteps(kernel, script, options);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * {@link runScript} that gives the event loop a turn every `sliceMs` milliseconds (default 50), so that timers,
+ * I/O and signal handlers (Ctrl-C setting `options.signal`) run while a long script executes. Same result as
+ * runScript for the same kernel, script and options.
+ *
+ * @example
+ * ```ts
+ * import { bootKernel } from "@pagealloc/page-api";
+ * import { runScriptAsync } from "@pagealloc/workload";
+ * const r = await runScriptAsync(bootKernel({ machine: "tiny-16m" }), "alloc a order=0 gfp=GFP_KERNEL count=3");
+ * console.log(r.steps.length, r.interrupted); // => 3 false
+ * ```
+ */
+export async function runScriptAsync(
+  kernel: Kernel,
+  script: string | readonly Statement[],
+  options: RunScriptOptions & { readonly sliceMs?: number } = {},
+): Promise<ScriptResult> {
+  const sliceMs = options.sliceMs ?? 50;
+  const it = scriptSteps(kernel, script, options);
+  let until = Date.now() + sliceMs;
+  for (let n = 1; ; n++) {
+    const r = it.next();
+    if (r.done) return r.value;
+    // reading the clock costs more than a step: look at it every 64 steps
+    if ((n & 63) === 0 && Date.now() >= until) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      until = Date.now() + sliceMs;
+    }
+  }
+}
+
+/** The body of {@link runScript}: yields after every step, returns the result. */
+function* scriptSteps(kernel: Kernel, script: string | readonly Statement[], options: RunScriptOptions): Generator<void, ScriptResult> {
   const file = options.file ?? "script";
   const statements = typeof script === "string" ? parseScript(script, { file }) : script;
   const rand = mulberry32(options.seed ?? kernel.seed);
@@ -565,6 +613,7 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
     steps.push(s);
     if (steps.length > maxSteps) throw new ScriptError(`more than ${maxSteps} steps`, file, s.line, 1, "SCRIPT_RUNTIME");
     options.onStep?.(s);
+    if (options.signal?.aborted) throw STOP;
   };
   const runtime = (s: ScriptPosition, e: unknown): never => {
     if (e instanceof ScriptError) throw e;
@@ -577,12 +626,12 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
     return z;
   };
 
-  const exec = (list: readonly Statement[]): void => {
+  const exec = function* (list: readonly Statement[]): Generator<void, void> {
     for (const s of list) {
       switch (s.op) {
         case "repeat": {
           const n = value(s.times);
-          for (let k = 0; k < n; k++) exec(s.body);
+          for (let k = 0; k < n; k++) yield* exec(s.body);
           break;
         }
         case "alloc": {
@@ -616,6 +665,7 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
               if (order <= kernel.maxOrder) failures.push({ ...explainAllocFailure(kernel, mask, order, node === -1 ? kernel.numa_node_id() : node), line: s.line, name: s.name });
             }
             step({ line: s.line, op: "alloc", name: s.name, order, pfn: page ? page.pfn : -1 });
+            yield;
           }
           g.lastOk = allOk ? true : anyOk ? undefined : false;
           if (count === 0) g.lastOk = true;
@@ -643,6 +693,7 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
             }
             g.blocks[i] = null;
             step({ line: s.line, op: "free", name: s.name, order: b.order, pfn: b.page.pfn });
+            yield;
           }
           break;
         }
@@ -652,23 +703,28 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
           g.reclaimable = true;
           markBlocks(s, g, "pagecache", true);
           step({ line: s.line, op: "reclaimable", name: s.name });
+          yield;
           break;
         }
         case "mark":
           markBlocks(s, groups.get(s.name)!, s.use);
           step({ line: s.line, op: "mark", name: s.name });
+          yield;
           break;
         case "tick":
           kernel.kswapd_tick();
           step({ line: s.line, op: "tick" });
+          yield;
           break;
         case "drain":
           kernel.drain_all_pages();
           step({ line: s.line, op: "drain" });
+          yield;
           break;
         case "show":
           shows.push({ line: s.line, file: s.file, text: renderState(kernel, s.file) });
           step({ line: s.line, op: "show" });
+          yield;
           break;
         case "expect": {
           const e = s.expect;
@@ -712,17 +768,27 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
           }
           expectations.push({ line: s.line, text: expectText(e), ok, actual });
           step({ line: s.line, op: "expect" });
+          yield;
           break;
         }
       }
     }
   };
-  exec(statements);
+  let interrupted = false;
+  try {
+    yield* exec(statements);
+  } catch (e) {
+    if (e !== STOP) throw e;
+    interrupted = true;
+  }
 
   const allocations: Record<string, { live: number; failed: number; pages: number; reclaimable: boolean; evicted: number }> = {};
   for (const [name, g] of groups) {
     const live = g.blocks.filter((b): b is { page: Page; order: number } => b !== null);
     allocations[name] = { live: live.length, failed: g.failed, pages: live.reduce((n, b) => n + 2 ** b.order, 0), reclaimable: g.reclaimable, evicted: g.evicted };
   }
-  return { ok: expectations.every((e) => e.ok), expectations, failures, shows, steps, allocations };
+  return { ok: expectations.every((e) => e.ok), expectations, failures, shows, steps, allocations, interrupted };
 }
+
+/** Thrown inside {@link runScript} to unwind `repeat` bodies when `options.signal` is aborted; never escapes. */
+const STOP: unique symbol = Symbol("runScript stop");
