@@ -14,6 +14,7 @@ import { registerSlowPath } from "./commands/slowpath";
 import { type Io, UsageError, processIo } from "./io";
 import { addHelpExamples } from "./help-examples";
 import { CheckFailedError } from "./options";
+import { InterruptedError } from "./interrupt";
 
 export { type Io } from "./io";
 
@@ -45,7 +46,7 @@ export function buildProgram(io: Io): Command {
 
 /**
  * Run the CLI with `argv` (without `node` and the script), writing to `io`.
- * @returns the exit status: 0 ok, 1 a check failed, 2 bad usage or bad input, 70 internal error
+ * @returns the exit status: 0 ok, 1 a check failed, 2 bad usage or bad input, 70 internal error, 130 (143) stopped by SIGINT (SIGTERM)
  */
 export async function run(argv: string[], io: Io = processIo): Promise<number> {
   const program = buildProgram(io);
@@ -57,6 +58,7 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
       return e.exitCode === 0 ? 0 : 2;
     }
     if (e instanceof CheckFailedError) return 1;
+    if (e instanceof InterruptedError) return e.exitCode;
     // Errors about a line of an input file (scripts, traces): `pagealloc: FILE:LINE:COL: reason`.
     if (e instanceof PageallocError && e.location && "reason" in e && /:\d+/.test(e.location)) {
       io.err(`pagealloc: ${e.location}: ${String(e.reason)}\n`);

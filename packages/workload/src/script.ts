@@ -540,11 +540,14 @@ export async function runScriptAsync(
     if (r.done) return r.value;
     // reading the clock costs more than a step: look at it every 64 steps
     if ((n & 63) === 0 && Date.now() >= until) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await new Promise((resolve) => timers.setTimeout(resolve, 0));
       until = Date.now() + sliceMs;
     }
   }
 }
+
+// setTimeout exists in every JavaScript host (browsers, Node, workers); the library compiles without DOM or Node types.
+const timers = globalThis as unknown as { setTimeout(f: (v?: unknown) => void, ms: number): unknown };
 
 /** The body of {@link runScript}: yields after every step, returns the result. */
 function* scriptSteps(kernel: Kernel, script: string | readonly Statement[], options: RunScriptOptions): Generator<void, ScriptResult> {

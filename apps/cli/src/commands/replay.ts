@@ -5,6 +5,7 @@ import readline from "node:readline";
 import { type FragmentationRow, type ReplayMode, type ReplaySummary, TraceReplayer } from "@pagealloc/workload";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
+import { InterruptedError, watchInterrupts } from "../interrupt";
 import { type Io, UsageError, processIo } from "../io";
 import { type KernelArgs, bootFromArgs, kernelOptions } from "../kernel-options";
 import { CheckFailedError, type Colors, colorsFor, examples, writeJson } from "../options";
@@ -83,7 +84,16 @@ export function registerReplay(program: Command, io: Io): void {
         throw new UsageError(`${file}: no such file`);
       }
     }
-    const kernels = modes.map(() => bootFromArgs(opts));
+    // Ctrl-C: stop after the line under way (every replayer has applied it), then summarise what was replayed.
+    // Installed before the boot, so that a signal during it is seen at the first line.
+    const intr = watchInterrupts();
+    let kernels;
+    try {
+      kernels = modes.map(() => bootFromArgs(opts));
+    } catch (e) {
+      intr.dispose();
+      throw e;
+    }
     const replayers = modes.map((mode, i) => new TraceReplayer(kernels[i]!, { mode, file }));
     const bar =
       io === processIo && process.stderr.isTTY && opts.progress !== false && size > 0 && !opts.quiet
@@ -93,22 +103,32 @@ export function registerReplay(program: Command, io: Io): void {
     let bytes = 0;
     let n = 0;
     const rl = readline.createInterface({ input, crlfDelay: Infinity });
+    let lines = 0;
     try {
       for await (const line of rl) {
         for (const r of replayers) r.line(line);
+        lines++;
         bytes += line.length + 1;
         if (bar && ++n % 4096 === 0) bar.update(Math.min(bytes, size));
+        if (intr.checkpoint()) break;
       }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "EISDIR") throw new UsageError(`${file}: cannot be read`);
       throw e;
     } finally {
+      intr.dispose();
       bar?.stop();
+      if (input !== process.stdin) (input as fs.ReadStream).destroy();
     }
+    const interrupted = intr.signal ? `interrupted (${intr.signal}) after ${lines} lines${size > 0 ? ` (${Math.min(bytes, size)} of ${size} bytes)` : ""}` : undefined;
     const summaries = replayers.map((r) => r.finish());
     const k = kernels[0]!;
-    if (opts.json) writeJson(io, { trace: file, machine: k.machine.name, version: k.version.raw, results: summaries });
-    else io.out(`replay ${file} on ${k.machine.name} (Linux ${k.version.raw})\n${summaries.map((s) => renderSummary(s, colorsFor(io), opts.quiet ?? false)).join("\n")}`);
+    if (opts.json) writeJson(io, { trace: file, machine: k.machine.name, version: k.version.raw, results: summaries, ...(interrupted ? { interrupted } : {}) });
+    else {
+      const c = colorsFor(io);
+      io.out(`replay ${file} on ${k.machine.name} (Linux ${k.version.raw})\n${summaries.map((s) => renderSummary(s, c, opts.quiet ?? false)).join("\n")}${interrupted ? `${c.bad(interrupted)}\n` : ""}`);
+    }
+    if (intr.signal) throw new InterruptedError(intr.signal);
     const problems = summaries.reduce((n, s) => n + s.conflicts + s.outside + s.failures, 0);
     if (opts.strict && problems > 0) throw new CheckFailedError(`${file}: ${problems} events not replayed as recorded`);
   });

@@ -4,8 +4,9 @@ import { type BuddyTraceEvent, formatTraceLine } from "@pagealloc/buddy";
 import { formatGfp } from "@pagealloc/gfp";
 import type { Kernel } from "@pagealloc/page-api";
 import { versionAtLeast } from "@pagealloc/physmem";
-import { ScriptOwners, runScript, scriptHeader } from "@pagealloc/workload";
+import { ScriptOwners, runScriptAsync, scriptHeader } from "@pagealloc/workload";
 import type { Command } from "commander";
+import { InterruptedError, watchInterrupts } from "../interrupt";
 import { type Io, UsageError } from "../io";
 import { type KernelArgs, bootFromArgs, kernelOptions } from "../kernel-options";
 import { CheckFailedError, colorsFor, examples, readTextFile, writeJson } from "../options";
@@ -104,21 +105,31 @@ export function registerRun(program: Command, io: Io): void {
     "pagealloc run my.pa --kernel 5.15 --seed 42 --trace /tmp/kmem.trace",
     "pagealloc run examples/page-cache-reclaim.pa --reclaim",
   ]);
-  cmd.action((file: string, opts: RunArgs) => {
+  cmd.action(async (file: string, opts: RunArgs) => {
     const text = readTextFile(file);
     applyHeader(cmd, file, text, opts);
     const fd = opts.trace ? openTrace(opts.trace) : undefined;
     let result;
     let k: Kernel;
+    // Ctrl-C: the script stops after the step under way (runScriptAsync lets the handler run between steps)
+    const intr = watchInterrupts();
+    const signal = {
+      get aborted() {
+        return intr.checkpoint();
+      },
+    };
     try {
       const owners = opts.reclaim ? new ScriptOwners() : undefined;
       // snapshots (--load/--save): the slow path's state is not in the format, and --trace needs a boot-time sink
       if (opts.load && (opts.reclaim || opts.trace)) throw new UsageError("--load cannot be combined with --reclaim or --trace");
       k = opts.load ? loadSnapshotFile(opts.load, { checkInvariants: opts.check }) : bootTraced(opts, fd, opts.check ?? false, owners);
-      result = runScript(k, text, { file, seed: k.seed, owners });
+      result = await runScriptAsync(k, text, { file, seed: k.seed, owners, signal });
     } finally {
+      intr.dispose();
       if (fd !== undefined) fs.closeSync(fd);
     }
+    const last = result.steps.at(-1);
+    const interrupted = result.interrupted ? `interrupted (${intr.signal}) after ${result.steps.length} steps${last ? `, at ${file}:${last.line}` : ""}` : undefined;
     if (opts.save) saveSnapshotFile(opts.save, k);
     if (opts.json) {
       writeJson(io, {
@@ -133,6 +144,7 @@ export function registerRun(program: Command, io: Io): void {
         allocations: result.allocations,
         steps: result.steps.length,
         dmesg: k.dmesg().map((l) => l.text),
+        ...(interrupted ? { interrupted } : {}),
       });
     } else {
       const c = colorsFor(io);
@@ -157,8 +169,10 @@ export function registerRun(program: Command, io: Io): void {
         const failed = result.expectations.filter((e) => !e.ok).length;
         out += `${result.steps.length} steps, ${result.failures.length} failed allocations, ${result.expectations.length - failed}/${result.expectations.length} expectations held\n`;
       }
+      if (interrupted) out += `${c.bad(interrupted)}\n`;
       io.out(out);
     }
+    if (result.interrupted) throw new InterruptedError(intr.signal ?? "SIGINT");
     if (!result.ok) throw new CheckFailedError(`${file}: ${result.expectations.filter((e) => !e.ok).length} expectation(s) failed`);
   });
 }
