@@ -5,42 +5,11 @@ import { PageallocError } from "@pagealloc/physmem";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Kernel, Page, bootKernel } from "./kernel";
+import { FUZZ_RUNS, fuzzHelpers, SOAK } from "@pagealloc/vitest-config/fuzz";
 
-// ---- fuzz helpers (the same few lines in every package's *.fuzz.test.ts: test files cannot share a module across layers)
-// Budget: FUZZ_RUNS cases per input kind with a fixed seed (x100 under `pnpm test:soak`); each case must return or
-// throw a PageallocError with a code and a location within CASE_MS; an input 10x longer must take < 30x the time.
-const SOAK = Math.max(1, Number(process.env.PAGEALLOC_SOAK ?? 1) || 1);
-const FUZZ_RUNS = 150 * SOAK;
-const CASE_MS = 1500;
+// Fuzz budget and helpers: @pagealloc/vitest-config/fuzz (shared by every package's *.fuzz.test.ts).
 const SEED = 0x11_f022;
-/** Run f: a result, or a PageallocError with a code and a location; anything else (or a slow case) fails the test. */
-function typedOrOk<T>(f: () => T, label = ""): T | PageallocError {
-  const t0 = performance.now();
-  let out: T | PageallocError;
-  try {
-    out = f();
-  } catch (e) {
-    if (!(e instanceof PageallocError)) throw new Error(`untyped exception ${label}: ${String(e)}`, { cause: e });
-    expect(e.code).toMatch(/^[A-Z][A-Z0-9_]+$/);
-    expect(e.location, `${e.code} without a location: ${e.message}`).toBeTruthy();
-    out = e;
-  }
-  expect(performance.now() - t0, `slow case ${label}`).toBeLessThan(CASE_MS);
-  return out;
-}
-/** Time f(input) against f(input 10x longer): must stay below 30x (plus a fixed slack for timer noise). */
-function expectLinear(f: (s: string) => unknown, unit: string): void {
-  const time = (s: string) => {
-    const t0 = performance.now();
-    for (let r = 0; r < 3; r++) typedOrOk(() => f(s));
-    return performance.now() - t0;
-  };
-  const small = unit.repeat(50);
-  const big = unit.repeat(500);
-  time(small);
-  expect(time(big)).toBeLessThan(30 * time(small) + 30);
-}
-// ---- end of fuzz helpers
+const { typedOrOk } = fuzzHelpers(PageallocError);
 
 const stateText = (k: Kernel) =>
   [k.buddyinfo(), renderPagetypeinfo(k.buddy), renderZoneinfo(k.buddy, k.zones as never), renderVmstat(k.buddy), JSON.stringify(k.dmesg()), k.smp_processor_id()].join("\n");
