@@ -1,7 +1,7 @@
 import { type BuddyinfoZone, extfragIndex, parseBuddyinfo, renderBuddyinfo } from "@pagealloc/buddy";
 import { bootKernel } from "@pagealloc/page-api";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type DemoReport, renderDemo, runDemo } from "./demo";
+import { type DemoReport, renderDemo, runDemo, runSlowPathDemo } from "./demo";
 
 let report: DemoReport;
 beforeAll(() => {
@@ -86,5 +86,68 @@ describe("renderDemo's reading", () => {
     expect(row.extfrag[9]).toBeGreaterThan(500);
     expect(text).toContain(`0/Normal: ${row.nrFree.reduce((n, c, o) => n + c * 2 ** o, 0)} pages free, but the largest free block is order`);
     expect(text).toContain("above vm.extfrag_threshold 500");
+  });
+});
+
+describe("the slow-path phase (tiny-16m booted with @pagealloc/reclaim)", () => {
+  const s = runSlowPathDemo();
+  const step = (name: string) => s.steps.find((x) => x.name === name)!;
+
+  it("kswapd wakes and reclaims; direct reclaim runs once free <= min", () => {
+    const a = step("kswapd");
+    // kernel: wakeup_kswapd() from __alloc_pages_slowpath() once the fast path fails at low; kswapd_wake when it runs
+    expect(a.kswapdWakeups).toBeGreaterThan(0);
+    expect(a.trace.some((l) => l.includes("mm_vmscan_wakeup_kswapd: nid=0 order=0 gfp_flags=GFP_KERNEL"))).toBe(true);
+    expect(a.vmstat.pgscan_kswapd).toBeGreaterThan(0);
+    expect(a.vmstat.pgsteal_kswapd).toBeGreaterThan(0);
+    // __perform_reclaim() counts one allocstall per try_to_free_pages() (zone of the request's reclaim_idx: Normal)
+    expect(a.vmstat.allocstall_normal).toBeGreaterThan(0);
+    expect(a.vmstat.pgsteal_direct).toBeGreaterThan(0);
+    expect(a.requests[0]!.steps).toContain("wake_kswapd");
+    expect(a.requests[0]!.steps.some((x) => x.startsWith("direct_reclaim:"))).toBe(true);
+  });
+
+  // kernel: PGSTEAL counts LRU folios freed by shrink_inactive_list() out of the PGSCAN ones isolated by the same
+  // call, so pgsteal <= pgscan; slab freed by shrinkers is not counted in pgsteal. The reclaim model currently
+  // adds shrinker frees to pgsteal (reported), so this expectation fails today: it.fails flags the fix.
+  it.fails("pgsteal <= pgscan (kswapd and direct)", () => {
+    const a = step("kswapd");
+    expect(a.vmstat.pgsteal_kswapd!).toBeLessThanOrEqual(a.vmstat.pgscan_kswapd!);
+    expect(a.vmstat.pgsteal_direct!).toBeLessThanOrEqual(a.vmstat.pgscan_direct!);
+  });
+
+  it("the order-9 THP succeeds only after direct compaction migrated pages", () => {
+    const b = step("compaction");
+    const thp = b.requests[0]!;
+    // the fast path fails (no free pageblock), the costly order compacts first (INIT_COMPACT_PRIORITY, async)
+    expect(thp.succeeded).toBe(1);
+    expect(thp.steps).toContain("compact:async");
+    expect(b.vmstat.compact_stall).toBe(1);
+    expect(b.vmstat.compact_success).toBe(1);
+    expect(b.vmstat.compact_fail ?? 0).toBe(0);
+    expect(b.vmstat.pgmigrate_success).toBeGreaterThan(0);
+    // isolate_migratepages_block() counts every pfn it scans; a migrated page was scanned, and isolated on both sides
+    expect(b.vmstat.compact_migrate_scanned!).toBeGreaterThanOrEqual(b.vmstat.pgmigrate_success!);
+    expect(b.vmstat.compact_isolated).toBe(2 * b.vmstat.pgmigrate_success!);
+    expect(b.trace.some((l) => /mm_compaction_end: .* status=success$/.test(l))).toBe(true);
+  });
+
+  it("GFP_NOFS cannot reclaim dirty page cache and fails; GFP_KERNEL writes it back", () => {
+    const c = step("nofs");
+    const [, nofs, kernel] = c.requests;
+    // shrink_folio_list(): a dirty file folio is written back only with __GFP_FS (may_enter_fs); nothing else is reclaimable
+    expect(nofs!.failed).toBe(1);
+    expect(nofs!.result).toBe("nopage");
+    expect(nofs!.steps).toContain("direct_reclaim:0");
+    expect(kernel!.succeeded).toBe(1);
+    expect(c.vmstat.pgsteal_direct).toBeGreaterThan(0);
+  });
+
+  it("renderDemo prints the steps, the counters and the trace lines", () => {
+    const text = renderDemo({ ...report, slowPath: s });
+    expect(text).toContain("== Slow path: tiny-16m");
+    expect(text).toMatch(/\/proc\/vmstat deltas: .*pgscan_kswapd \+\d+/);
+    expect(text).toMatch(/pagealloc-demo-1000 +\[000\] \.{5} +1\.\d{6}: mm_vmscan_wakeup_kswapd/);
+    expect(text).not.toContain("Fast path only");
   });
 });

@@ -1,5 +1,10 @@
 import { type BootKernelOptions, type Kernel, bootKernel } from "@pagealloc/page-api";
+
+/** A slow-path trace event, as the page API hands it on (the type lives in @pagealloc/reclaim). */
+type ReclaimTraceEvent = Parameters<NonNullable<Exclude<NonNullable<BootKernelOptions["reclaim"]>, boolean>["trace"]>>[0];
+import { formatGfp } from "@pagealloc/gfp";
 import { formatKernelVersion } from "@pagealloc/physmem";
+
 import { type AllocFailure, explainAllocFailure } from "./explain";
 import { mulberry32 } from "./random";
 import {
@@ -90,6 +95,8 @@ export interface DemoReport {
   readonly failures: readonly (AllocFailure & { phase: string; kind: DemoKind })[];
   readonly legend: readonly { char: string; name: string }[];
   readonly pageblocks: readonly PageblockMapZone[];
+  /** The slow-path phase on its own small machine (see {@link runSlowPathDemo}). */
+  readonly slowPath: SlowPathReport;
 }
 
 function pickWeighted<T>(rand: () => number, items: readonly (readonly [T, number])[]): T {
@@ -216,6 +223,7 @@ export function runDemo(options: DemoOptions = {}): DemoReport {
     failures,
     legend: migratetypeLegend(k),
     pageblocks: pageblockMap(k),
+    slowPath: runSlowPathDemo({ version: options.version }),
   };
 }
 
@@ -301,7 +309,7 @@ export function renderDemo(report: DemoReport, style: DemoStyle = plain, options
   // 4 KiB pages on every modelled architecture.
   const size = (pages: number) => (pages * 4096 >= 2 ** 30 ? `${((pages * 4096) / 2 ** 30).toFixed(1)} GiB` : `${Math.round((pages * 4096) / 2 ** 20)} MiB`);
   out.push(`pagealloc demo: machine ${report.machine} (${size(report.totalPages)}), Linux ${report.version}, seed ${report.seed}`);
-  out.push(style.dim("Fast path only (the slow path of @pagealloc/reclaim is not run): no kswapd, no direct reclaim, no compaction, so an allocation fails where the kernel would start reclaiming."));
+  out.push(style.dim("The workload phases run the fast path only (no kswapd, no direct reclaim, no compaction: an allocation fails where the kernel would start reclaiming); the slow-path phase below runs them on its own small machine."));
   h("Workload");
   for (const p of report.phases) {
     out.push(`${p.name.padEnd(13)} ${p.description}: ${p.allocations} allocations, ${p.frees} frees, ${p.failures ? style.bad(`${p.failures} failed`) : "0 failed"}; ${p.freePagesAfter} pages free after`);
@@ -309,6 +317,7 @@ export function renderDemo(report: DemoReport, style: DemoStyle = plain, options
   if (options.brief) {
     h(`Allocation failures (${report.failures.length})`);
     for (const line of failureLines(report, style)) out.push(line);
+    slowPathLines(report.slowPath, h, out, true);
     return `${out.join("\n")}\n`;
   }
   out.push("");
@@ -334,6 +343,7 @@ export function renderDemo(report: DemoReport, style: DemoStyle = plain, options
   out.push(fragTable(report.after.fragmentation, report.orders));
   h(`Allocation failures (${report.failures.length})`);
   for (const line of failureLines(report, style)) out.push(line);
+  slowPathLines(report.slowPath, h, out, false);
   h("What this shows");
   for (const line of readingLines(report)) out.push(line);
   h(`Memory map: one character per ${2 ** report.pageblockOrder}-page pageblock (upper case: holds allocated pages, lower case: entirely free)`);
@@ -358,4 +368,275 @@ export function renderDemo(report: DemoReport, style: DemoStyle = plain, options
     flushHole();
   }
   return `${out.join("\n")}\n`;
+}
+
+// ------------------------------------------------------------------ the slow path phase
+
+/** One request (or burst of identical requests) of a slow-path step. */
+export interface SlowPathRequest {
+  readonly label: string;
+  /** The GFP mask as the tracepoints print it. */
+  readonly gfp: string;
+  readonly order: number;
+  readonly count: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  /** The last slow-path call of the burst: `success`, `nopage`, `oom`, `livelock`; null when only the fast path ran. */
+  readonly result: string | null;
+  /** The steps that slow-path call took (`wake_kswapd`, `get_page_from_freelist:min`, `compact:async`, `direct_reclaim:N` …). */
+  readonly steps: readonly string[];
+}
+
+/** One step of the slow-path phase: what was asked, what happened, the vmstat deltas and the first trace lines. */
+export interface SlowPathStep {
+  /** `kswapd`, `compaction` or `nofs`. */
+  readonly name: string;
+  readonly description: string;
+  readonly requests: readonly SlowPathRequest[];
+  /** Sentences computed from the counters and outcomes. */
+  readonly happened: readonly string[];
+  /** /proc/vmstat event counters that changed during the step (name → delta), in /proc/vmstat order. */
+  readonly vmstat: Readonly<Record<string, number>>;
+  /** mm_vmscan_kswapd_wake events (kswapd woke up and ran balance_pgdat). */
+  readonly kswapdWakeups: number;
+  /** Number of mm_vmscan_* / mm_compaction_* events the step produced. */
+  readonly traceEvents: number;
+  /** The first of them as lines of the ftrace `trace` file. */
+  readonly trace: readonly string[];
+  readonly freePagesAfter: number;
+}
+
+/** The slow-path phase of the demo (`slowPath` in `--json`). */
+export interface SlowPathReport {
+  readonly machine: string;
+  readonly zone: { readonly name: string; readonly managed: number; readonly min: number; readonly low: number; readonly high: number };
+  /** Pages the fill left of each use, and the free pages after it. */
+  readonly fill: { readonly kernel: number; readonly slab: number; readonly pageCache: number; readonly dirty: number; readonly anon: number; readonly freePagesAfter: number };
+  readonly steps: readonly SlowPathStep[];
+}
+
+type Use = "kernel" | "slab" | "cache" | "dirty" | "anon";
+const TRACE_LINES = 8;
+
+/**
+ * The slow-path phase of `pagealloc demo`: on tiny-16m (4096 pages, one DMA zone) booted with the slow path
+ * (@pagealloc/reclaim; kswapd runs when the demo ticks it), fill memory with kernel memory, reclaimable slab,
+ * page cache (a fifth of it dirty) and anonymous memory (no swap), then (a) a GFP_KERNEL order-0 burst below the
+ * low watermark until a request finds free ≤ min and reclaims directly, then kswapd runs; (b) free every other
+ * page of movable memory and ask for an order-9 THP (GFP_TRANSHUGE), which direct compaction makes possible;
+ * (c) drop the clean caches and slab (`echo 3 > drop_caches` leaves dirty pages), use the memory up to min with
+ * GFP_NOWAIT, and ask with GFP_NOFS (which cannot write dirty page cache back) and then GFP_KERNEL.
+ *
+ * @param options - kernel version (default 6.18)
+ * @returns the steps with their counters and trace lines
+ * @example
+ * ```ts
+ * import { runSlowPathDemo } from "@pagealloc/workload";
+ * const s = runSlowPathDemo();
+ * console.log(s.steps.map((x) => x.name).join(",")); // => kswapd,compaction,nofs
+ * ```
+ */
+export function runSlowPathDemo(options: { version?: string } = {}): SlowPathReport {
+  const events: { e: ReclaimTraceEvent; comm: string; pid: number }[] = [];
+  let comm = "pagealloc-demo";
+  let pid = 1000;
+  const live = new Map<number, Use>();
+  const k = bootKernel({
+    machine: "tiny-16m",
+    version: options.version,
+    seed: 1,
+    reclaim: {
+      background: "tick",
+      trace: (e) => {
+        // kcompactd runs after kswapd on the same tick
+        if (e.event === "mm_compaction_kcompactd_wake") [comm, pid] = ["kcompactd0", 94];
+        events.push({ e, comm, pid });
+      },
+      onEvict: (pfn) => live.delete(pfn),
+      onMigrate: (from, to) => {
+        const use = live.get(from);
+        live.delete(from);
+        if (use) live.set(to, use);
+      },
+    },
+  });
+  const r = k.reclaim!;
+  const zone = k.buddy.zones.find((z) => z.nrFreePages > 0)!;
+  const wm = zone.spec.watermark;
+  const free = () => zone.nrFreePages;
+  const fmtGfp = (mask: number) => formatGfp(mask, k.version, "trace");
+  const tick = () => {
+    [comm, pid] = ["kswapd0", 93];
+    k.kswapd_tick();
+    [comm, pid] = ["pagealloc-demo", 1000];
+  };
+  // The fill must not reclaim what it just filled in: without __GFP_DIRECT_RECLAIM a request that misses the fast
+  // path (on this small zone ALLOC_NOFRAGMENT refuses to steal part of a pageblock) retries at min and only wakes kswapd.
+  const noReclaim = ~k.gfp("__GFP_DIRECT_RECLAIM");
+  const allocUse = (gfp: string, use: Use): boolean => {
+    const page = k.alloc_page(k.gfp(gfp) & noReclaim);
+    if (!page) return false;
+    if (use === "cache" || use === "dirty") k.mark_page_cache(page, { dirty: use === "dirty" });
+    else if (use === "anon") k.mark_anon(page);
+    else if (use === "slab") k.mark_slab_reclaimable(page);
+    live.set(page.pfn, use);
+    return true;
+  };
+  const count = (use: Use) => [...live.values()].filter((u) => u === use).length;
+
+  // Fill: kernel memory and slab first (their own pageblocks), then page cache and anon, stopping above high.
+  for (let i = 0; i < 128; i++) allocUse("GFP_KERNEL", "kernel");
+  for (let i = 0; i < 256; i++) allocUse("GFP_KERNEL|__GFP_RECLAIMABLE", "slab");
+  const mix: readonly Use[] = ["cache", "cache", "dirty", "anon", "cache", "anon", "cache", "dirty", "anon", "cache"];
+  for (let i = 0; free() > wm.high + 8 && allocUse("GFP_HIGHUSER_MOVABLE", mix[i % mix.length]!); i++);
+  const fill = { kernel: count("kernel"), slab: count("slab"), pageCache: count("cache"), dirty: count("dirty"), anon: count("anon"), freePagesAfter: free() };
+
+  tick(); // kswapd woken by the fill finds the zone balanced and sleeps
+  const steps: SlowPathStep[] = [];
+  let vm0: Record<string, number> = {};
+  let ev0 = 0;
+  let requests: SlowPathRequest[] = [];
+  const begin = () => {
+    vm0 = { ...r.vmstat } as Record<string, number>;
+    ev0 = events.length;
+    requests = [];
+  };
+  const burst = (label: string, gfp: string, order: number, n: number, stop: (ok: boolean, direct: boolean) => boolean = () => false, use: Use = "kernel") => {
+    const mask = k.gfp(gfp);
+    const seen = r.lastOutcome;
+    let ok = 0;
+    let i = 0;
+    while (i < n) {
+      i++;
+      const before = r.lastOutcome;
+      const page = k.alloc_pages(mask, order);
+      if (page) {
+        ok++;
+        if (order === 0) live.set(page.pfn, use);
+      }
+      if (stop(page !== null, page !== null && r.lastOutcome !== before && r.lastOutcome!.steps.some((s) => s.startsWith("direct_reclaim")))) break;
+    }
+    const out = r.lastOutcome !== seen ? r.lastOutcome : null;
+    requests.push({ label, gfp: fmtGfp(mask), order, count: i, succeeded: ok, failed: i - ok, result: out?.result ?? null, steps: out ? [...out.steps] : [] });
+  };
+  const end = (name: string, description: string, happened: (d: Record<string, number>, wakeups: number) => string[]) => {
+    const vm: Record<string, number> = {};
+    for (const [n, v] of Object.entries(r.vmstat)) if (v !== undefined && v !== (vm0[n] ?? 0)) vm[n] = v - (vm0[n] ?? 0);
+    const evs = events.slice(ev0);
+    const wakeups = evs.filter((x) => x.e.event === "mm_vmscan_kswapd_wake").length;
+    const trace = evs.slice(0, TRACE_LINES).map((x, i) => traceLine(x.comm, x.pid, 1_000_000 + (ev0 + i) * 25, x.e, fmtGfp));
+    steps.push({ name, description, requests, happened: happened(vm, wakeups), vmstat: vm, kswapdWakeups: wakeups, traceEvents: evs.length, trace, freePagesAfter: free() });
+  };
+  const n = (d: Record<string, number>, name: string) => d[name] ?? 0;
+  const allocstall = (d: Record<string, number>) => Object.entries(d).filter(([name]) => name.startsWith("allocstall")).reduce((s, [, v]) => s + v, 0);
+
+  // (a) kswapd and direct reclaim
+  begin();
+  burst("GFP_KERNEL order-0 burst", "GFP_KERNEL", 0, 4 * wm.high, (_ok, direct) => direct);
+  tick();
+  end("kswapd", `order-0 GFP_KERNEL requests take free pages below low (${wm.low}): the slow path wakes kswapd and serves them at min (${wm.min}); the first one that finds free <= min reclaims directly; then kswapd runs until free > high (${wm.high})`, (d, w) => [
+    `kswapd woke ${w} time(s): scanned ${n(d, "pgscan_kswapd")} pages, reclaimed ${n(d, "pgsteal_kswapd")}`,
+    `direct reclaim (allocstall ${allocstall(d)}): scanned ${n(d, "pgscan_direct")} pages, reclaimed ${n(d, "pgsteal_direct")}`,
+  ]);
+
+  // (b) fragmentation, then THP via compaction
+  begin();
+  const movable = [...live].filter(([, u]) => u === "cache" || u === "dirty" || u === "anon").map(([pfn]) => pfn).sort((x, y) => x - y);
+  for (const pfn of movable) {
+    if (pfn % 2 === 1) {
+      k.__free_pages(k.pfn_to_page(pfn), 0);
+      live.delete(pfn);
+    }
+  }
+  k.drain_all_pages();
+  const largest = () => zone.nrFree.reduce((m, c, o) => (c > 0 ? o : m), -1);
+  const largestBefore = largest();
+  burst("THP fault", "GFP_TRANSHUGE", 9, 1);
+  end("compaction", `every other page of movable memory is freed (free ${free() + (requests[0]!.succeeded ? 512 : 0)} pages, largest free block order ${largestBefore}); an order-9 THP (GFP_TRANSHUGE) needs a free pageblock: direct compaction migrates movable pages to the top of the zone`, (d) => [
+    `compaction stalled ${n(d, "compact_stall")} time(s): migrate scanner ${n(d, "compact_migrate_scanned")} pages, free scanner ${n(d, "compact_free_scanned")}, migrated ${n(d, "pgmigrate_success")}`,
+    `THP ${requests[0]!.succeeded ? "allocated" : "failed"} (compact_success ${n(d, "compact_success")}, compact_fail ${n(d, "compact_fail")})`,
+  ]);
+  // (c) only dirty page cache is reclaimable: GFP_NOFS cannot write it back
+  begin();
+  for (const [pfn, use] of [...live]) {
+    if (use === "cache" || use === "slab") {
+      k.__free_pages(k.pfn_to_page(pfn), 0);
+      live.delete(pfn);
+    }
+  }
+  k.drain_all_pages();
+  burst("use the memory up to min", "GFP_NOWAIT|__GFP_NOWARN", 0, zone.spec.managedPages, (ok) => !ok);
+  const nowait = requests.pop()!;
+  burst("filesystem allocation", "GFP_NOFS|__GFP_NORETRY", 0, 1);
+  burst("the same with __GFP_FS", "GFP_KERNEL|__GFP_NORETRY", 0, 1);
+  requests.unshift(nowait);
+  end("nofs", `drop_caches frees the clean page cache and the slab, leaving ${count("dirty")} dirty pages and ${count("anon")} anon (no swap); GFP_NOWAIT takes free pages down to min; GFP_NOFS cannot write dirty pages back (no __GFP_FS), GFP_KERNEL can`, (d) => {
+    const [, nofs, kernel] = requests;
+    return [
+      `GFP_NOFS|__GFP_NORETRY: ${nofs!.failed ? "failed" : "succeeded"} (${nofs!.result}: ${nofs!.steps.join(" ")}); without __GFP_NORETRY the kernel would keep retrying (an order-0 GFP_NOFS never OOM-kills)`,
+      `GFP_KERNEL|__GFP_NORETRY: ${kernel!.failed ? "failed" : "succeeded"} (${kernel!.result}: ${kernel!.steps.join(" ")}): direct reclaim wrote back and reclaimed ${n(d, "pgsteal_direct")} dirty pages`,
+    ];
+  });
+  return { machine: k.machine.name, zone: { name: zone.spec.name, managed: zone.spec.managedPages, min: wm.min, low: wm.low, high: wm.high }, fill, steps };
+}
+
+/** One line of the ftrace `trace` file (kernel/trace/trace_output.c trace_print_context(), 5.10+ pid width) for a slow-path event. */
+function traceLine(comm: string, pid: number, timestampUs: number, e: ReclaimTraceEvent, gfp: (mask: number) => string): string {
+  const hex = (v: number) => `0x${v.toString(16)}`;
+  const range = (x: { zoneStart: number; migratePfn: number; freePfn: number; zoneEnd: number; sync: boolean }) =>
+    `zone_start=${hex(x.zoneStart)} migrate_pfn=${hex(x.migratePfn)} free_pfn=${hex(x.freePfn)} zone_end=${hex(x.zoneEnd)}, mode=${x.sync ? "sync" : "async"}`;
+  // include/trace/events/vmscan.h and compaction.h TP_printk formats (as @pagealloc/reclaim formatReclaimTraceEvent)
+  let fields: string;
+  switch (e.event) {
+    case "mm_vmscan_wakeup_kswapd":
+      fields = `nid=${e.nid} order=${e.order} gfp_flags=${gfp(e.gfp)}`;
+      break;
+    case "mm_vmscan_kswapd_wake":
+      fields = `nid=${e.nid} order=${e.order}`;
+      break;
+    case "mm_vmscan_kswapd_sleep":
+      fields = `nid=${e.nid}`;
+      break;
+    case "mm_vmscan_direct_reclaim_begin":
+      fields = `order=${e.order} gfp_flags=${gfp(e.gfp)}`;
+      break;
+    case "mm_vmscan_direct_reclaim_end":
+      fields = `nr_reclaimed=${e.nrReclaimed}`;
+      break;
+    case "mm_compaction_begin":
+      fields = range(e);
+      break;
+    case "mm_compaction_end":
+      fields = `${range(e)} status=${e.status}`;
+      break;
+    case "mm_compaction_migratepages":
+      fields = `nr_migrated=${e.nrMigrated} nr_failed=${e.nrFailed}`;
+      break;
+    case "mm_compaction_wakeup_kcompactd":
+    case "mm_compaction_kcompactd_wake":
+      fields = `nid=${e.nid} order=${e.order} classzone_idx=${e.zone.padEnd(8)}`;
+      break;
+    default:
+      fields = `node=${e.nid} zone=${e.zone.padEnd(8)} order=${e.order} order_failed=${e.orderFailed} consider=${e.considered} limit=${2 ** e.deferShift}`;
+  }
+  const us = String(timestampUs % 1e6).padStart(6, "0");
+  return `${comm.padStart(16)}-${String(pid).padEnd(7)} [000] ..... ${String(Math.floor(timestampUs / 1e6)).padStart(5)}.${us}: ${e.event}: ${fields}`;
+}
+
+/** The slow-path phase as text: per step what happened, the vmstat deltas and the first trace lines. */
+function slowPathLines(s: SlowPathReport, h: (title: string) => void, out: string[], brief: boolean): void {
+  h(`Slow path: ${s.machine}, zone ${s.zone.name} (${s.zone.managed} pages; min ${s.zone.min}, low ${s.zone.low}, high ${s.zone.high}), booted with @pagealloc/reclaim`);
+  const f = s.fill;
+  out.push(`fill: ${f.kernel} kernel, ${f.slab} reclaimable slab, ${f.pageCache} clean + ${f.dirty} dirty page cache, ${f.anon} anon (no swap) pages; ${f.freePagesAfter} free`);
+  for (const step of s.steps) {
+    out.push("", `[${step.name}] ${step.description}`);
+    for (const q of step.requests) {
+      out.push(`  ${q.label}: ${q.count} x ${q.gfp} order ${q.order}: ${q.succeeded} succeeded, ${q.failed} failed${q.result ? `; last slow path: ${q.result} (${q.steps.join(" ")})` : ""}`);
+    }
+    for (const line of step.happened) out.push(`  - ${line}`);
+    out.push(`  /proc/vmstat deltas: ${Object.entries(step.vmstat).map(([n, v]) => `${n} +${v}`).join(", ") || "none"}; kswapd wakeups ${step.kswapdWakeups}`);
+    if (brief) continue;
+    out.push(`  trace (${Math.min(step.trace.length, step.traceEvents)} of ${step.traceEvents} mm_vmscan_*/mm_compaction_* events):`);
+    for (const line of step.trace) out.push(`  ${line}`);
+  }
 }

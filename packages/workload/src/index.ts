@@ -41,7 +41,11 @@ export {
   type DemoReport,
   type DemoStyle,
   DEMO_KINDS,
+  type SlowPathRequest,
+  type SlowPathStep,
+  type SlowPathReport,
   runDemo,
+  runSlowPathDemo,
   renderDemo,
 } from "./demo";
 export { type TakeResult, takeBlockAt } from "./mem-map";
