@@ -36,7 +36,7 @@ describe("pagealloc demo", () => {
     const io = capture();
     expect(await run(["demo", "--json", "--machine", "tiny-16m", "--seed", "3"], io)).toBe(0);
     const r = JSON.parse(io.stdout);
-    expect(Object.keys(r)).toEqual(["machine", "version", "seed", "totalPages", "pageblockOrder", "maxOrder", "orders", "kinds", "phases", "before", "after", "watermarks", "failures", "legend", "pageblocks"]);
+    expect(Object.keys(r)).toEqual(["machine", "version", "seed", "totalPages", "pageblockOrder", "maxOrder", "orders", "kinds", "phases", "before", "after", "watermarks", "failures", "legend", "pageblocks", "slowPath"]);
     expect(r).toMatchObject({ machine: "tiny-16m", seed: 3, pageblockOrder: 9, maxOrder: 10 });
     // tiny-16m DMA at boot: 1 + 2 + 2 blocks of order 8, 9, 10 = 3328 pages.
     expect(r.before.buddyinfo.trim()).toBe("Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      2      2");
@@ -57,4 +57,23 @@ describe("pagealloc demo", () => {
     expect(io.stdout).toContain("Examples:");
     expect(io.stdout).toContain("$ pagealloc demo --machine tiny-16m --seed 7");
   });
+
+  it("shows the slow path happening: kswapd, direct reclaim, compaction, the GFP_NOFS failure, with counters and trace lines", async () => {
+    const io = capture();
+    expect(await run(["demo", "--quiet"], io)).toBe(0);
+    const out = io.stdout;
+    expect(out).toContain("The workload phases run the fast path only");
+    expect(out).toContain("== Slow path: tiny-16m, zone DMA");
+    // kswapd: the first request below low wakes it (wakeup_kswapd), balance_pgdat reclaims (pgsteal_kswapd)
+    expect(out).toMatch(/kswapd woke [1-9]\d* time\(s\): scanned \d+ pages, reclaimed [1-9]\d*/);
+    expect(out).toMatch(/\/proc\/vmstat deltas: .*pgscan_kswapd \+[1-9].*allocstall_normal \+[1-9]/);
+    // the THP: direct compaction (compact_stall) migrated pages, then compact_success
+    expect(out).toMatch(/THP fault: 1 x GFP_TRANSHUGE order 9: 1 succeeded, 0 failed; last slow path: success \(get_page_from_freelist:min compact:async\)/);
+    expect(out).toMatch(/compact_stall \+1.*compact_success \+1/);
+    // GFP_NOFS: no __GFP_FS, so dirty page cache cannot be written back; __GFP_NORETRY gives up
+    expect(out).toMatch(/filesystem allocation: 1 x GFP_NOFS\|__GFP_NORETRY order 0: 0 succeeded, 1 failed; last slow path: nopage/);
+    const io2 = capture();
+    expect(await run(["demo", "--machine", "tiny-16m"], io2)).toBe(0);
+    expect(io2.stdout).toMatch(/pagealloc-demo-1000 +\[000\] \.{5} +\d+\.\d{6}: mm_compaction_begin: zone_start=0x0 /);
+  }, 60_000);
 });

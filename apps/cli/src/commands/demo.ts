@@ -19,8 +19,8 @@ interface DemoArgs {
 export function registerDemo(program: Command, io: Io): void {
   const cmd = program
     .command("demo")
-    .description("boot a machine, run a mixed workload until fragmentation shows, and explain what happened")
-    .option("--json", "the report as JSON (fields: machine, version, seed, phases, kinds, before, after, watermarks, failures, legend, pageblocks)")
+    .description("boot a machine, run a mixed workload until fragmentation shows, and explain what happened; then show the slow path (kswapd, direct reclaim, compaction, GFP_NOFS) on a small machine")
+    .option("--json", "the report as JSON (fields: machine, version, seed, phases, kinds, before, after, watermarks, failures, legend, pageblocks, slowPath)")
     .option("--quiet", "only the workload summary and the failures");
   kernelOptions(cmd, { seed: true });
   examples(cmd, ["pagealloc demo", "pagealloc demo --machine tiny-16m --seed 7", "pagealloc demo --kernel 2.6.24 --machine book-i386", "pagealloc demo --json | jq .failures[0].explanation"]);
