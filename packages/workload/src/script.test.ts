@@ -69,7 +69,7 @@ describe("runScriptAsync", () => {
     setTimeout(() => {
       signal.aborted = true;
     }, 5);
-    const r = await runScriptAsync(bootKernel({ machine: "tiny-16m" }), script, { signal, sliceMs: 1 });
+    const r = await runScriptAsync(bootKernel({ machine: "tiny-16m" }), script, { signal, yieldEvery: 16 });
     expect(r.interrupted).toBe(true);
     expect(r.steps.length).toBeGreaterThan(0);
     expect(r.steps.length).toBeLessThan(400_000);

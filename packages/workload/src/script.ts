@@ -515,9 +515,9 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
 }
 
 /**
- * {@link runScript} that gives the event loop a turn every `sliceMs` milliseconds (default 50), so that timers,
- * I/O and signal handlers (Ctrl-C setting `options.signal`) run while a long script executes. Same result as
- * runScript for the same kernel, script and options.
+ * {@link runScript} that gives the event loop a turn every `yieldEvery` steps (default 4096, a few
+ * milliseconds), so that timers, I/O and signal handlers (Ctrl-C setting `options.signal`) run while a long
+ * script executes. Same result as runScript for the same kernel, script and options.
  *
  * @example
  * ```ts
@@ -530,19 +530,14 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
 export async function runScriptAsync(
   kernel: Kernel,
   script: string | readonly Statement[],
-  options: RunScriptOptions & { readonly sliceMs?: number } = {},
+  options: RunScriptOptions & { readonly yieldEvery?: number } = {},
 ): Promise<ScriptResult> {
-  const sliceMs = options.sliceMs ?? 50;
+  const every = Math.max(1, options.yieldEvery ?? 4096);
   const it = scriptSteps(kernel, script, options);
-  let until = Date.now() + sliceMs;
   for (let n = 1; ; n++) {
     const r = it.next();
     if (r.done) return r.value;
-    // reading the clock costs more than a step: look at it every 64 steps
-    if ((n & 63) === 0 && Date.now() >= until) {
-      await new Promise((resolve) => timers.setTimeout(resolve, 0));
-      until = Date.now() + sliceMs;
-    }
+    if (n % every === 0) await new Promise((resolve) => timers.setTimeout(resolve, 0));
   }
 }
 
