@@ -401,7 +401,7 @@ export interface SlowPathStep {
   readonly kswapdWakeups: number;
   /** Number of mm_vmscan_* / mm_compaction_* events the step produced. */
   readonly traceEvents: number;
-  /** The first of them as lines of the ftrace `trace` file. */
+  /** The first 8 of them, and the first 3 of each background thread (kswapd0, kcompactd0), as lines of the ftrace `trace` file. */
   readonly trace: readonly string[];
   readonly freePagesAfter: number;
 }
@@ -524,7 +524,9 @@ export function runSlowPathDemo(options: { version?: string } = {}): SlowPathRep
     for (const [n, v] of Object.entries(r.vmstat)) if (v !== undefined && v !== (vm0[n] ?? 0)) vm[n] = v - (vm0[n] ?? 0);
     const evs = events.slice(ev0);
     const wakeups = evs.filter((x) => x.e.event === "mm_vmscan_kswapd_wake").length;
-    const trace = evs.slice(0, TRACE_LINES).map((x, i) => traceLine(x.comm, x.pid, 1_000_000 + (ev0 + i) * 25, x.e, fmtGfp));
+    // the first TRACE_LINES events, plus the first few of each background thread (kswapd0, kcompactd0) that ran later
+    const shown = evs.map((x, i) => ({ ...x, i })).filter((x, _, all) => x.i < TRACE_LINES || all.filter((y) => y.comm === x.comm && y.i <= x.i).length <= 3);
+    const trace = shown.map((x) => traceLine(x.comm, x.pid, 1_000_000 + (ev0 + x.i) * 25, x.e, fmtGfp));
     steps.push({ name, description, requests, happened: happened(vm, wakeups), vmstat: vm, kswapdWakeups: wakeups, traceEvents: evs.length, trace, freePagesAfter: free() });
   };
   const n = (d: Record<string, number>, name: string) => d[name] ?? 0;
@@ -636,7 +638,7 @@ function slowPathLines(s: SlowPathReport, h: (title: string) => void, out: strin
     for (const line of step.happened) out.push(`  - ${line}`);
     out.push(`  /proc/vmstat deltas: ${Object.entries(step.vmstat).map(([n, v]) => `${n} +${v}`).join(", ") || "none"}; kswapd wakeups ${step.kswapdWakeups}`);
     if (brief) continue;
-    out.push(`  trace (${Math.min(step.trace.length, step.traceEvents)} of ${step.traceEvents} mm_vmscan_*/mm_compaction_* events):`);
+    out.push(`  trace (${step.trace.length} of ${step.traceEvents} mm_vmscan_*/mm_compaction_* events):`);
     for (const line of step.trace) out.push(`  ${line}`);
   }
 }
