@@ -86,3 +86,18 @@ describe("runScriptAsync", () => {
     expect(r2.steps).toEqual(r.steps);
   });
 });
+
+describe("runScriptAsync({ shouldYield })", () => {
+  it("yields exactly after the steps shouldYield picks", async () => {
+    const asked: number[] = [];
+    const r = await runScriptAsync(bootKernel({ machine: "tiny-16m" }), "alloc a order=0 gfp=GFP_KERNEL count=5", {
+      shouldYield: (n) => {
+        asked.push(n);
+        return n === 2;
+      },
+    });
+    // asked after each of the 5 steps
+    expect(asked).toEqual([1, 2, 3, 4, 5]);
+    expect(r.steps.length).toBe(5);
+  });
+});

@@ -515,8 +515,8 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
 }
 
 /**
- * {@link runScript} that gives the event loop a turn every `yieldEvery` steps (default 4096, a few
- * milliseconds), so that timers, I/O and signal handlers (Ctrl-C setting `options.signal`) run while a long
+ * {@link runScript} that gives the event loop a turn every `yieldEvery` steps (default 4096), or after the
+ * steps for which `shouldYield(steps)` returns true (e.g. a host's wall-clock check), so that timers, I/O and signal handlers (Ctrl-C setting `options.signal`) run while a long
  * script executes. Same result as runScript for the same kernel, script and options.
  *
  * @example
@@ -530,14 +530,15 @@ export function runScript(kernel: Kernel, script: string | readonly Statement[],
 export async function runScriptAsync(
   kernel: Kernel,
   script: string | readonly Statement[],
-  options: RunScriptOptions & { readonly yieldEvery?: number } = {},
+  options: RunScriptOptions & { readonly yieldEvery?: number; readonly shouldYield?: (steps: number) => boolean } = {},
 ): Promise<ScriptResult> {
   const every = Math.max(1, options.yieldEvery ?? 4096);
+  const shouldYield = options.shouldYield ?? ((n: number) => n % every === 0);
   const it = scriptSteps(kernel, script, options);
   for (let n = 1; ; n++) {
     const r = it.next();
     if (r.done) return r.value;
-    if (n % every === 0) await new Promise((resolve) => timers.setTimeout(resolve, 0));
+    if (shouldYield(n)) await new Promise((resolve) => timers.setTimeout(resolve, 0));
   }
 }
 

@@ -123,7 +123,14 @@ export function registerRun(program: Command, io: Io): void {
       // snapshots (--load/--save): the slow path's state is not in the format, and --trace needs a boot-time sink
       if (opts.load && (opts.reclaim || opts.trace)) throw new UsageError("--load cannot be combined with --reclaim or --trace");
       k = opts.load ? loadSnapshotFile(opts.load, { checkInvariants: opts.check }) : bootTraced(opts, fd, opts.check ?? false, owners);
-      result = await runScriptAsync(k, text, { file, seed: k.seed, owners, signal });
+      // a turn for the signal handlers every 50 ms (steps cost 1 µs to 1 ms with --trace/--check)
+      let turnAt = Date.now() + 50;
+      const shouldYield = () => {
+        if (Date.now() < turnAt) return false;
+        turnAt = Date.now() + 50;
+        return true;
+      };
+      result = await runScriptAsync(k, text, { file, seed: k.seed, owners, signal, shouldYield });
     } finally {
       intr.dispose();
       if (fd !== undefined) fs.closeSync(fd);
