@@ -3,7 +3,7 @@ import { type BootKernelOptions, type Kernel, bootKernel } from "@pagealloc/page
 /** A slow-path trace event, as the page API hands it on (the type lives in @pagealloc/reclaim). */
 type ReclaimTraceEvent = Parameters<NonNullable<Exclude<NonNullable<BootKernelOptions["reclaim"]>, boolean>["trace"]>>[0];
 import { formatGfp } from "@pagealloc/gfp";
-import { formatKernelVersion } from "@pagealloc/physmem";
+import { formatKernelVersion, pickByVersion } from "@pagealloc/physmem";
 
 import { type AllocFailure, explainAllocFailure } from "./explain";
 import { mulberry32 } from "./random";
@@ -416,6 +416,18 @@ export interface SlowPathReport {
 }
 
 type Use = "kernel" | "slab" | "cache" | "dirty" | "anon";
+
+/** Transparent huge pages (GFP_TRANSHUGE) exist from 2.6.38 (mm/huge_memory.c); before, the demo has no THP step. */
+const HAS_THP: readonly (readonly [string, boolean])[] = [
+  ["2.6.0", false],
+  ["2.6.38", true],
+];
+
+/** The GFP bit that lets a request reclaim directly: __GFP_WAIT until 4.4 split it into __GFP_DIRECT_RECLAIM and __GFP_KSWAPD_RECLAIM. */
+const DIRECT_RECLAIM_FLAG: readonly (readonly [string, string])[] = [
+  ["2.6.0", "__GFP_WAIT"],
+  ["4.4", "__GFP_DIRECT_RECLAIM"],
+];
 const TRACE_LINES = 8;
 
 /**
@@ -423,7 +435,7 @@ const TRACE_LINES = 8;
  * (@pagealloc/reclaim; kswapd runs when the demo ticks it), fill memory with kernel memory, reclaimable slab,
  * page cache (a fifth of it dirty) and anonymous memory (no swap), then (a) a GFP_KERNEL order-0 burst below the
  * low watermark until a request finds free ≤ min and reclaims directly, then kswapd runs; (b) free every other
- * page of movable memory and ask for an order-9 THP (GFP_TRANSHUGE), which direct compaction makes possible;
+ * page of movable memory and ask for an order-9 THP (GFP_TRANSHUGE, from 2.6.38), which direct compaction makes possible;
  * (c) drop the clean caches and slab (`echo 3 > drop_caches` leaves dirty pages), use the memory up to min with
  * GFP_NOWAIT, and ask with GFP_NOFS (which cannot write dirty page cache back) and then GFP_KERNEL.
  *
@@ -472,7 +484,7 @@ export function runSlowPathDemo(options: { version?: string } = {}): SlowPathRep
   };
   // The fill must not reclaim what it just filled in: without __GFP_DIRECT_RECLAIM a request that misses the fast
   // path (on this small zone ALLOC_NOFRAGMENT refuses to steal part of a pageblock) retries at min and only wakes kswapd.
-  const noReclaim = ~k.gfp("__GFP_DIRECT_RECLAIM");
+  const noReclaim = ~k.gfp(pickByVersion(DIRECT_RECLAIM_FLAG, k.version));
   const allocUse = (gfp: string, use: Use): boolean => {
     const page = k.alloc_page(k.gfp(gfp) & noReclaim);
     if (!page) return false;
@@ -542,22 +554,25 @@ export function runSlowPathDemo(options: { version?: string } = {}): SlowPathRep
   ]);
 
   // (b) fragmentation, then THP via compaction
-  begin();
-  const movable = [...live].filter(([, u]) => u === "cache" || u === "dirty" || u === "anon").map(([pfn]) => pfn).sort((x, y) => x - y);
-  for (const pfn of movable) {
-    if (pfn % 2 === 1) {
-      k.__free_pages(k.pfn_to_page(pfn), 0);
-      live.delete(pfn);
+  if (pickByVersion(HAS_THP, k.version)) {
+    begin();
+    const movable = [...live].filter(([, u]) => u === "cache" || u === "dirty" || u === "anon").map(([pfn]) => pfn).sort((x, y) => x - y);
+    for (const pfn of movable) {
+      if (pfn % 2 === 1) {
+        k.__free_pages(k.pfn_to_page(pfn), 0);
+        live.delete(pfn);
+      }
     }
+    k.drain_all_pages();
+    const largest = () => zone.nrFree.reduce((m, c, o) => (c > 0 ? o : m), -1);
+    const largestBefore = largest();
+    burst("THP fault", "GFP_TRANSHUGE", 9, 1);
+    end("compaction", `every other page of movable memory is freed (free ${free() + (requests[0]!.succeeded ? 512 : 0)} pages, largest free block order ${largestBefore}); an order-9 THP (GFP_TRANSHUGE) needs a free pageblock: direct compaction migrates movable pages to the top of the zone`, (d) => [
+      `compaction stalled ${n(d, "compact_stall")} time(s): migrate scanner ${n(d, "compact_migrate_scanned")} pages, free scanner ${n(d, "compact_free_scanned")}, migrated ${n(d, "pgmigrate_success")}`,
+      `THP ${requests[0]!.succeeded ? "allocated" : "failed"} (compact_success ${n(d, "compact_success")}, compact_fail ${n(d, "compact_fail")})`,
+    ]);
   }
-  k.drain_all_pages();
-  const largest = () => zone.nrFree.reduce((m, c, o) => (c > 0 ? o : m), -1);
-  const largestBefore = largest();
-  burst("THP fault", "GFP_TRANSHUGE", 9, 1);
-  end("compaction", `every other page of movable memory is freed (free ${free() + (requests[0]!.succeeded ? 512 : 0)} pages, largest free block order ${largestBefore}); an order-9 THP (GFP_TRANSHUGE) needs a free pageblock: direct compaction migrates movable pages to the top of the zone`, (d) => [
-    `compaction stalled ${n(d, "compact_stall")} time(s): migrate scanner ${n(d, "compact_migrate_scanned")} pages, free scanner ${n(d, "compact_free_scanned")}, migrated ${n(d, "pgmigrate_success")}`,
-    `THP ${requests[0]!.succeeded ? "allocated" : "failed"} (compact_success ${n(d, "compact_success")}, compact_fail ${n(d, "compact_fail")})`,
-  ]);
+
   // (c) only dirty page cache is reclaimable: GFP_NOFS cannot write it back
   begin();
   for (const [pfn, use] of [...live]) {
