@@ -70,8 +70,7 @@ describe("pagealloc run, interrupted", () => {
     expect(r.interrupted).toBe(`interrupted (SIGINT) after 5 steps, at ${script}:2`);
     expect(fs.readdirSync(dir).sort()).toEqual(["long.pa", "state.pas"]);
     interruptHooks.atCheckpoint = undefined;
-    // the saved state holds the 5 pages: freeing a[4] of a fresh script on it fails (names are not saved), but the
-    // loaded kernel runs; the point here is that the snapshot is complete and valid
+    // the snapshot is complete and valid: a script runs on the loaded state
     const io2 = capture();
     const empty = path.join(dir, "empty.pa");
     fs.writeFileSync(empty, "alloc b order=0 gfp=GFP_KERNEL\n");
