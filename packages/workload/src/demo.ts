@@ -136,7 +136,10 @@ export function runDemo(options: DemoOptions = {}): DemoReport {
   const orders = [...new Set([0, 2, 3, 4, k.buddy.pageblockOrder, k.maxOrder])].filter((o) => o <= k.maxOrder).sort((a, b) => a - b);
   const before = snapshot(k, orders);
   const live: Record<DemoKind, { pfn: number; order: number }[]> = { kernel: [], "slab-reclaimable": [], "page-cache": [], anon: [], "net-atomic": [], thp: [] };
-  const gfp = Object.fromEntries(Object.entries(DEMO_KINDS).map(([kind, d]) => [kind, k.gfp(d.gfp)])) as Record<DemoKind, number>;
+  // No THPs (and no GFP_TRANSHUGE) before 2.6.38: the fill has no THP share and the THP burst tries nothing.
+  const hasThp = pickByVersion(HAS_THP, k.version);
+  const fillMix = hasThp ? FILL_MIX : FILL_MIX.filter(([kind]) => kind !== "thp");
+  const gfp = Object.fromEntries(Object.entries(DEMO_KINDS).map(([kind, d]) => [kind, kind === "thp" && !hasThp ? 0 : k.gfp(d.gfp)])) as Record<DemoKind, number>;
   const failures: (AllocFailure & { phase: string; kind: DemoKind })[] = [];
   const phases: DemoPhase[] = [];
   const cpus = k.buddy.cpus;
@@ -175,7 +178,7 @@ export function runDemo(options: DemoOptions = {}): DemoReport {
 
   // 1. Fill with churn until the fast path meets the low watermark.
   for (;;) {
-    const kind = pickWeighted(rand, FILL_MIX);
+    const kind = pickWeighted(rand, fillMix);
     if (!alloc("fill", kind)) {
       if (kind === "thp" || kind === "net-atomic") continue; // high orders fail first; keep filling
       break;
@@ -194,8 +197,8 @@ export function runDemo(options: DemoOptions = {}): DemoReport {
   endPhase("reclaim", "reclaim frees part of the page cache, anonymous memory and slab, at random places");
 
   // 3. THP burst: order-9 needs a whole free pageblock; without compaction only freed THPs provide one.
-  for (let i = 0; i < (options.thpBurst ?? 64); i++) alloc("thp-burst", "thp", 9);
-  endPhase("thp-burst", "a burst of THP faults (order 9)");
+  for (let i = 0; hasThp && i < (options.thpBurst ?? 64); i++) alloc("thp-burst", "thp", 9);
+  endPhase("thp-burst", hasThp ? "a burst of THP faults (order 9)" : "no THPs before 2.6.38: nothing to try");
 
   // 4. Network burst: GFP_ATOMIC order-3 buffers.
   for (let i = 0; i < (options.atomicBurst ?? 512); i++) alloc("atomic-burst", "net-atomic", 3);
@@ -549,7 +552,7 @@ export function runSlowPathDemo(options: { version?: string } = {}): SlowPathRep
   burst("GFP_KERNEL order-0 burst", "GFP_KERNEL", 0, 4 * wm.high, (_ok, direct) => direct);
   tick();
   end("kswapd", `order-0 GFP_KERNEL requests take free pages below low (${wm.low}): the slow path wakes kswapd and serves them at min (${wm.min}); the first one that finds free <= min reclaims directly; then kswapd runs until free > high (${wm.high})`, (d, w) => [
-    `kswapd woke ${w} time(s): scanned ${n(d, "pgscan_kswapd")} pages, reclaimed ${n(d, "pgsteal_kswapd")}`,
+    `kswapd ${w ? `woke ${w} time(s)` : "ran (this version has no mm_vmscan tracepoints to count wakeups)"}: scanned ${n(d, "pgscan_kswapd")} pages, reclaimed ${n(d, "pgsteal_kswapd")}`,
     `direct reclaim (allocstall ${allocstall(d)}): scanned ${n(d, "pgscan_direct")} pages, reclaimed ${n(d, "pgsteal_direct")}`,
   ]);
 
