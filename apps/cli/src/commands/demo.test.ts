@@ -76,4 +76,14 @@ describe("pagealloc demo", () => {
     expect(await run(["demo", "--machine", "tiny-16m"], io2)).toBe(0);
     expect(io2.stdout).toMatch(/pagealloc-demo-1000 +\[000\] \.{5} +\d+\.\d{6}: mm_compaction_begin: zone_start=0x0 /);
   }, 60_000);
+
+  it("runs the book's kernel: no THPs before 2.6.38 (mm/huge_memory.c), so no THP burst and no compaction step", async () => {
+    const io = capture();
+    expect(await run(["demo", "--kernel", "2.6.24", "--machine", "book-i386", "--json"], io)).toBe(0);
+    const r = JSON.parse(io.stdout);
+    expect(r.phases.find((p: { name: string }) => p.name === "thp-burst").allocations).toBe(0);
+    expect(r.slowPath.steps.map((s: { name: string }) => s.name)).toEqual(["kswapd", "nofs"]);
+    // 2.6.24 has one allocstall counter (per-zone allocstall_* from 4.8)
+    expect(r.slowPath.steps[0].vmstat.allocstall).toBeGreaterThan(0);
+  }, 60_000);
 });
