@@ -121,7 +121,10 @@ interface ScanControl {
   readonly maySwap: boolean; // __GFP_IO: anonymous pages can go to swap
   readonly kswapd: boolean;
   nrScanned: number;
+  /** Pages freed, LRU and slab (sc->nr_reclaimed counts the shrinkers' reclaim_state too). */
   nrReclaimed: number;
+  /** The part of nrReclaimed the slab shrinkers freed: not in PGSTEAL, which counts LRU pages only. */
+  slabReclaimed: number;
 }
 
 interface DeferState {
@@ -414,6 +417,7 @@ export class Reclaim {
         else {
           this.freeBlock(pfn, "reclaimed");
           sc.nrReclaimed += pages;
+          sc.slabReclaimed += pages;
         }
       }
       pfn = older;
@@ -429,14 +433,15 @@ export class Reclaim {
    */
   tryToFreePages(gfp: number, order: number, request: AllocRequest): number {
     const g = this.decodeGfp(gfp);
-    const sc: ScanControl = { nrToReclaim: SWAP_CLUSTER_MAX, reclaimIdx: request.highestZoneIdx, mayWritepage: g.fs, maySwap: g.io, kswapd: false, nrScanned: 0, nrReclaimed: 0 };
+    const sc: ScanControl = { nrToReclaim: SWAP_CLUSTER_MAX, reclaimIdx: request.highestZoneIdx, mayWritepage: g.fs, maySwap: g.io, kswapd: false, nrScanned: 0, nrReclaimed: 0, slabReclaimed: 0 };
     const nids = this.zonelistNodes(request);
     this.emit({ event: "mm_vmscan_direct_reclaim_begin", order, gfp });
     for (let priority = DEF_PRIORITY; priority >= 0 && sc.nrReclaimed < sc.nrToReclaim; priority--) {
       for (const nid of nids) this.shrinkNode(nid, priority, sc);
     }
     this.vmstat.pgscan_direct += sc.nrScanned;
-    this.vmstat.pgsteal_direct += sc.nrReclaimed;
+    // PGSTEAL_DIRECT is counted in shrink_inactive_list(): LRU pages only, not what the slab shrinkers freed
+    this.vmstat.pgsteal_direct += sc.nrReclaimed - sc.slabReclaimed;
     this.emit({ event: "mm_vmscan_direct_reclaim_end", nrReclaimed: sc.nrReclaimed });
     return sc.nrReclaimed;
   }
@@ -598,6 +603,7 @@ export class Reclaim {
     const nrToReclaim = zones.reduce((s, z) => s + Math.max(z.spec.watermark.high, SWAP_CLUSTER_MAX), 0);
     let total = 0;
     let scannedTotal = 0;
+    let stolenTotal = 0;
     let completed = true;
     for (let priority = DEF_PRIORITY; priority >= 1; priority--) {
       let isBalanced = balanced();
@@ -608,9 +614,10 @@ export class Reclaim {
         break;
       }
       this.vmstat.pageoutrun++;
-      const sc: ScanControl = { nrToReclaim, reclaimIdx: highestZoneIdx, mayWritepage: !nrBoostReclaim, maySwap: !nrBoostReclaim, kswapd: true, nrScanned: 0, nrReclaimed: 0 };
+      const sc: ScanControl = { nrToReclaim, reclaimIdx: highestZoneIdx, mayWritepage: !nrBoostReclaim, maySwap: !nrBoostReclaim, kswapd: true, nrScanned: 0, nrReclaimed: 0, slabReclaimed: 0 };
       this.shrinkNode(nid, priority, sc);
       total += sc.nrReclaimed;
+      stolenTotal += sc.nrReclaimed - sc.slabReclaimed;
       scannedTotal += sc.nrScanned;
       if (nrBoostReclaim) {
         nrBoostReclaim -= Math.min(nrBoostReclaim, sc.nrReclaimed);
@@ -624,7 +631,8 @@ export class Reclaim {
       if (order > 0 && total >= 2 * 2 ** order) order = 0;
     }
     this.vmstat.pgscan_kswapd += scannedTotal;
-    this.vmstat.pgsteal_kswapd += total;
+    // PGSTEAL_KSWAPD: LRU pages only (shrink_inactive_list()); the slab shrinkers' pages count in progress, not here
+    this.vmstat.pgsteal_kswapd += stolenTotal;
     // a full priority loop that reclaimed nothing is a failure; MAX_RECLAIM_RETRIES of them make the node hopeless
     if (completed && total === 0) this.kswapdState(nid).failures++;
     if (boosted) {

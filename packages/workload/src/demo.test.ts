@@ -108,9 +108,8 @@ describe("the slow-path phase (tiny-16m booted with @pagealloc/reclaim)", () => 
   });
 
   // kernel: PGSTEAL counts LRU folios freed by shrink_inactive_list() out of the PGSCAN ones isolated by the same
-  // call, so pgsteal <= pgscan; slab freed by shrinkers is not counted in pgsteal. The reclaim model currently
-  // adds shrinker frees to pgsteal (reported), so this expectation fails today: it.fails flags the fix.
-  it.fails("pgsteal <= pgscan (kswapd and direct)", () => {
+  // call, so pgsteal <= pgscan; slab freed by shrinkers is not counted in pgsteal.
+  it("pgsteal <= pgscan (kswapd and direct)", () => {
     const a = step("kswapd");
     expect(a.vmstat.pgsteal_kswapd!).toBeLessThanOrEqual(a.vmstat.pgscan_kswapd!);
     expect(a.vmstat.pgsteal_direct!).toBeLessThanOrEqual(a.vmstat.pgscan_direct!);
