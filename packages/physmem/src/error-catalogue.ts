@@ -74,5 +74,6 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = [
   // apps
   { code: "CLI_USAGE", source: "apps/cli", errorClass: "UsageError", meaning: "A command-line problem (bad option value, unreadable file); exit status 2.", example: "pagealloc run missing.pa" },
   { code: "CLI_CHECK_FAILED", source: "apps/cli", errorClass: "CheckFailedError", meaning: "An `expect` line or a --check failed; exit status 1.", example: "pagealloc run examples/fragmentation.pa --machine pc-4g" },
+  { code: "CLI_INTERRUPTED", source: "apps/cli", errorClass: "InterruptedError", meaning: "A long `run` or `replay` was stopped by Ctrl-C (SIGINT) or SIGTERM at a step boundary; the summary is printed and the exit status is 130 (143 for SIGTERM).", example: "pagealloc replay big-trace.txt  # then Ctrl-C" },
   { code: "PLAYGROUND_BAD_HASH", source: "apps/docs", errorClass: "PlaygroundHashError", meaning: "A playground URL hash with an unknown or invalid field; the playground names the field and starts from the default state.", example: "#m=pc-8g" },
 ];
