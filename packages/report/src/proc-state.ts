@@ -50,6 +50,23 @@ function readPagetypeLetters(text: string): Map<string, string[]> {
 }
 
 /**
+ * Parse /proc/zoneinfo and (when given) /proc/buddyinfo; a parse error becomes an InvalidReportError with the
+ * parser's reason and FILE:LINE location. Shared by memInfoFromProc() and the simulated machine of whatIf().
+ * @internal
+ */
+export function parseZoneinfoAndBuddyinfo(files: { readonly zoneinfo: string; readonly buddyinfo?: string }): {
+  parsed: ReturnType<typeof parseZoneinfo>;
+  buddy: ReturnType<typeof parseBuddyinfo>;
+} {
+  try {
+    return { parsed: parseZoneinfo(files.zoneinfo), buddy: files.buddyinfo === undefined ? [] : parseBuddyinfo(files.buddyinfo) };
+  } catch (e) {
+    if (e instanceof PageallocError) throw new InvalidReportError(e.message, e.location);
+    throw e;
+  }
+}
+
+/**
  * Build the memory state a failure report's Mem-Info shows from the live /proc files instead, so that
  * {@link whatIf} can ask about a request on a running machine: zones with free pages, boost, min/low/high,
  * protection (= lowmem_reserve) and free CMA from /proc/zoneinfo; free blocks per order from /proc/buddyinfo;
@@ -71,15 +88,7 @@ function readPagetypeLetters(text: string): Map<string, string[]> {
  */
 export function memInfoFromProc(files: ProcFiles): ReportMemInfo {
   const pageSizeKb = files.pageSizeKb ?? 4;
-  let parsed: ReturnType<typeof parseZoneinfo>;
-  let buddy: ReturnType<typeof parseBuddyinfo> = [];
-  try {
-    parsed = parseZoneinfo(files.zoneinfo);
-    if (files.buddyinfo !== undefined) buddy = parseBuddyinfo(files.buddyinfo);
-  } catch (e) {
-    if (e instanceof PageallocError) throw new InvalidReportError(e.message, e.location);
-    throw e;
-  }
+  const { parsed, buddy } = parseZoneinfoAndBuddyinfo(files);
   const letters = files.pagetypeinfo === undefined ? null : readPagetypeLetters(files.pagetypeinfo);
   const zones: ReportZone[] = [];
   for (const z of parsed.zones) {

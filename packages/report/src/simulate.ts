@@ -4,13 +4,12 @@ import {
   type ZoneFreeCounts,
   bootBuddyFromFreeCounts,
   gfpDecoder,
-  parseBuddyinfo,
 } from "@pagealloc/buddy";
 import { type ArchName, PageallocError } from "@pagealloc/physmem";
 import { PageUse, createReclaim } from "@pagealloc/reclaim";
 import type { ZoneName } from "@pagealloc/gfp";
-import { type Sysctls, lowmemReserve, parseZoneinfo, zoneWatermarks } from "@pagealloc/zones";
-import { InvalidReportError } from "./errors";
+import { type Sysctls, lowmemReserve, zoneWatermarks } from "@pagealloc/zones";
+import { parseZoneinfoAndBuddyinfo } from "./proc-state";
 import type { ReportMemInfo, ReportZone } from "./report-types";
 
 /** The /proc files a simulated machine can be booted from. */
@@ -189,15 +188,7 @@ const PAGETYPE_BLOCKS_RE = /^Node\s+(\d+), zone\s+(\S+)((?:\s+\d+)+)\s*$/;
 // kernel: mm/vmstat.c zoneinfo_show_print(), frag_show_print(), pagetypeinfo_showfree_print(), pagetypeinfo_showblockcount_print()
 export function machineFromProc(files: SimProcFiles, layout: readonly string[], maxOrder: number): SimulatedMachineSpec {
   const notes: string[] = [];
-  let parsed: ReturnType<typeof parseZoneinfo>;
-  let buddy: ReturnType<typeof parseBuddyinfo> = [];
-  try {
-    parsed = parseZoneinfo(files.zoneinfo);
-    if (files.buddyinfo !== undefined) buddy = parseBuddyinfo(files.buddyinfo);
-  } catch (e) {
-    if (e instanceof PageallocError) throw new InvalidReportError(e.message, e.location);
-    throw e;
-  }
+  const { parsed, buddy } = parseZoneinfoAndBuddyinfo(files);
   const byTypeOf = new Map<string, Record<string, number[]>>();
   const blocksOf = new Map<string, Record<string, number>>();
   if (files.pagetypeinfo !== undefined) {
