@@ -61,7 +61,7 @@ const EXAMPLES: Record<string, () => unknown> = {
   SNAPSHOT_CORRUPT: () => restore(snapshot(bootKernel({ machine: "tiny-16m" })).subarray(0, 100)),
   SNAPSHOT_VERSION: () => {
     const b = snapshot(bootKernel({ machine: "tiny-16m" }));
-    new DataView(b.buffer).setUint32(8, 2, true);
+    new DataView(b.buffer).setUint32(8, 99, true);
     restore(b);
   },
   SNAPSHOT_UNSUPPORTED: () => snapshot(bootKernel({ machine: "tiny-16m", reclaim: true })),

@@ -2,7 +2,8 @@ import { checkInvariants, formatTraceEvent, renderPagetypeinfo, renderVmstat, re
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Kernel, Page, bootKernel } from "./kernel";
-import { SNAPSHOT_FORMAT_VERSION, crc32, restore, snapshot } from "./snapshot";
+import fs from "node:fs";
+import { SNAPSHOT_FORMAT_VERSION, crc32, readSnapshotExtra, restore, snapshot } from "./snapshot";
 
 const SOAK = Math.max(1, Number(process.env.PAGEALLOC_SOAK ?? 1) || 1);
 
@@ -147,9 +148,12 @@ describe("snapshot / restore", () => {
       const longer = new Uint8Array(good.length + 3);
       longer.set(good);
       expect(() => restore(longer)).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT" }));
-      const v2 = good.slice();
-      new DataView(v2.buffer).setUint32(8, 2, true);
-      expect(() => restore(v2)).toThrow(expect.objectContaining({ code: "SNAPSHOT_VERSION", location: "byte 8" }));
+      for (const version of [0, 3, 99]) {
+        const other = good.slice();
+        new DataView(other.buffer).setUint32(8, version, true);
+        expect(() => restore(other)).toThrow(expect.objectContaining({ code: "SNAPSHOT_VERSION", location: "byte 8" }));
+        expect(() => readSnapshotExtra(other)).toThrow(expect.objectContaining({ code: "SNAPSHOT_VERSION", location: "byte 8" }));
+      }
       expect(() => restore("PGS" as never)).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT" }));
     });
 
@@ -166,6 +170,76 @@ describe("snapshot / restore", () => {
       bytes.set(payload, 24);
       expect(() => restore(bytes)).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT", location: expect.stringMatching(/^payload/) }));
     });
+  });
+
+  describe("the caller's section (extra)", () => {
+    const k = bootKernel({ machine: "tiny-16m", version: "6.18" });
+    k.alloc_pages("GFP_KERNEL", 2);
+    const extra = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) & 0xff);
+
+    it("is returned as given, does not change the kernel, and is absent (null) when not given", () => {
+      const bytes = snapshot(k, { extra });
+      expect(Array.from(readSnapshotExtra(bytes)!)).toEqual(Array.from(extra));
+      expect(readSnapshotExtra(snapshot(k))).toBeNull();
+      expect(readSnapshotExtra(snapshot(k, { extra: new Uint8Array(0) }))).toEqual(new Uint8Array(0));
+      expect(procText(restore(bytes))).toBe(procText(k));
+      // a copy: changing it does not change the file
+      readSnapshotExtra(bytes)![0] = 99;
+      expect(readSnapshotExtra(bytes)![0]).toBe(0);
+      // the section sits between the JSON and the blob area: the file is exactly `extra.length` longer
+      expect(bytes.length - snapshot(k).length - ('"extra":1000'.length - '"extra":null'.length)).toBe(extra.length);
+    });
+
+    it("is covered by the CRC: a flipped bit in it is SNAPSHOT_CORRUPT at byte 12, for restore and readSnapshotExtra", () => {
+      const bytes = snapshot(k, { extra });
+      const at = bytes.length - snapshot(k).length > 0 ? 24 + 4 + new DataView(bytes.buffer).getUint32(24, true) + 10 : -1;
+      const bad = bytes.slice();
+      bad[at]! ^= 0x10;
+      expect(() => readSnapshotExtra(bad)).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT", location: "byte 12" }));
+      expect(() => restore(bad)).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT", location: "byte 12" }));
+    });
+
+    it("readSnapshotExtra refuses truncated and foreign files like restore does", () => {
+      const bytes = snapshot(k, { extra });
+      for (const len of [0, 23, 24, 100, bytes.length - 1]) {
+        expect(() => readSnapshotExtra(bytes.subarray(0, len))).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT", location: expect.stringMatching(/^byte \d+$/) }));
+      }
+      expect(() => readSnapshotExtra("PGS" as never)).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT" }));
+    });
+
+    it("a section length past the payload (valid CRC) is SNAPSHOT_CORRUPT at a byte", () => {
+      const bytes = snapshot(k, { extra: new Uint8Array(4) });
+      const jsonLength = new DataView(bytes.buffer).getUint32(24, true);
+      const json = new TextDecoder().decode(bytes.subarray(28, 28 + jsonLength)).replace('"extra":4', `"extra":${2 ** 40}`);
+      const text = new TextEncoder().encode(json);
+      const payload = new Uint8Array(4 + text.length + 4);
+      new DataView(payload.buffer).setUint32(0, text.length, true);
+      payload.set(text, 4);
+      const forged = new Uint8Array(24 + payload.length);
+      forged.set(bytes.subarray(0, 12));
+      new DataView(forged.buffer).setUint32(12, crc32(payload), true);
+      new DataView(forged.buffer).setUint32(16, payload.length, true);
+      forged.set(payload, 24);
+      expect(() => readSnapshotExtra(forged)).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT", location: `byte ${28 + text.length}` }));
+    });
+
+    it("an extra that is not bytes is a PAGE_API_ARGUMENT error", () => {
+      expect(() => snapshot(k, { extra: "line 3" as never })).toThrow(expect.objectContaining({ code: "PAGE_API_ARGUMENT", location: "options.extra" }));
+    });
+  });
+
+  it("reads format version 1 files (no caller section): src/__fixtures__/snapshot-v1-tiny-16m.pgs", () => {
+    const v1 = new Uint8Array(fs.readFileSync(new URL("./__fixtures__/snapshot-v1-tiny-16m.pgs", import.meta.url)));
+    expect(new DataView(v1.buffer).getUint32(8, true)).toBe(1);
+    expect(readSnapshotExtra(v1)).toBeNull();
+    // the operations the fixture's note lists, replayed on a fresh kernel
+    const k = bootKernel({ machine: "tiny-16m", version: "6.18", seed: 7 });
+    for (let i = 0; i < 20; i++) k.alloc_pages(i % 3 ? "GFP_KERNEL" : "GFP_HIGHUSER_MOVABLE", i % 4);
+    k.set_cpu(1);
+    k.alloc_pages("GFP_ATOMIC", 1);
+    const again = restore(v1);
+    expect(procText(again)).toBe(procText(k));
+    expect(again.alloc_pages("GFP_KERNEL", 1)?.pfn).toBe(k.alloc_pages("GFP_KERNEL", 1)?.pfn);
   });
 
   it("refuses a kernel with the slow path on, naming why (its reclaim state is not in the format)", () => {

@@ -1,6 +1,7 @@
 import { type BuddyStateData, type BuddyTraceEvent, checkInvariants, exportState, importState } from "@pagealloc/buddy";
 import { type FrameStore, type InitialContent, type Machine, PageallocError, formatKernelVersion } from "@pagealloc/physmem";
 import type { Sysctls } from "@pagealloc/zones";
+import { PageApiArgumentError } from "./errors";
 import { type Kernel, type KernelLogLine, bootKernel } from "./kernel";
 
 /**
@@ -12,11 +13,13 @@ import { type Kernel, type KernelLogLine, bootKernel } from "./kernel";
  * | 8 | 4 | format version ({@link SNAPSHOT_FORMAT_VERSION}) |
  * | 12 | 4 | CRC-32 (IEEE 802.3, as zlib's crc32()) of the payload |
  * | 16 | 8 | payload length in bytes (u32 low, u32 high) |
- * | 24 | n | payload: u32 JSON length, the JSON (UTF-8), then the typed-array blobs the JSON points at |
+ * | 24 | n | payload: u32 JSON length, the JSON (UTF-8), the caller's section (`extra` bytes, length in the JSON), then the blob area |
  *
  * The JSON holds the boot options (machine, version, sysctls, CPUs, seed, page poisoning, initial frame content)
  * and the small state (CPU, dmesg, compound pages, mapcounts, pkmap); typed arrays (mem_map, free areas, pagesets,
- * pkmap counts) and written frames are stored as blobs `{ "$ta": type, "o": offset, "n": bytes }`.
+ * pkmap counts) and written frames are stored as blobs `{ "$ta": type, "o": offset, "n": bytes }` in the blob area.
+ * `"extra"` is the length of the caller's section (`null`: none), `"blobArea"` its encoding and decoded size.
+ * Version 1 (no caller section, raw blob area) is still read.
  * kernel: none (a simulator file format)
  *
  * @example
@@ -27,7 +30,9 @@ import { type Kernel, type KernelLogLine, bootKernel } from "./kernel";
  * console.log(bytes[0].toString(16), bytes[8] === SNAPSHOT_FORMAT_VERSION, bytes[9]); // => 89 true 0
  * ```
  */
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
+/** Format versions {@link restore} reads. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 // Browsers and Node both have these; the library's tsconfig has no DOM lib, so their shapes are declared here.
 declare const TextEncoder: { new (): { encode(text: string): Uint8Array } };
@@ -63,7 +68,7 @@ export class SnapshotCorruptError extends PageallocError {
  * ```ts
  * import { bootKernel, restore, snapshot } from "@pagealloc/page-api";
  * const bytes = snapshot(bootKernel({ machine: "tiny-16m" }));
- * bytes[8] = 2;
+ * bytes[8] = 99;
  * let err;
  * try { restore(bytes); } catch (e) { err = e; }
  * console.log(err.code, err.location); // => SNAPSHOT_VERSION byte 8
@@ -71,7 +76,7 @@ export class SnapshotCorruptError extends PageallocError {
  */
 export class SnapshotVersionError extends PageallocError {
   constructor(found: number) {
-    super("SNAPSHOT_VERSION", `snapshot format version ${found} is not supported (this build reads version ${SNAPSHOT_FORMAT_VERSION})`, "byte 8");
+    super("SNAPSHOT_VERSION", `snapshot format version ${found} is not supported (this build reads versions ${READABLE_VERSIONS.join(", ")})`, "byte 8");
   }
 }
 
@@ -90,6 +95,15 @@ export class SnapshotUnsupportedError extends PageallocError {
   constructor(reason: string, location: string) {
     super("SNAPSHOT_UNSUPPORTED", reason, location);
   }
+}
+
+/** Options of {@link snapshot}. */
+export interface SnapshotOptions {
+  /**
+   * The caller's own state (e.g. a workload script's position and PRNG state), stored as is in the caller's
+   * section, covered by the CRC; {@link readSnapshotExtra} returns it.
+   */
+  readonly extra?: Uint8Array;
 }
 
 /** Options of {@link restore}: what a snapshot does not carry (callbacks and debug switches). */
@@ -199,6 +213,8 @@ interface SnapshotJson {
   };
   /** Written frames: [pfn, fill byte] or [pfn, blob of the page]. */
   readonly frames: readonly (readonly [number, number | unknown])[];
+  /** Length of the caller's section after the JSON; null or absent (version 1): none. */
+  readonly extra?: number | null;
 }
 
 class BlobWriter {
@@ -255,7 +271,9 @@ function decodeValue(v: unknown, blobs: Uint8Array, where: string): unknown {
  * which saves every page frame in use)
  *
  * @param k - the kernel
+ * @param options - `extra`: the caller's own bytes, stored beside the kernel (see {@link readSnapshotExtra})
  * @returns the snapshot bytes (format: see {@link SNAPSHOT_FORMAT_VERSION})
+ * @throws {PageApiArgumentError} (code `PAGE_API_ARGUMENT`) for an `extra` that is not a Uint8Array
  * @throws {SnapshotUnsupportedError} for a kernel booted with the slow path (`reclaim`), whose memory-use model,
  *   LRU lists and kswapd state are not saved yet
  * @example
@@ -267,7 +285,9 @@ function decodeValue(v: unknown, blobs: Uint8Array, where: string): unknown {
  * console.log(again.buddyinfo() === k.buddyinfo()); // => true
  * ```
  */
-export function snapshot(k: Kernel): Uint8Array {
+export function snapshot(k: Kernel, options: SnapshotOptions = {}): Uint8Array {
+  const extra = options.extra;
+  if (extra !== undefined && !(extra instanceof Uint8Array)) throw new PageApiArgumentError("options.extra must be a Uint8Array", "options.extra");
   if (k.reclaim) {
     throw new SnapshotUnsupportedError("a kernel booted with the slow path (reclaim) cannot be saved yet: its memory-use model, LRU and kswapd state are not in the format", "kernel.reclaim");
   }
@@ -299,14 +319,17 @@ export function snapshot(k: Kernel): Uint8Array {
       lastPkmapNr: ki.lastPkmapNr,
     },
     frames,
+    extra: extra ? extra.length : null,
   };
   const text = new TextEncoder().encode(JSON.stringify(json));
   const blobs = w.concat();
-  const payload = new Uint8Array(4 + text.length + blobs.length);
+  const extraLength = extra ? extra.length : 0;
+  const payload = new Uint8Array(4 + text.length + extraLength + blobs.length);
   const pv = new DataView(payload.buffer);
   pv.setUint32(0, text.length, true);
   payload.set(text, 4);
-  payload.set(blobs, 4 + text.length);
+  if (extra) payload.set(extra, 4 + text.length);
+  payload.set(blobs, 4 + text.length + extraLength);
   const out = new Uint8Array(HEADER + payload.length);
   out.set(MAGIC, 0);
   const hv = new DataView(out.buffer);
@@ -318,14 +341,22 @@ export function snapshot(k: Kernel): Uint8Array {
   return out;
 }
 
-/** Check the header and checksum; returns the JSON and the blob area. */
-function readContainer(bytes: Uint8Array): { json: SnapshotJson; blobs: Uint8Array } {
+/** The sections of a snapshot whose header, checksum and JSON have been checked. */
+interface Container {
+  readonly json: SnapshotJson;
+  /** The caller's section (null: none, always for version 1). */
+  readonly extra: Uint8Array | null;
+  readonly blobs: Uint8Array;
+}
+
+/** Check the header, checksum and section bounds; returns the JSON, the caller's section and the blob area. */
+function readContainer(bytes: Uint8Array): Container {
   if (!(bytes instanceof Uint8Array)) throw new SnapshotCorruptError("a snapshot must be bytes (Uint8Array)", "snapshot");
   if (bytes.length < HEADER) throw new SnapshotCorruptError(`truncated: ${bytes.length} bytes, the header alone is ${HEADER}`, `byte ${bytes.length}`);
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) throw new SnapshotCorruptError("not a pagealloc snapshot (bad magic)", `byte ${i}`);
   const hv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = hv.getUint32(8, true);
-  if (version !== SNAPSHOT_FORMAT_VERSION) throw new SnapshotVersionError(version);
+  if (!READABLE_VERSIONS.includes(version)) throw new SnapshotVersionError(version);
   const length = hv.getUint32(16, true) + hv.getUint32(20, true) * 2 ** 32;
   if (bytes.length - HEADER < length) throw new SnapshotCorruptError(`truncated: the payload should be ${length} bytes, ${bytes.length - HEADER} are present`, `byte ${bytes.length}`);
   if (bytes.length - HEADER > length) throw new SnapshotCorruptError(`${bytes.length - HEADER - length} bytes of junk after the payload`, `byte ${HEADER + length}`);
@@ -340,7 +371,41 @@ function readContainer(bytes: Uint8Array): { json: SnapshotJson; blobs: Uint8Arr
   } catch {
     throw new SnapshotCorruptError("the JSON section does not parse", `byte ${HEADER + 4}`);
   }
-  return { json, blobs: payload.subarray(4 + jsonLength) };
+  if (!json || typeof json !== "object") throw new SnapshotCorruptError("the JSON section is not an object", `byte ${HEADER + 4}`);
+  let at = 4 + jsonLength;
+  let extra: Uint8Array | null = null;
+  if (version >= 2 && json.extra != null) {
+    const n = json.extra;
+    if (!Number.isSafeInteger(n) || n! < 0) throw new SnapshotCorruptError(`bad length of the caller's section: ${JSON.stringify(n)}`, `byte ${HEADER + 4}`);
+    if (at + n! > payload.length) throw new SnapshotCorruptError(`the caller's section (${n} bytes) runs past the payload`, `byte ${HEADER + at}`);
+    extra = payload.slice(at, at + n!);
+    at += n!;
+  }
+  return { json, extra, blobs: payload.subarray(at) };
+}
+
+/**
+ * The caller's section of a snapshot (the `extra` bytes given to {@link snapshot}), without booting the kernel.
+ * The file is checked like {@link restore} checks it (magic, format version, length, CRC-32, sections), so a
+ * caller can read its own state first and trust it.
+ * kernel: none (a simulator facility)
+ *
+ * @param bytes - a snapshot from {@link snapshot}
+ * @returns a copy of the caller's bytes, or null when the snapshot has none (every format version 1 file)
+ * @throws {SnapshotCorruptError} (code `SNAPSHOT_CORRUPT`) for a truncated or damaged snapshot
+ * @throws {SnapshotVersionError} (code `SNAPSHOT_VERSION`) for an unknown format version
+ * @example
+ * ```ts
+ * import { bootKernel, readSnapshotExtra, restore, snapshot } from "@pagealloc/page-api";
+ * const k = bootKernel({ machine: "tiny-16m" });
+ * const state = new TextEncoder().encode(JSON.stringify({ line: 12, prng: [1, 2, 3, 4] }));
+ * const bytes = snapshot(k, { extra: state });
+ * console.log(new TextDecoder().decode(readSnapshotExtra(bytes))); // => {"line":12,"prng":[1,2,3,4]}
+ * console.log(readSnapshotExtra(snapshot(k)), restore(bytes).buddyinfo() === k.buddyinfo()); // => null true
+ * ```
+ */
+export function readSnapshotExtra(bytes: Uint8Array): Uint8Array | null {
+  return readContainer(bytes).extra;
 }
 
 /**
