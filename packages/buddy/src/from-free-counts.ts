@@ -1,3 +1,4 @@
+import { mulberry32 } from "@pagealloc/physmem";
 import { type BootBuddyOptions, type BuddyAllocator, type BuddyZoneSetLike, bootBuddy } from "./allocator";
 import { InvalidBuddyArgumentError } from "./errors";
 import { checkInvariants } from "./invariants";
@@ -22,18 +23,6 @@ export interface BootFromFreeCountsOptions extends BootBuddyOptions {
   readonly seed?: number;
   /** Migratetype of free blocks when `byType` is not given (default `Movable`). */
   readonly defaultMigratetype?: string;
-}
-
-/** mulberry32: a small deterministic PRNG (the placement only needs spread, not quality). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface ZonePlan {
@@ -154,7 +143,8 @@ export function bootBuddyFromFreeCounts(
     }
     plans.push({ z, where, counts: table, blockTypes });
   });
-  const rand = prng(seed);
+  // the placement only needs spread, not quality
+  const rand = mulberry32(seed);
   for (const p of plans) placeZone(a, p, rand);
   checkInvariants(a);
   return a;

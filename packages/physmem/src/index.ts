@@ -52,3 +52,4 @@ export {
 } from "./frame-store";
 export { type ImportOptions, MachineImportError, parseNumactlHardware, machineFromSysfsNodes } from "./importers";
 export { type ErrorCatalogueEntry, ERROR_CATALOGUE } from "./error-catalogue";
+export { type Prng, createPrng, prngFromState, mulberry32 } from "./prng";

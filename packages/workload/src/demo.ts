@@ -3,10 +3,9 @@ import { type BootKernelOptions, type Kernel, bootKernel } from "@pagealloc/page
 /** A slow-path trace event, as the page API hands it on (the type lives in @pagealloc/reclaim). */
 type ReclaimTraceEvent = Parameters<NonNullable<Exclude<NonNullable<BootKernelOptions["reclaim"]>, boolean>["trace"]>>[0];
 import { formatGfp } from "@pagealloc/gfp";
-import { formatKernelVersion, pickByVersion } from "@pagealloc/physmem";
+import { formatKernelVersion, mulberry32, pickByVersion } from "@pagealloc/physmem";
 
 import { type AllocFailure, explainAllocFailure } from "./explain";
-import { mulberry32 } from "./random";
 import {
   type FragmentationRow,
   type PageblockMapZone,

@@ -1,4 +1,4 @@
-export { mulberry32 } from "./random";
+export { mulberry32 } from "@pagealloc/physmem";
 export { ScriptError, TraceParseError, WorkloadArgumentError } from "./errors";
 export { type AllocFailure, type ZoneVerdict, explainAllocFailure } from "./explain";
 export {
@@ -33,6 +33,7 @@ export {
   runScriptAsync,
   scriptHeader,
 } from "./script";
+export { type ScriptState, type ScriptStateAllocation, ScriptStateError, encodeScriptState, decodeScriptState } from "./script-state";
 export {
   type DemoKind,
   type DemoOptions,

@@ -1,9 +1,9 @@
 import { parseGfp } from "@pagealloc/gfp";
 import { type Kernel, Page } from "@pagealloc/page-api";
-import { PageallocError } from "@pagealloc/physmem";
+import { PageallocError, createPrng, prngFromState } from "@pagealloc/physmem";
 import { ScriptError } from "./errors";
+import { SCRIPT_NAME_RE, type ScriptState } from "./script-state";
 import { type AllocFailure, explainAllocFailure } from "./explain";
-import { mulberry32 } from "./random";
 import { STATE_FILES, type StateFile, fragmentation, isStateFile, renderState } from "./state";
 
 /** A number in a script: a constant or `random(lo,hi)` (inclusive, from the seeded generator). */
@@ -48,10 +48,11 @@ export type Expectation =
 export interface ParseScriptOptions {
   /** File name used in error locations (default `script`). */
   readonly file?: string;
+  /** Names allocated before this script (by the run a {@link ScriptState} resumes), which `free`, `mark` … may use. */
+  readonly names?: Iterable<string>;
 }
 
 const OPS: readonly CompareOp[] = [">=", "<=", "==", "!=", ">", "<"];
-const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 interface Token {
   readonly text: string;
@@ -94,7 +95,7 @@ class LineParser {
 
   name(t: Token | undefined, after: string, column: number): string {
     if (!t) this.fail(`${after}: missing NAME`, column);
-    if (!NAME_RE.test(t.text)) this.fail(`${after}: ${JSON.stringify(t.text)} is not a name (letters, digits, _ . -)`, t.column);
+    if (!SCRIPT_NAME_RE.test(t.text)) this.fail(`${after}: ${JSON.stringify(t.text)} is not a name (letters, digits, _ . -)`, t.column);
     return t.text;
   }
 
@@ -173,10 +174,10 @@ function parseExpect(p: LineParser, t: readonly Token[], endColumn: number): Exp
   }
 }
 
-function parseTextScript(text: string, file: string): Statement[] {
+function parseTextScript(text: string, file: string, names: Iterable<string> = []): Statement[] {
   const lines = text.split(/\r?\n/);
   const stack: { body: Statement[]; open?: { line: number; column: number; times: ScriptValue } }[] = [{ body: [] }];
-  const allocated = new Set<string>();
+  const allocated = new Set<string>(names);
   lines.forEach((raw, idx) => {
     const lineNo = idx + 1;
     const hash = raw.indexOf("#");
@@ -268,7 +269,7 @@ function parseTextScript(text: string, file: string): Statement[] {
 }
 
 /** JSON Lines: one statement per line, `{"op":"alloc","name":"x","order":3,"gfp":"GFP_ATOMIC"}` (see README). */
-function parseJsonLines(text: string, file: string): Statement[] {
+function parseJsonLines(text: string, file: string, names?: Iterable<string>): Statement[] {
   // Each JSON object is rewritten as the equivalent text line, so both forms share one parser and its checks.
   const lines = text.split(/\r?\n/).map((raw, idx) => {
     const s = raw.trim();
@@ -307,7 +308,7 @@ function parseJsonLines(text: string, file: string): Statement[] {
         throw new ScriptError(`unknown op ${JSON.stringify(o.op)}`, file, idx + 1, 1);
     }
   });
-  return parseTextScript(lines.join("\n"), file);
+  return parseTextScript(lines.join("\n"), file, names);
 }
 
 /**
@@ -327,7 +328,7 @@ function parseJsonLines(text: string, file: string): Statement[] {
 export function parseScript(text: string, options: ParseScriptOptions = {}): Statement[] {
   const file = options.file ?? "script";
   const first = text.split(/\r?\n/).find((l) => l.trim() !== "" && !l.trim().startsWith("#"));
-  return first?.trim().startsWith("{") ? parseJsonLines(text, file) : parseTextScript(text, file);
+  return first?.trim().startsWith("{") ? parseJsonLines(text, file, options.names) : parseTextScript(text, file, options.names);
 }
 
 /** Command-line defaults a script asks for in a `# pagealloc-run: --machine M --kernel V ...` comment line. */
@@ -389,12 +390,19 @@ export interface ScriptResult {
   readonly allocations: Readonly<Record<string, { live: number; failed: number; pages: number; reclaimable: boolean; evicted: number }>>;
   /** The run stopped early because `options.signal` was aborted (the result covers the steps done). */
   readonly interrupted: boolean;
+  /** What a later run needs to continue this one (`runScript(k, next, { resume: state })`): generator state and named allocations. */
+  readonly state: ScriptState;
 }
 
 /** Options of {@link runScript}. */
 export interface RunScriptOptions {
-  /** Seed of `random(...)` (default: the kernel's seed). */
+  /** Seed of `random(...)` (default: the kernel's seed; ignored with `resume`). */
   readonly seed?: number;
+  /**
+   * Continue an earlier run on the same kernel (or on one restored from its snapshot): `random(...)` goes on with
+   * that run's sequence and its named allocations are known (`free`, `mark`, `expect count` of them work).
+   */
+  readonly resume?: ScriptState;
   readonly file?: string;
   /** Called after every step (for `--check`-style hooks or progress). */
   readonly onStep?: (step: ScriptStep) => void;
@@ -548,8 +556,10 @@ const timers = globalThis as unknown as { setTimeout(f: (v?: unknown) => void, m
 /** The body of {@link runScript}: yields after every step, returns the result. */
 function* scriptSteps(kernel: Kernel, script: string | readonly Statement[], options: RunScriptOptions): Generator<void, ScriptResult> {
   const file = options.file ?? "script";
-  const statements = typeof script === "string" ? parseScript(script, { file }) : script;
-  const rand = mulberry32(options.seed ?? kernel.seed);
+  const resume = options.resume;
+  const statements = typeof script === "string" ? parseScript(script, { file, names: resume?.allocations.map((g) => g.name) }) : script;
+  const prng = resume ? prngFromState(resume.prng, "resume.prng") : createPrng(options.seed ?? kernel.seed);
+  const rand = () => prng.next();
   const maxSteps = options.maxSteps ?? 1_000_000;
   const gfpOf = new Map<string, number>();
   const check = (list: readonly Statement[]) => {
@@ -570,6 +580,7 @@ function* scriptSteps(kernel: Kernel, script: string | readonly Statement[], opt
   const groups = new Map<string, Group>();
   // Blocks handed to the reclaim model, by owner id.
   const owned: { group: Group; index: number }[] = [];
+  if (resume) resumeGroups(resume, groups, owned);
   options.owners?.attach({
     evict(owner) {
       const o = owned[owner];
@@ -786,7 +797,32 @@ function* scriptSteps(kernel: Kernel, script: string | readonly Statement[], opt
     const live = g.blocks.filter((b): b is { page: Page; order: number } => b !== null);
     allocations[name] = { live: live.length, failed: g.failed, pages: live.reduce((n, b) => n + 2 ** b.order, 0), reclaimable: g.reclaimable, evicted: g.evicted };
   }
-  return { ok: expectations.every((e) => e.ok), expectations, failures, shows, steps, allocations, interrupted };
+  const state = stateOf(prng.state(), groups, owned);
+  return { ok: expectations.every((e) => e.ok), expectations, failures, shows, steps, allocations, interrupted, state };
+}
+
+/** The run's state between statements, as plain data. */
+function stateOf(prng: number, groups: ReadonlyMap<string, Group>, owned: readonly { group: Group; index: number }[]): ScriptState {
+  const nameOf = new Map<Group, string>();
+  const allocations = [...groups].map(([name, g]) => {
+    nameOf.set(g, name);
+    return { name, blocks: g.blocks.map((b) => (b ? ([b.page.pfn, b.order] as const) : null)), failed: g.failed, lastOk: g.lastOk ?? null, reclaimable: g.reclaimable, evicted: g.evicted };
+  });
+  return { prng, allocations, owners: owned.map((o) => [nameOf.get(o.group)!, o.index] as const) };
+}
+
+/** Rebuild the groups (and owner ids) of a resumed run. */
+function resumeGroups(state: ScriptState, groups: Map<string, Group>, owned: { group: Group; index: number }[]): void {
+  for (const a of state.allocations) {
+    groups.set(a.name, {
+      blocks: a.blocks.map((b) => (b ? { page: new Page(b[0]), order: b[1] } : null)),
+      failed: a.failed,
+      lastOk: a.lastOk ?? undefined,
+      reclaimable: a.reclaimable,
+      evicted: a.evicted,
+    });
+  }
+  for (const [name, index] of state.owners) owned.push({ group: groups.get(name)!, index });
 }
 
 /** Thrown inside {@link runScript} to unwind `repeat` bodies when `options.signal` is aborted; never escapes. */
