@@ -40,4 +40,5 @@ export {
   Reclaim,
   createReclaim,
 } from "./reclaim";
+export { type MemoryUseStateData, type ReclaimStateData, type KswapdStateData, type DeferStateData } from "./state";
 export { type ScenarioRequest, type ScenarioResult, SLOW_PATH_SCENARIOS, runSlowPathScenario } from "./scenarios";

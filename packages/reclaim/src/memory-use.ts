@@ -1,4 +1,5 @@
 import { InvalidReclaimArgumentError } from "./errors";
+import { type MemoryUseStateData, checkMemoryUseState } from "./state";
 
 /** What an allocated block is used for (the model's page flags / LRU membership). */
 export const PageUse = {
@@ -315,5 +316,88 @@ export class MemoryUseModel {
   /** Name of a use value. */
   static useName(use: number): PageUseName {
     return USE_NAMES[use] ?? "kernel";
+  }
+
+  // ------------------------------------------------------------------ snapshot state
+
+  /**
+   * A copy of the model's state (for snapshots): every slot array with the LRU links, the recorded pfns, the free
+   * slots in order, sentinels and sizes per node and zone, pages per use and the swap space. Shares nothing with
+   * the model.
+   *
+   * @returns plain data of typed arrays and numbers
+   * @example
+   * ```ts
+   * import { MemoryUseModel, PageUse } from "@pagealloc/reclaim";
+   * const m = new MemoryUseModel();
+   * m.mark(100, 0, PageUse.FILE_CLEAN, { nid: 0 });
+   * const copy = new MemoryUseModel();
+   * copy.importState(m.exportState());
+   * console.log(copy.oldest(0, 2), copy.useOfPfn(100)); // => 100 1
+   * ```
+   */
+  exportState(): MemoryUseStateData {
+    return {
+      cap: this.cap,
+      pfnOf: this.pfnOf.slice(),
+      orderOf: this.orderOf.slice(),
+      useOf: this.useOf.slice(),
+      flagsOf: this.flagsOf.slice(),
+      ownerOf: this.ownerOf.slice(),
+      nidOf: this.nidOf.slice(),
+      zoneOf: this.zoneOf.slice(),
+      next: this.next.slice(),
+      prev: this.prev.slice(),
+      recordedPfns: Float64Array.from(this.slotOfPfn.keys()),
+      recordedSlots: Int32Array.from(this.slotOfPfn.values()),
+      freeSlots: Int32Array.from(this.freeSlots),
+      sentinels: [...this.sentinels].map(([nid, slots]) => [nid, [...slots]] as const),
+      sizes: [...this.sizes].map(([nid, a]) => [nid, a.slice()] as const),
+      zoneSizes: [...this.zoneSizes].map(([key, a]) => [key, a.slice()] as const),
+      pagesByUse: this.pagesByUse.slice(),
+      swapTotal: this.swapTotal,
+      swapUsed: this.swapUsed,
+    };
+  }
+
+  /**
+   * Replace the model's state by one from {@link MemoryUseModel.exportState}. The state is checked first, so a bad
+   * one changes nothing.
+   *
+   * @param s - the exported state
+   * @throws {InvalidReclaimArgumentError} when the state does not fit (wrong array types or lengths, slots out of range)
+   * @example
+   * ```ts
+   * import { MemoryUseModel } from "@pagealloc/reclaim";
+   * let err;
+   * try { new MemoryUseModel().importState({ cap: 0 }); } catch (e) { err = e; }
+   * console.log(err.code, err.location); // => INVALID_RECLAIM_ARGUMENT memory.cap
+   * ```
+   */
+  importState(s: MemoryUseStateData): void {
+    checkMemoryUseState(s, NR_LISTS, USE_NAMES.length);
+    this.cap = s.cap;
+    this.pfnOf = s.pfnOf.slice();
+    this.orderOf = s.orderOf.slice();
+    this.useOf = s.useOf.slice();
+    this.flagsOf = s.flagsOf.slice();
+    this.ownerOf = s.ownerOf.slice();
+    this.nidOf = s.nidOf.slice();
+    this.zoneOf = s.zoneOf.slice();
+    this.next = s.next.slice();
+    this.prev = s.prev.slice();
+    this.slotOfPfn.clear();
+    for (let i = 0; i < s.recordedPfns.length; i++) this.slotOfPfn.set(s.recordedPfns[i]!, s.recordedSlots[i]!);
+    this.freeSlots.length = 0;
+    for (const slot of s.freeSlots) this.freeSlots.push(slot); // a loop: spreading millions of slots overflows the stack
+    this.sentinels.clear();
+    for (const [nid, slots] of s.sentinels) this.sentinels.set(nid, [...slots]);
+    this.sizes.clear();
+    for (const [nid, a] of s.sizes) this.sizes.set(nid, a.slice());
+    this.zoneSizes.clear();
+    for (const [key, a] of s.zoneSizes) this.zoneSizes.set(key, a.slice());
+    this.pagesByUse.set(s.pagesByUse);
+    this.swapTotal = s.swapTotal;
+    this.swapUsed = s.swapUsed;
   }
 }

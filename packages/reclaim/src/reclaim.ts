@@ -39,6 +39,7 @@ import {
 } from "./memory-use";
 import { type OomDecision, type OomTask, selectBadProcess } from "./oom";
 import type { ReclaimTraceEvent } from "./trace";
+import { type ReclaimStateData, checkReclaimState } from "./state";
 import { type ReclaimVersionFacts, reclaimVersionFacts } from "./version";
 import { renderWarnAlloc } from "./warn-alloc";
 
@@ -1294,6 +1295,76 @@ export class Reclaim {
     out.report = text;
     this.reports.push(text);
     this.options.onReport?.(text);
+  }
+
+  // ------------------------------------------------------------------ snapshot state
+
+  /**
+   * A copy of the slow path's state (for snapshots): the memory-use model with its LRU lists, the vm event counters,
+   * the last outcome, the warn_alloc reports, kswapd/kcompactd per node and compaction deferral per zone. The
+   * options are not in it (they are given again to {@link createReclaim}). Shares nothing with the model.
+   *
+   * @returns plain data (typed arrays, numbers, strings)
+   * @throws {InvalidReclaimArgumentError} inside a slow-path call (from one of its callbacks): the call in progress is not state that can be copied
+   * @example
+   * ```ts
+   * import { bootBuddy } from "@pagealloc/buddy";
+   * import { createReclaim, PageUse } from "@pagealloc/reclaim";
+   * const spec = { nid: 0, name: "Normal", zoneIdx: 2, startPfn: 0, spannedPages: 1024, presentPages: 1024, managedPages: 1024,
+   *   watermark: { min: 16, low: 20, high: 24 }, lowmemReserve: [0, 0, 0], pcp: { batch: 1, high: 0 } };
+   * const boot = () => { const r = createReclaim(); return r.attach(bootBuddy([spec], { slowPath: r.slowPath })); };
+   * const r = boot();
+   * const pfn = r.allocator.allocPagesRequest({ highestZoneIdx: 2, migratetype: r.allocator.facts.mt.MOVABLE }, 0);
+   * r.markPage(pfn, 0, PageUse.FILE_DIRTY);
+   * r.deferCompaction(r.allocator.zones[0], 9);
+   * const copy = boot();
+   * copy.importState(r.exportState());
+   * console.log(copy.memory.useOfPfn(pfn), copy.compactionDeferInfo(copy.allocator.zones[0]).deferShift); // => 2 1
+   * ```
+   */
+  exportState(): ReclaimStateData {
+    if (this.inSlowPath) throw new InvalidReclaimArgumentError("a slow-path call is in progress (the state was asked for from one of its callbacks)", "inSlowPath");
+    return {
+      memory: this.memory.exportState(),
+      vmstat: Object.entries(this.vmstat).map(([name, n]) => [name, n ?? 0] as const),
+      lastOutcome: this.lastOutcome === null ? null : (JSON.parse(JSON.stringify(this.lastOutcome)) as unknown),
+      reports: [...this.reports],
+      kswapd: [...this.kswapd].map(([nid, s]) => ({ nid, ...s })),
+      defer: [...this.defer].map(([z, d]) => ({ nid: z.spec.nid, zoneIdx: z.spec.zoneIdx, ...d })),
+    };
+  }
+
+  /**
+   * Put a state from {@link Reclaim.exportState} into a model created with the same options and attached to an
+   * allocator booted like the original. The whole state is checked first, so a bad one changes nothing.
+   *
+   * @param s - the exported state
+   * @throws {InvalidReclaimArgumentError} when the state does not fit the attached allocator (other nodes or zones,
+   *   bad arrays), or before attach()
+   * @example
+   * ```ts
+   * import { createReclaim } from "@pagealloc/reclaim";
+   * let err;
+   * try { createReclaim().importState({ vmstat: [] }); } catch (e) { err = e; }
+   * console.log(err.code); // => INVALID_RECLAIM_ARGUMENT
+   * ```
+   */
+  importState(s: ReclaimStateData): void {
+    const a = this.allocator;
+    const zoneOf = (nid: number, zoneIdx: number) => a.zones.find((z) => z.spec.nid === nid && z.spec.zoneIdx === zoneIdx);
+    checkReclaimState(s, a.nodeIds(), (nid, zoneIdx) => zoneOf(nid, zoneIdx) !== undefined);
+    this.memory.importState(s.memory);
+    const counters = this.vmstat as Record<string, number>;
+    for (const name of Object.keys(counters)) delete counters[name];
+    for (const [name, n] of s.vmstat) counters[name] = n;
+    for (const name of VMSTAT_NAMES) counters[name] ??= 0;
+    this.lastOutcome = s.lastOutcome === null ? null : (JSON.parse(JSON.stringify(s.lastOutcome)) as SlowPathOutcome);
+    this.reports.length = 0;
+    this.reports.push(...s.reports);
+    this.kswapd.clear();
+    for (const { nid, ...k } of s.kswapd) this.kswapd.set(nid, { ...k });
+    this.defer.clear();
+    for (const { nid, zoneIdx, ...d } of s.defer) this.defer.set(zoneOf(nid, zoneIdx)!, { ...d });
   }
 }
 
