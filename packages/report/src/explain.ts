@@ -193,6 +193,11 @@ const SLOW_PATH_ERAS: readonly (readonly [string, SlowPathFacts])[] = (() => {
   });
 })();
 const COSTLY_ORDER = 3;
+/** show_mem skips zones above gfp_zone(mask) and unpopulated zones in warn_alloc (6.1, "mm: reduce noise in show_mem for lowmem allocations"). */
+const SHOW_MEM_ZONE_FILTER: readonly (readonly [string, boolean])[] = [
+  ["2.6.24", false],
+  ["6.1", true],
+];
 
 const LETTER_TO_TYPE: Readonly<Record<string, keyof BuddyVersionFacts["mt"]>> = {
   U: "UNMOVABLE",
@@ -547,7 +552,13 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
   const { v, from } = resolved;
   const version = formatKernelVersion(v);
   if (report.memInfo === null) return insufficient(report, "the report has no Mem-Info section, so the zones' free pages and watermarks are unknown", version, from);
-  if (report.memInfo.zones.length === 0) return insufficient(report, "the Mem-Info section has no zone lines", version, from);
+  // 6.1+ warn_alloc's show_mem prints only the populated zones at or below gfp_zone(mask): a complete Mem-Info (its
+  // "pages RAM" tail is there) without a zone line says no populated zone may serve the request. Older kernels print
+  // every zone, so there (or with the tail missing) the zone lines were cut from the paste.
+  const noZoneLines = report.memInfo.zones.length === 0;
+  if (noZoneLines && !(pickByVersion(SHOW_MEM_ZONE_FILTER, v) && report.memInfo.totals["pages RAM"] !== undefined)) {
+    return insufficient(report, "the Mem-Info section has no zone lines", version, from);
+  }
 
   const notes: string[] = [];
   const mask = report.gfpMask;
@@ -675,7 +686,9 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
   const what = `${report.comm}: order-${report.order} ${gfpFlagNames(mask, v).join("|") || `0x${mask.toString(16)}`} allocation (highest zone ${zoneName})`;
   if (walk.length === 0) {
     kind = "no-eligible-zone";
-    summary = `${what}: no zone of the report is at or below ${zoneName}`;
+    summary = noZoneLines
+      ? `${what}: show_mem printed no zone (${version} prints only the populated zones at or below ${zoneName}): no populated zone may serve the mask`
+      : `${what}: no zone of the report is at or below ${zoneName}`;
   } else if (checked.some((e) => e.slow?.ok)) {
     const okZone = checked.find((e) => e.slow?.ok) as ZoneWalkEntry;
     kind = "not-explained";
@@ -689,7 +702,13 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
   } else if (checked.some((e) => e.slow?.outcome === "no-suitable-block")) {
     kind = "fragmentation";
     const z = checked.find((e) => e.slow?.outcome === "no-suitable-block") as ZoneWalkEntry;
-    summary = `${what}: zone ${z.name} has enough free pages (${(z.slow as WatermarkCheck).usable} usable > ${(z.slow as WatermarkCheck).minAfterFlags + (z.slow as WatermarkCheck).lowmemReserve}) but no free block of order ≥ ${report.order} the request may use`;
+    const zs = z.slow as WatermarkCheck;
+    const enough = `zone ${z.name} has enough free pages (${zs.usable} usable > ${zs.minAfterFlags + zs.lowmemReserve})`;
+    // Before 4.4 the check is the per-order loop: it can fail with free blocks of the order present.
+    const stop = facts.watermarkAlgorithm === "per-order-loop" ? zs.orders.find((o) => !o.usable) : undefined;
+    summary = stop
+      ? `${what}: ${enough} but too few of them in blocks of order ≥ ${report.order}: without the blocks of order ${stop.order} and below, the free pages fall to min/2^${stop.order + 1} or under`
+      : `${what}: ${enough} but no free block of order ≥ ${report.order} the request may use`;
   } else {
     kind = "watermark";
     summary = `${what}: every zone of the walk is below its min watermark + lowmem_reserve (${checked.map((e) => `${e.name} ${describeMargin(e.slow as WatermarkCheck)}`).join("; ")})`;

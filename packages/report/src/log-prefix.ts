@@ -21,12 +21,16 @@ const PREFIXES: readonly (readonly [kind: string, re: RegExp])[] = [
   ["loglevel", /^<\d>/],
   // dmesg timestamp "[  123.456789] " (also the elided "[  ...  ] " of mailed reports is NOT a timestamp)
   ["timestamp", /^\[\s*\d+\.\d+s?\]\s?/],
+  // the same timestamp whose "[" a copy from a terminal cut off: "122365.832373] " (six decimals, as printk prints them)
+  ["timestamp", /^\d+\.\d{6}\]\s/],
   // dmesg -T human timestamp "[Tue Mar  3 10:00:00 2026] "
   ["timestamp", /^\[[A-Z][a-z]{2} [A-Z][a-z]{2}\s+\d{1,2} \d\d:\d\d:\d\d \d{4}\]\s?/],
   // CONFIG_PRINTK_CALLER: "[  T156] " / "[    C1] "; vendor Android kernels: "[pid:1361,cpu5,sManagerService]"
   ["caller", /^\[\s*[TC]\d+\]\s?/],
   ["caller", /^\[pid:\d+,cpu\d+,[^\]]{0,32}\]/],
 ];
+
+const LEADING_BLANKS_RE = /^[ \t]+/;
 
 /** The prefix kinds `stripLogPrefix` recognises, in the order they may be nested. */
 export type LogPrefixKind = "quote" | "logcat" | "syslog" | "loglevel" | "timestamp" | "caller";
@@ -50,10 +54,12 @@ export function splitLogPrefix(line: string): { kinds: LogPrefixKind[]; text: st
   // Each pass removes at least one character, and a line carries only a few prefixes.
   for (let pass = 0; pass < 8; pass++) {
     let matched = false;
+    // Articles and mails indent pasted logs ("    kernel: …", " CPU: 0 PID: 1 …"): blanks before a prefix go with it.
+    const indent = LEADING_BLANKS_RE.exec(text)?.[0].length ?? 0;
     for (const [kind, re] of PREFIXES) {
-      const m = re.exec(text);
+      const m = re.exec(indent === 0 ? text : text.slice(indent));
       if (m && m[0].length > 0) {
-        text = text.slice(m[0].length);
+        text = text.slice(indent + m[0].length);
         kinds.push(kind as LogPrefixKind);
         matched = true;
         break;

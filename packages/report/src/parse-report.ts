@@ -65,6 +65,41 @@ const ORDER_RE = /^(\d+)\*(\d+)kB$/;
 const LETTERS_RE = /^\(([A-Z]*)\)$/;
 const TOTAL_KB_RE = /^(\d+)kB$/;
 
+/**
+ * A line the person who pasted the log put in for text they cut: `...`, `......`, `…`, `[...]`, `<snip>`,
+ * `<..snip..>`, `(...snipped...)`. Not kernel output; inside Mem-Info it means the rest may be missing.
+ */
+const ELISION_RE = /^(?:\.{3,}|…|\[\s*(?:\.{3,}|…)\s*\]|[<([]\s*\.*\s*snip(?:ped)?\s*\.*\s*[>)\]])$/i;
+/** Quoted-printable (mail bodies kept encoded): a soft line break is a trailing "=", "=3D" is "=". */
+const QP_SOFT_BREAK_RE = /=\r?$/m;
+const QP_ESCAPE_RE = /=([0-9A-F]{2})/g;
+
+/**
+ * The text's lines with the 1-based number of the line each starts on. A mail body kept in
+ * quoted-printable (a line ending in the soft break "=" and an "=3D" escape somewhere) is decoded
+ * first: soft-broken lines are joined and =XX escapes replaced, so the kernel's lines come back.
+ */
+function logicalLines(text: string): { lines: string[]; lineNos: number[] } {
+  const physical = text.split("\n");
+  const lineNos = physical.map((_l, i) => i + 1);
+  if (!(text.includes("=3D") && QP_SOFT_BREAK_RE.test(text))) return { lines: physical, lineNos };
+  const lines: string[] = [];
+  const nos: number[] = [];
+  let acc: string | null = null;
+  let start = 0;
+  for (let i = 0; i < physical.length; i++) {
+    const raw = (physical[i] as string).replace(/\r$/, "");
+    if (acc === null) start = i + 1;
+    const soft = raw.endsWith("=");
+    acc = (acc ?? "") + (soft ? raw.slice(0, -1) : raw);
+    if (soft && i + 1 < physical.length) continue;
+    lines.push(acc.replace(QP_ESCAPE_RE, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))));
+    nos.push(start);
+    acc = null;
+  }
+  return { lines, lineNos: nos };
+}
+
 /** A failure line (not, say, a mail subject quoting one): the mark is followed by the order, or by nothing (wrapped). */
 function isFailureLine(text: string): boolean {
   // A mail's Subject: header often quotes the failure line; it is not one.
@@ -717,15 +752,18 @@ export function parseFailureReports(text: string): ParsedReports {
     }
   };
 
-  const lines = text.split("\n");
+  const { lines, lineNos } = logicalLines(text);
   for (let i = 0; i < lines.length; i++) {
     let raw = lines[i] as string;
     if (raw.endsWith("\r")) raw = raw.slice(0, -1);
     const t = stripLogPrefix(raw).trim();
-    const lineNo = i + 1;
-    if (t === "") {
+    const lineNo = lineNos[i] as number;
+    if (t === "" || ELISION_RE.test(t)) {
       if (pending) processLine(pending);
       pending = null;
+      // Text cut by whoever pasted the report: what follows may not be show_mem's any more.
+      const mi = (cur as ReportBuilder | null)?.memInfo;
+      if (t !== "" && mi) mi.inTail = true;
       continue;
     }
     const inGlobals =
@@ -748,7 +786,7 @@ export function parseFailureReports(text: string): ParsedReports {
         pending = {
           kind: joinedKind,
           line: lineNo,
-          lastLine: lineNo + 1,
+          lastLine: (lineNos[i + 1] as number | undefined) ?? lineNo + 1,
           parts: [t, next],
           parenDepth: parenDelta(joined),
           complete: joinedKind === "freearea" ? endsFreeArea(next) : joinedKind === "hugepages" ? HUGEPAGES_RE.test(joined) : true,
