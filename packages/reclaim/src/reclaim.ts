@@ -156,6 +156,12 @@ interface SlowGfp {
   readonly thisNode: boolean;
   readonly memalloc: boolean;
   readonly noMemalloc: boolean;
+  /** __GFP_NO_KSWAPD (2.6.38–4.3, THP). */
+  readonly noKswapd: boolean;
+  /** __GFP_KSWAPD_RECLAIM (4.4+). */
+  readonly kswapdReclaim: boolean;
+  /** A THP fault: 4.4–4.6 is_thp_gfp_mask() (GFP_TRANSHUGE without __GFP_KSWAPD_RECLAIM); 3.3–4.3 __GFP_NO_KSWAPD. */
+  readonly thp: boolean;
 }
 
 const VMSTAT_NAMES = [
@@ -491,7 +497,7 @@ export class Reclaim {
     const zones = a.nodeZones(nid).filter((z) => z.spec.zoneIdx <= highestZoneIdx && z.spec.managedPages > 0);
     if (zones.length === 0) return true;
     const ok = (z: ZoneState) => a.zoneWatermarkOkZone(z, order, z.spec.watermark.high, highestZoneIdx, 0);
-    return this.versionFacts.flow === "2.6.24" ? zones.every(ok) : zones.some(ok);
+    return this.versionFacts.flow !== "modern" ? zones.every(ok) : zones.some(ok);
   }
 
   /** kernel: mm/vmscan.c pgdat_watermark_boosted() */
@@ -599,7 +605,7 @@ export class Reclaim {
       // high_wmark_pages() includes the boost
       const ok = (z: ZoneState) => a.zoneWatermarkOkZone(z, order, z.spec.watermark.high + z.watermarkBoost, highestZoneIdx, 0);
       if (zones.length === 0) return true;
-      return this.versionFacts.flow === "2.6.24" ? zones.every(ok) : zones.some(ok);
+      return this.versionFacts.flow !== "modern" ? zones.every(ok) : zones.some(ok);
     };
     const nrToReclaim = zones.reduce((s, z) => s + Math.max(z.spec.watermark.high, SWAP_CLUSTER_MAX), 0);
     let total = 0;
@@ -667,7 +673,7 @@ export class Reclaim {
     const d = this.deferState(z);
     d.considered = 0;
     d.deferShift = Math.min(d.deferShift + 1, COMPACT_MAX_DEFER_SHIFT);
-    if (order < d.orderFailed) d.orderFailed = order;
+    if (order < d.orderFailed && this.hasOrderFailed) d.orderFailed = order;
     this.emitDefer("mm_compaction_defer_compaction", z, order);
   }
 
@@ -675,7 +681,7 @@ export class Reclaim {
   compactionDeferred(z: ZoneState, order: number): boolean {
     const d = this.deferState(z);
     const limit = 2 ** d.deferShift;
-    if (order < d.orderFailed) return false;
+    if (order < d.orderFailed && this.hasOrderFailed) return false;
     if (++d.considered >= limit) {
       d.considered = limit;
       return false;
@@ -691,8 +697,14 @@ export class Reclaim {
       d.considered = 0;
       d.deferShift = 0;
     }
-    if (order >= d.orderFailed) d.orderFailed = order + 1;
+    if (order >= d.orderFailed && this.hasOrderFailed) d.orderFailed = order + 1;
     this.emitDefer("mm_compaction_defer_reset", z, order);
+  }
+
+  /** compact_order_failed exists (3.4+; the 4.7+ flow has it too). */
+  private get hasOrderFailed(): boolean {
+    const c = this.versionFacts.classic;
+    return c === null || c.deferOrderFailed;
   }
 
   /** The deferral state of a zone (compact_considered, compact_defer_shift, compact_order_failed). */
@@ -709,6 +721,17 @@ export class Reclaim {
   compactionSuitable(z: ZoneState, order: number, highestZoneIdx: number, freePages = z.nrFreePages): CompactResult {
     const a = this.allocator;
     const w = z.spec.watermark;
+    if (this.versionFacts.compactionRules === "classic") {
+      // kernel: mm/compaction.c compaction_suitable() (2.6.36–4.6; try_to_compact_pages() in 2.6.35): order-0 room
+      // above low + 2 << order, then the fragmentation index for every order; -1000 (a free block of the order
+      // exists) with the watermark met at the order means the allocation can already succeed.
+      const mark = w.low + 2 * 2 ** order;
+      if (!zoneWatermarkOk(a.facts, a.bits, a.watermarkView(z), 0, mark, 0, 0, freePages)) return "skipped";
+      const fragindex = extfragIndex(Array.from(z.nrFree), order);
+      if (fragindex >= 0 && fragindex <= (this.options.extfragThreshold ?? 500)) return "skipped";
+      if (fragindex === -1000 && zoneWatermarkOk(a.facts, a.bits, a.watermarkView(z), order, mark, 0, 0, freePages)) return "success";
+      return "continue";
+    }
     const mark = (order > PAGE_ALLOC_COSTLY_ORDER ? w.low : w.min) + 2 * 2 ** order;
     if (!zoneWatermarkOk(a.facts, a.bits, a.watermarkView(z), 0, mark, highestZoneIdx, a.bits.CMA, freePages)) return "skipped";
     if (order > PAGE_ALLOC_COSTLY_ORDER) {
@@ -722,8 +745,13 @@ export class Reclaim {
   /** The watermark holds and a free block of the order is on a usable list. kernel: mm/compaction.c __compact_finished() */
   private compactFinished(z: ZoneState, order: number, mt: number, allocFlags: number, highestZoneIdx: number): boolean {
     const a = this.allocator;
-    const mark = [z.spec.watermark.min, z.spec.watermark.low, z.spec.watermark.high][allocFlags & a.bits.WMARK_MASK] ?? z.spec.watermark.min;
-    if (!a.zoneWatermarkOkZone(z, order, mark + z.watermarkBoost, highestZoneIdx, allocFlags)) return false;
+    if (this.versionFacts.compactionRules === "classic") {
+      // 2.6.35–4.6 compact_finished(): low + (1 << order) at the order, no alloc_flags
+      if (!a.zoneWatermarkOkZone(z, order, z.spec.watermark.low + 2 ** order, 0, 0)) return false;
+    } else {
+      const mark = [z.spec.watermark.min, z.spec.watermark.low, z.spec.watermark.high][allocFlags & a.bits.WMARK_MASK] ?? z.spec.watermark.min;
+      if (!a.zoneWatermarkOkZone(z, order, mark + z.watermarkBoost, highestZoneIdx, allocFlags)) return false;
+    }
     for (let o = order; o < a.nrOrders; o++) {
       if (!z.listEmpty(z.freeListNode(o, mt))) return true;
       if (o >= a.pageblockOrder && z.nrFree[o]! > 0) return true;
@@ -956,7 +984,24 @@ export class Reclaim {
       thisNode: gfpThisNode(gfp, v),
       memalloc: has("__GFP_MEMALLOC"),
       noMemalloc: request?.noMemalloc ?? has("__GFP_NOMEMALLOC"),
+      noKswapd: has("__GFP_NO_KSWAPD"),
+      kswapdReclaim: has("__GFP_KSWAPD_RECLAIM"),
+      thp: this.isThpGfpMask(gfp, flags),
     };
+  }
+
+  /**
+   * Is this a THP fault allocation? 4.4+: GFP_TRANSHUGE without __GFP_KSWAPD_RECLAIM (GFP_TRANSHUGE of 4.4 is
+   * GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NOMEMALLOC | __GFP_NORETRY | __GFP_NOWARN with only
+   * __GFP_DIRECT_RECLAIM); 2.6.38–4.3: __GFP_NO_KSWAPD, which only THP used.
+   * kernel: mm/page_alloc.c is_thp_gfp_mask() (4.4); the `gfp_mask & __GFP_NO_KSWAPD` tests of 3.x
+   */
+  private isThpGfpMask(gfp: number, flags: Readonly<Record<string, number>>): boolean {
+    const noKswapd = flags.__GFP_NO_KSWAPD ?? 0;
+    if (noKswapd) return (gfp & noKswapd) !== 0;
+    const kswapd = flags.__GFP_KSWAPD_RECLAIM ?? 0;
+    const need = (flags.__GFP_DIRECT_RECLAIM ?? 0) | (flags.__GFP_COMP ?? 0) | (flags.__GFP_NORETRY ?? 0) | (flags.__GFP_NOMEMALLOC ?? 0) | (flags.__GFP_MOVABLE ?? 0);
+    return kswapd !== 0 && (gfp & kswapd) === 0 && need !== 0 && (gfp & need) === need;
   }
 
   /**
@@ -1079,7 +1124,8 @@ export class Reclaim {
     this.inSlowPath = true;
     try {
       const g = this.decodeGfp(gfp, request);
-      const pfn = this.versionFacts.flow === "2.6.24" ? this.slowpath24(g, order, request, out) : this.slowpathModern(g, order, request, out);
+      const flow = this.versionFacts.flow;
+      const pfn = flow === "2.6.24" ? this.slowpath24(g, order, request, out) : flow === "2.6.31" ? this.slowpathClassic(g, order, request, out) : this.slowpathModern(g, order, request, out);
       out.pfn = pfn;
       if (pfn >= 0) out.result = "success";
       else if (out.result === "nopage") this.warnAlloc(g, order, request, out);
@@ -1211,6 +1257,251 @@ export class Reclaim {
       throw new NofailStallError(`__GFP_NOFAIL order-${order} request cannot be satisfied: ${out.reason ?? "no memory"}`, "allocPagesSlowpath");
     }
     return -1;
+  }
+
+  /**
+   * Direct compaction of the 2.6.35–4.6 slow path: the preferred zone's deferral (≤ 3.18) or each zone's (3.19+),
+   * try_to_compact_pages() (needs __GFP_FS and __GFP_IO), drain, one attempt; success resets the deferral, a failure
+   * defers (≤ 2.6.38 always, later only after a synchronous pass; 3.19+ per zone inside try_to_compact_pages).
+   * kernel: mm/page_alloc.c __alloc_pages_direct_compact() + mm/compaction.c try_to_compact_pages() (3.10, 4.4)
+   */
+  private allocPagesDirectCompactClassic(g: SlowGfp, order: number, allocFlags: number, request: AllocRequest, mode: "async" | "sync-light" | "sync"): { pfn: number; result: CompactResult } {
+    const a = this.allocator;
+    const c = this.versionFacts.classic!;
+    const cpu = request.cpu ?? 0;
+    const zones = a.candidateZones(request.nid ?? a.cpuToNode[cpu]!, request.highestZoneIdx, request.nodemask);
+    const preferred = zones[0];
+    if (order === 0 || !preferred) return { pfn: -1, result: "skipped" };
+    if (!c.deferPerZone && this.compactionDeferred(preferred, order)) return { pfn: -1, result: "deferred" };
+    // try_to_compact_pages(): `if (!order || !may_enter_fs || !may_perform_io) return COMPACT_SKIPPED`
+    if (!g.fs || !g.io) return { pfn: -1, result: "skipped" };
+    if (!c.deferPerZone) this.vmstat.compact_stall++; // counted in try_to_compact_pages() up to 3.18
+    const rank: CompactResult[] = ["not_suitable_zone", "skipped", "deferred", "no_suitable_page", "continue", "complete", "partial_skipped", "contended", "success"];
+    let rc: CompactResult = c.deferPerZone ? "deferred" : "skipped";
+    const sync = mode !== "async";
+    for (const z of zones) {
+      if (c.deferPerZone && this.compactionDeferred(z, order)) continue;
+      const status = this.compactZone(z, order, { mode, migratetype: request.migratetype, allocFlags, highestZoneIdx: request.highestZoneIdx });
+      if (rank.indexOf(status) > rank.indexOf(rc)) rc = status;
+      const ok = a.zoneWatermarkOkZone(z, order, z.spec.watermark.low, request.highestZoneIdx, allocFlags);
+      if (c.deferPerZone) {
+        if (ok) {
+          this.compactionDeferReset(z, order, false);
+          break;
+        }
+        if (sync && status === "complete") this.deferCompaction(z, order);
+      } else if (ok) break;
+    }
+    if (rc === "skipped" || rc === "deferred") return { pfn: -1, result: rc };
+    if (c.deferPerZone) this.vmstat.compact_stall++;
+    a.drainPages();
+    const pfn = a.getPageFromFreelist(order, allocFlags & ~a.bits.NO_WATERMARKS, request);
+    if (pfn >= 0) {
+      this.compactionDeferReset(c.deferPerZone ? a.zoneOfPfn(pfn)! : preferred, order, true);
+      this.vmstat.compact_success++;
+      return { pfn, result: rc };
+    }
+    this.vmstat.compact_fail++;
+    if (!c.deferPerZone && (sync || !c.deferAfterSyncOnly)) this.deferCompaction(preferred, order);
+    return { pfn: -1, result: rc };
+  }
+
+  /**
+   * The 2.6.31–4.6 slow path: wake kswapd (unless __GFP_NO_KSWAPD / without __GFP_KSWAPD_RECLAIM), gfp_to_alloc_flags,
+   * try at the min watermark, __alloc_pages_high_priority for ALLOC_NO_WATERMARKS, direct compaction (2.6.35+,
+   * async first from 2.6.38), the THP bail-out, direct reclaim (drain and try again once), then either the OOM
+   * killer when reclaim made no progress and should_alloc_retry() (≤ 3.19) or the retry rule and
+   * __alloc_pages_may_oom() (4.0–4.6), and a last direct compaction before nopage (2.6.38+).
+   * kernel: mm/page_alloc.c __alloc_pages_slowpath() (2.6.32, 2.6.36, 3.10, 4.4)
+   */
+  private slowpathClassic(g: SlowGfp, order: number, request: AllocRequest, out: SlowPathOutcome): number {
+    const a = this.allocator;
+    const b = a.bits;
+    const f = this.versionFacts;
+    const c = f.classic!;
+    const wait = request.directReclaim ?? false;
+    const costly = order > PAGE_ALLOC_COSTLY_ORDER;
+    const canCompact = this.compactionEnabled && order > 0;
+    const maxLoops = this.options.maxLoops ?? 64;
+    const normal = a.zones.find((z) => z.spec.name === "Normal")?.spec.zoneIdx ?? 0;
+    let syncMigration = !c.asyncFirst;
+    let pagesReclaimed = 0;
+    const modeName = (): "async" | "sync-light" | "sync" => (syncMigration ? c.syncMode : "async");
+    const attempt = (flags: number, label: string): number => {
+      out.allocFlags = flags;
+      out.steps.push(`get_page_from_freelist:${label}`);
+      return a.getPageFromFreelist(order, flags, request);
+    };
+    const compact = (): { pfn: number; result: CompactResult } => {
+      if (!canCompact) return { pfn: -1, result: "skipped" };
+      out.steps.push(`compact:${modeName()}`);
+      return this.allocPagesDirectCompactClassic(g, order, out.allocFlags & ~b.NO_WATERMARKS, request, modeName());
+    };
+    const stop = (why: string): number => {
+      out.result = "livelock";
+      out.reason = why;
+      if (g.noFail) throw new NofailStallError(`__GFP_NOFAIL order-${order} request cannot be satisfied: ${why}`, "allocPagesSlowpath");
+      return -1;
+    };
+    const oomResult = (decision: OomDecision): number => {
+      out.result = "oom";
+      out.reason = decision.victim ? `OOM killer chose ${decision.victim.comm} (pid ${decision.victim.pid}); its memory is not freed by the model` : "OOM: no killable task";
+      if (g.noFail) throw new NofailStallError(`__GFP_NOFAIL order-${order} request: ${out.reason}`, "allocPagesSlowpath");
+      return -1;
+    };
+    let loops = 0;
+    // restart:
+    for (;;) {
+      const wake = c.kswapdGate === "always" || (c.kswapdGate === "no-kswapd" ? !g.noKswapd : g.kswapdReclaim);
+      if (wake) {
+        out.steps.push("wake_kswapd");
+        this.wakeAllKswapds(order, g.gfp, request);
+      }
+      const allocFlags = a.gfpToAllocFlags(request, order, { rtTask: this.options.rtTask });
+      // gfp_to_alloc_flags(): ALLOC_NO_WATERMARKS for PF_MEMALLOC (and __GFP_MEMALLOC, 3.6+) without __GFP_NOMEMALLOC
+      const noWatermarks = this.pfmemallocFlags(g) !== 0;
+      out.allocFlags = allocFlags;
+      let first = true;
+      let restart = false;
+      // rebalance:
+      while (!restart) {
+        if (++loops > maxLoops) return stop("the kernel would keep retrying this request (should_alloc_retry keeps saying yes)");
+        if (first || c.rebalanceTriesFreelist) {
+          const pfn = attempt(allocFlags, "min");
+          if (pfn >= 0) return pfn;
+        }
+        first = false;
+        if (noWatermarks) {
+          // __alloc_pages_high_priority(): loops while __GFP_NOFAIL (congestion_wait)
+          const pfn = attempt(b.NO_WATERMARKS, "no_watermarks");
+          if (pfn >= 0) return pfn;
+          if (g.noFail) return stop("__GFP_NOFAIL with ALLOC_NO_WATERMARKS: the reserves are exhausted");
+        }
+        if (!wait) {
+          out.reason = "atomic request: cannot reclaim (no __GFP_WAIT / __GFP_DIRECT_RECLAIM)";
+          return -1;
+        }
+        if (this.options.pfMemalloc) {
+          out.reason = "PF_MEMALLOC task: no recursion into reclaim";
+          return -1;
+        }
+        let deferred = false;
+        if (canCompact) {
+          const r = compact();
+          if (r.pfn >= 0) return r.pfn;
+          deferred = r.result === "deferred";
+          // 2.6.38+: later passes are synchronous (3.16+: not for THP faults)
+          if (c.asyncFirst) syncMigration = !(c.thpAsyncOnly && g.thp);
+        }
+        // 3.3+: a THP allocation whose compaction is deferred does not disrupt the system with reclaim
+        if (deferred && c.thpBail !== "none" && g.thp) {
+          out.reason = "THP allocation with compaction deferred: no direct reclaim";
+          return -1;
+        }
+        this.countAllocstall(request.highestZoneIdx);
+        const reclaimed = this.tryToFreePages(g.gfp, order, request);
+        out.steps.push(`direct_reclaim:${reclaimed}`);
+        if (reclaimed > 0) {
+          // __alloc_pages_direct_reclaim(): try; drain_all_pages() (4.4: and unreserve a highatomic block) once
+          let pfn = a.getPageFromFreelist(order, allocFlags & ~b.NO_WATERMARKS, request);
+          if (pfn < 0) {
+            if (c.kswapdGate === "kswapd-reclaim") a.unreserveHighatomicPageblock(request.nid ?? a.cpuToNode[request.cpu ?? 0]!, request.highestZoneIdx, request.migratetype, false);
+            a.drainPages();
+            pfn = a.getPageFromFreelist(order, allocFlags & ~b.NO_WATERMARKS, request);
+          }
+          if (pfn >= 0) return pfn;
+        }
+        if (!c.oomAfterRetry) {
+          if (reclaimed === 0 && g.fs && !g.noRetry) {
+            const oom = this.allocPagesMayOomClassic(g, order, request, out);
+            if (oom.pfn >= 0) return oom.pfn;
+            if (!g.noFail) {
+              if (costly) {
+                out.reason = `order ${order} > PAGE_ALLOC_COSTLY_ORDER: the OOM killer does not help`;
+                return -1;
+              }
+              if (request.highestZoneIdx < normal) {
+                out.reason = "lowmem allocation: no OOM kill";
+                return -1;
+              }
+            }
+            if (oom.decision && !oom.freed) return oomResult(oom.decision);
+            restart = true;
+            continue;
+          }
+          pagesReclaimed += reclaimed;
+          if (this.shouldAllocRetry(g, order, reclaimed, pagesReclaimed)) continue;
+          if (c.compactAfterRetry) {
+            // 2.6.38+: "reclaim/compaction depends on compaction being called after reclaim"
+            const r = compact();
+            if (r.pfn >= 0) return r.pfn;
+          }
+          out.reason = g.noRetry ? "__GFP_NORETRY" : `order ${order} > PAGE_ALLOC_COSTLY_ORDER: should_alloc_retry() gives up`;
+          return -1;
+        }
+        // 4.0–4.6
+        if (!g.noRetry) {
+          pagesReclaimed += reclaimed;
+          if ((reclaimed > 0 && !costly) || (g.retryMayFail && pagesReclaimed < 2 ** order)) {
+            restart = true;
+            continue;
+          }
+          const oom = this.allocPagesMayOomClassic(g, order, request, out);
+          if (oom.pfn >= 0) return oom.pfn;
+          if (oom.decision && !oom.freed && !g.noFail) return oomResult(oom.decision);
+          if (oom.progress) {
+            restart = true;
+            continue;
+          }
+        }
+        // noretry:
+        const r = compact();
+        if (r.pfn >= 0) return r.pfn;
+        out.reason = g.noRetry ? "__GFP_NORETRY" : costly ? `costly order ${order}: no OOM kill, reclaim cannot make room` : "reclaim and the OOM path cannot help this request";
+        return -1;
+      }
+    }
+  }
+
+  /**
+   * should_alloc_retry(): never with __GFP_NORETRY, always with __GFP_NOFAIL, always for order ≤ 3, and for
+   * __GFP_REPEAT while fewer than 1 << order pages were reclaimed over the retries.
+   * kernel: mm/page_alloc.c should_alloc_retry() (2.6.31–3.19)
+   */
+  private shouldAllocRetry(g: SlowGfp, order: number, _progress: number, pagesReclaimed: number): boolean {
+    if (g.noRetry) return false;
+    if (g.noFail) return true;
+    if (order <= PAGE_ALLOC_COSTLY_ORDER) return true;
+    return g.retryMayFail && pagesReclaimed < 2 ** order;
+  }
+
+  /**
+   * The OOM path of 2.6.31–4.6: one attempt at the high watermark, then (unless __GFP_NOFAIL) no kill for costly
+   * orders, lowmem-only requests and __GFP_THISNODE; 4.0+: !__GFP_FS pretends progress. The model frees nothing: the
+   * workload's oomKill handler does.
+   * kernel: mm/page_alloc.c __alloc_pages_may_oom() (3.10, 4.4)
+   */
+  private allocPagesMayOomClassic(g: SlowGfp, order: number, request: AllocRequest, out: SlowPathOutcome): { pfn: number; progress: boolean; decision?: OomDecision; freed: boolean } {
+    const a = this.allocator;
+    const b = a.bits;
+    const c = this.versionFacts.classic!;
+    const pfn = a.getPageFromFreelist(order, b.WMARK_HIGH | b.CPUSET, request);
+    if (pfn >= 0) return { pfn, progress: false, freed: false };
+    const normal = a.zones.find((z) => z.spec.name === "Normal")?.spec.zoneIdx ?? 0;
+    if (!g.noFail) {
+      if (order > PAGE_ALLOC_COSTLY_ORDER || request.highestZoneIdx < normal) return { pfn: -1, progress: false, freed: false };
+      if (c.oomAfterRetry && !g.fs) {
+        out.steps.push("oom:skipped-nofs");
+        return { pfn: -1, progress: true, freed: false };
+      }
+      if (g.thisNode) return { pfn: -1, progress: false, freed: false };
+    }
+    const decision = this.oomDecision();
+    out.oom = decision;
+    out.steps.push(decision.victim ? `oom:${decision.victim.comm}` : "oom:no-victim");
+    if (decision.victim) this.vmstat.oom_kill++;
+    const freed = decision.victim ? (this.options.oomKill?.(decision) ?? false) : false;
+    return { pfn: -1, progress: freed || g.noFail, decision, freed };
   }
 
   /** The 2.6.24 flow (kernel-facts §5.7): rebalance, try_to_free_pages, OOM, do_retry. kernel: mm/page_alloc.c __alloc_pages() (2.6.24) */

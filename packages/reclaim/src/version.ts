@@ -1,7 +1,54 @@
 import { type KernelVersion, pickByVersion } from "@pagealloc/physmem";
 
-/** The slow path's control flow: 2.6.24's __alloc_pages (rebalance / do_retry) or the 4.7+ __alloc_pages_slowpath. */
-export type SlowPathFlow = "2.6.24" | "modern";
+/**
+ * The slow path's control flow: 2.6.24's __alloc_pages (rebalance / do_retry), the 2.6.31–4.6
+ * __alloc_pages_slowpath (should_alloc_retry, direct compaction before reclaim; its variants are the
+ * {@link ClassicSlowPathFacts} of the row) or the 4.7+ __alloc_pages_slowpath (should_reclaim_retry).
+ */
+export type SlowPathFlow = "2.6.24" | "2.6.31" | "modern";
+
+/**
+ * How the 2.6.31–4.6 __alloc_pages_slowpath varies. Each field names the release that changed it and whether the
+ * text was read ([SRC x.y]: mm/page_alloc.c of that release) or dated from the commit history ([≈]).
+ */
+export interface ClassicSlowPathFacts {
+  /**
+   * What keeps wake_all_kswapd() from running: nothing (2.6.31–2.6.37), `__GFP_NO_KSWAPD` (2.6.38 THP – 4.3,
+   * [SRC 3.10]), the absence of `__GFP_KSWAPD_RECLAIM` (4.4+, [SRC 4.4]).
+   */
+  readonly kswapdGate: "always" | "no-kswapd" | "kswapd-reclaim";
+  /** `rebalance:` tries get_page_from_freelist again on every retry (3.0, commit cfa54a0fcfc1 [SRC 3.10]); before, only after `restart:` [SRC 2.6.32]. */
+  readonly rebalanceTriesFreelist: boolean;
+  /** The first direct compaction is asynchronous, later ones synchronous (2.6.38); 2.6.35–2.6.37 compaction is always synchronous. */
+  readonly asyncFirst: boolean;
+  /** Migration mode of the synchronous passes: MIGRATE_SYNC (2.6.38–3.2), MIGRATE_SYNC_LIGHT (3.3+). */
+  readonly syncMode: "sync" | "sync-light";
+  /** Direct compaction once more when the retry rule gives up (2.6.38 reclaim/compaction; 4.0+ the `noretry:` label [SRC 3.10, 4.4]). */
+  readonly compactAfterRetry: boolean;
+  /**
+   * THP bail-out after the first compaction: none (< 3.3); `(deferred || contended) && __GFP_NO_KSWAPD` → nopage
+   * (3.3–4.3 [SRC 3.10]); `is_thp_gfp_mask()` and deferred → nopage (4.4+ [SRC 4.4]).
+   */
+  readonly thpBail: "none" | "no-kswapd" | "thp-mask";
+  /** THP page faults stay asynchronous after reclaim (3.16, "avoid excessive compaction latency during fault" [≈]; [SRC 4.4]). */
+  readonly thpAsyncOnly: boolean;
+  /** Only a failed synchronous compaction defers (≈3.1 [SRC 3.10]); 2.6.35–2.6.38 every failure defers ([SRC 2.6.36]). */
+  readonly deferAfterSyncOnly: boolean;
+  /** compact_order_failed: deferral only for orders ≥ the failed one (3.4, commit aff622495c9a [≈]; [SRC 3.10]). */
+  readonly deferOrderFailed: boolean;
+  /**
+   * Deferral per zone inside try_to_compact_pages() and COMPACTSTALL only for a compaction that ran (3.19 [≈];
+   * [SRC 4.4]); before, only the preferred zone defers and COMPACTSTALL counts every try ([SRC 3.10]).
+   */
+  readonly deferPerZone: boolean;
+  /**
+   * The OOM path after the retry check: `__GFP_NORETRY` → noretry, retry while reclaim progresses (order ≤ 3) or
+   * `__GFP_REPEAT` has not reclaimed 1 << order pages, then __alloc_pages_may_oom (which pretends progress for
+   * !__GFP_FS) (4.0, "embed OOM killing naturally into allocation slowpath" [SRC 4.4]); before, OOM only when direct
+   * reclaim made no progress, then should_alloc_retry() ([SRC 2.6.32, 3.10]).
+   */
+  readonly oomAfterRetry: boolean;
+}
 /** How warn_alloc's first line looks: 2.6.x `failure. order:%d, mode:0x%x`, ≈3.0 `failure: order:`, 4.6+ with flag names. */
 export type FailureLineForm = "dot-hex" | "colon-hex" | "colon-named";
 /** Which show_mem layout the report uses. */
@@ -10,6 +57,13 @@ export type ShowMemLayout = "2.6.24" | "modern";
 /** The slow-path facts of one kernel version. */
 export interface ReclaimVersionFacts {
   readonly flow: SlowPathFlow;
+  /** The variant of the 2.6.31–4.6 flow (null for the other flows). */
+  readonly classic: ClassicSlowPathFacts | null;
+  /**
+   * compaction_suitable() / compact_finished() rules: `classic` (2.6.35–4.6: order-0 room above low + 2 << order,
+   * the fragmentation index for every order, finished at low + 1 << order) or `modern` (4.7+).
+   */
+  readonly compactionRules: "classic" | "modern";
   /** CONFIG_COMPACTION exists (2.6.35+): direct compaction, kcompactd (4.6+), deferral. */
   readonly compaction: boolean;
   /** kcompactd exists (4.6+). */
@@ -30,6 +84,8 @@ export interface ReclaimVersionFacts {
 
 const BOOK: ReclaimVersionFacts = {
   flow: "2.6.24",
+  classic: null,
+  compactionRules: "classic",
   compaction: false,
   kcompactd: false,
   failureLine: "dot-hex",
@@ -43,6 +99,8 @@ const BOOK: ReclaimVersionFacts = {
 
 const MODERN: ReclaimVersionFacts = {
   flow: "modern",
+  classic: null,
+  compactionRules: "modern",
   compaction: true,
   kcompactd: true,
   failureLine: "colon-named",
@@ -59,17 +117,55 @@ const V5_0: ReclaimVersionFacts = { ...V4_10, zoneLine: { boost: true, freeHigha
 const V6_15: ReclaimVersionFacts = { ...V5_0, zoneLine: { boost: true, freeHighatomic: true, zspages: false }, nodeLine: { writebackTmp: true, balloon: true } };
 const V6_17: ReclaimVersionFacts = { ...V6_15, nodeLine: { writebackTmp: false, balloon: true } };
 
-// Boundaries: 2.6.35 compaction (Mel Gorman), 2.6.36 vmscan tracepoints, ≈3.0 warn_alloc_failed ("failure:"),
+// Boundaries: 2.6.31 __alloc_pages_slowpath (Mel Gorman's split of __alloc_pages_nodemask), 2.6.35 compaction,
+// 2.6.36 vmscan tracepoints, 2.6.38 async compaction and __GFP_NO_KSWAPD (THP), ≈3.0 warn_alloc_failed ("failure:"),
+// 3.3 MIGRATE_SYNC_LIGHT and the THP bail-out, 3.4 compact_order_failed, 3.16 THP faults async only, 3.19 per-zone
+// deferral, 4.0 OOM after the retry check, 4.4 __GFP_KSWAPD_RECLAIM / __GFP_DIRECT_RECLAIM and is_thp_gfp_mask,
 // 4.6 %pGg names and kcompactd, 4.7 the OOM-detection rework (should_reclaim_retry, MAX_RECLAIM_RETRIES),
 // 4.10 nodemask/cpuset on the failure line, 5.0 boost, 6.15 free_highatomic / Balloon, 6.17 writeback_tmp removed,
-// 6.18 zspages (kernel-facts §9.5). Versions 2.6.25–4.6 use the 2.6.24 flow (with compaction from 2.6.35) and the
-// modern show_mem layout is not reproduced for them.
+// 6.18 zspages (kernel-facts §9.5). Read in the source: 2.6.24 (book), 2.6.32, 2.6.36, 3.10 and 4.4 mm/page_alloc.c.
+const C2_6_31: ClassicSlowPathFacts = {
+  kswapdGate: "always",
+  rebalanceTriesFreelist: false,
+  asyncFirst: false,
+  syncMode: "sync",
+  compactAfterRetry: false,
+  thpBail: "none",
+  thpAsyncOnly: false,
+  deferAfterSyncOnly: false,
+  deferOrderFailed: false,
+  deferPerZone: false,
+  oomAfterRetry: false,
+};
+const C2_6_38: ClassicSlowPathFacts = { ...C2_6_31, kswapdGate: "no-kswapd", asyncFirst: true, compactAfterRetry: true };
+const C3_0: ClassicSlowPathFacts = { ...C2_6_38, rebalanceTriesFreelist: true };
+const C3_1: ClassicSlowPathFacts = { ...C3_0, deferAfterSyncOnly: true };
+const C3_3: ClassicSlowPathFacts = { ...C3_1, syncMode: "sync-light", thpBail: "no-kswapd" };
+const C3_4: ClassicSlowPathFacts = { ...C3_3, deferOrderFailed: true };
+const C3_16: ClassicSlowPathFacts = { ...C3_4, thpAsyncOnly: true };
+const C3_19: ClassicSlowPathFacts = { ...C3_16, deferPerZone: true };
+const C4_0: ClassicSlowPathFacts = { ...C3_19, oomAfterRetry: true };
+const C4_4: ClassicSlowPathFacts = { ...C4_0, kswapdGate: "kswapd-reclaim", thpBail: "thp-mask" };
+const MID: ReclaimVersionFacts = { ...BOOK, flow: "2.6.31", classic: C2_6_31 };
+const MID_C: ReclaimVersionFacts = { ...MID, compaction: true };
+const MID_T: ReclaimVersionFacts = { ...MID_C, vmscanTrace: true };
+const MID_3: ReclaimVersionFacts = { ...MID_T, failureLine: "colon-hex" };
+
 const ROWS: readonly (readonly [string, ReclaimVersionFacts])[] = [
   ["2.6.24", BOOK],
-  ["2.6.35", { ...BOOK, compaction: true }],
-  ["2.6.36", { ...BOOK, compaction: true, vmscanTrace: true }],
-  ["3.0", { ...BOOK, compaction: true, vmscanTrace: true, failureLine: "colon-hex" }],
-  ["4.6", { ...BOOK, compaction: true, kcompactd: true, vmscanTrace: true, failureLine: "colon-named" }],
+  ["2.6.31", MID],
+  ["2.6.35", MID_C],
+  ["2.6.36", MID_T],
+  ["2.6.38", { ...MID_T, classic: C2_6_38 }],
+  ["3.0", { ...MID_3, classic: C3_0 }],
+  ["3.1", { ...MID_3, classic: C3_1 }],
+  ["3.3", { ...MID_3, classic: C3_3 }],
+  ["3.4", { ...MID_3, classic: C3_4 }],
+  ["3.16", { ...MID_3, classic: C3_16 }],
+  ["3.19", { ...MID_3, classic: C3_19 }],
+  ["4.0", { ...MID_3, classic: C4_0 }],
+  ["4.4", { ...MID_3, classic: C4_4 }],
+  ["4.6", { ...MID_3, classic: C4_4, kcompactd: true, failureLine: "colon-named" }],
   ["4.7", MODERN],
   ["4.8", V4_8],
   ["4.10", V4_10],
@@ -87,7 +183,7 @@ const ROWS: readonly (readonly [string, ReclaimVersionFacts])[] = [
  * @example
  * ```ts
  * import { reclaimVersionFacts } from "@pagealloc/reclaim";
- * console.log(reclaimVersionFacts("2.6.24").flow, reclaimVersionFacts("6.18").flow); // => 2.6.24 modern
+ * console.log(reclaimVersionFacts("2.6.24").flow, reclaimVersionFacts("3.10").flow, reclaimVersionFacts("6.18").flow); // => 2.6.24 2.6.31 modern
  * ```
  */
 export function reclaimVersionFacts(version: KernelVersion | string): ReclaimVersionFacts {
