@@ -4,6 +4,7 @@ import { type AllocFlagBits, allocFlagBits, wmarkIndex } from "./alloc-flags";
 import { BadPageFreeError, InvalidBuddyArgumentError, InvalidZoneSpecError } from "./errors";
 import { checkInvariants } from "./invariants";
 import type { BuddyTraceEvent } from "./trace";
+import { type GfpToAllocFlagsContext, gfpToAllocFlagsFromFacts } from "./gfp-to-alloc-flags";
 import { type BuddyVersionFacts, buddyVersionFacts } from "./version";
 import { zoneWatermarkOk, type WatermarkZoneView } from "./watermark";
 import { type BuddyZoneSpec, PG_ALLOC, PG_BUDDY, PG_HOLE, PG_PCP, PG_RESERVED, type PfnRange, ZoneState } from "./zone-state";
@@ -1412,37 +1413,12 @@ export class BuddyAllocator {
    *
    * @param req - the decoded request (directReclaim, high, atomic, noMemalloc, kswapdReclaim)
    * @param order - requested order
-   * @param ctx - rtTask: the caller is a realtime task; inInterrupt: called from interrupt context
+   * @param ctx - rtTask: the caller is a realtime task; inInterrupt: called from interrupt context; cma: CONFIG_CMA
+   * @returns the ALLOC_* flags (the rule is {@link gfpToAllocFlags}, the pure function)
    */
-  gfpToAllocFlags(req: AllocRequest, order: number, ctx: { rtTask?: boolean; inInterrupt?: boolean } = {}): number {
-    const b = this.bits;
-    const era = this.facts.allocFlagsEra;
-    const rtInTask = (ctx.rtTask ?? false) && !(ctx.inInterrupt ?? false);
-    if (era === "2.6.24") {
-      let flags = b.WMARK_MIN;
-      if (rtInTask || !req.directReclaim) flags |= b.NON_BLOCK;
-      if (req.high) flags |= b.MIN_RESERVE;
-      if (req.directReclaim) flags |= b.CPUSET;
-      return flags;
-    }
-    let flags = b.WMARK_MIN | b.CPUSET;
-    if (req.high) flags |= b.MIN_RESERVE;
-    if (req.kswapdReclaim) flags |= b.KSWAPD;
-    if (era === "harder") {
-      if (req.atomic) {
-        if (!req.noMemalloc) flags |= b.NON_BLOCK;
-        flags &= ~b.CPUSET;
-      } else if (rtInTask) flags |= b.NON_BLOCK;
-      return flags;
-    }
-    if (!req.directReclaim) {
-      if (!req.noMemalloc) {
-        flags |= b.NON_BLOCK;
-        if (order > 0 && (!this.facts.highatomicNeedsMinReserve || flags & b.MIN_RESERVE)) flags |= b.HIGHATOMIC;
-      }
-      if (flags & b.MIN_RESERVE) flags &= ~b.CPUSET;
-    } else if (rtInTask) flags |= b.MIN_RESERVE;
-    return flags;
+  gfpToAllocFlags(req: AllocRequest, order: number, ctx: GfpToAllocFlagsContext = {}): number {
+    const g = ctx.cma ? { ...req, movable: req.migratetype === this.facts.mt.MOVABLE } : req;
+    return gfpToAllocFlagsFromFacts(g, order, this.facts, ctx);
   }
 
   /**

@@ -8,10 +8,12 @@ export {
   type MergeRule,
   type WatermarkAlgorithm,
   type AllocFlagsEra,
+  type GfpToAllocFlagsRule,
   type PcpModel,
   buddyVersionFacts,
 } from "./version";
 export { type AllocFlagBits, allocFlagBits, wmarkIndex } from "./alloc-flags";
+export { type AllocFlagsGfp, type GfpToAllocFlagsContext, gfpToAllocFlags } from "./gfp-to-alloc-flags";
 export { type WatermarkZoneView, zoneWatermarkOk } from "./watermark";
 export { type BuddyZoneSpec, type PfnRange, ZoneState } from "./zone-state";
 export {

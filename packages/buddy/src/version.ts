@@ -13,6 +13,13 @@ export type MergeRule = "free" | "isolate" | "mergeable" | "mergeable-convert";
 export type WatermarkAlgorithm = "per-order-loop" | "free-block";
 /** The ALLOC_* flag generation. */
 export type AllocFlagsEra = "2.6.24" | "harder" | "non-block";
+/**
+ * gfp_to_alloc_flags()'s rule for who may dip into the reserves: "2.6.24" (the lines inline in __alloc_pages():
+ * ALLOC_HARDER for !__GFP_WAIT or an rt task), "no-wait" (2.6.31 gfp_to_alloc_flags(): ALLOC_HARDER for !__GFP_WAIT
+ * unless __GFP_NOMEMALLOC, else for an rt task), "gfp-atomic" (4.4–6.2: __GFP_ATOMIC decides), "no-direct-reclaim"
+ * (6.3+: ALLOC_NON_BLOCK / ALLOC_HIGHATOMIC for !__GFP_DIRECT_RECLAIM, ALLOC_MIN_RESERVE for an rt task).
+ */
+export type GfpToAllocFlagsRule = "2.6.24" | "no-wait" | "gfp-atomic" | "no-direct-reclaim";
 /** The per-CPU list model. */
 export type PcpModel = "hot-cold" | "order0" | "high-order";
 
@@ -60,6 +67,7 @@ export interface BuddyVersionFacts {
    */
   readonly highatomicNeedsMinReserve: boolean;
   readonly allocFlagsEra: AllocFlagsEra;
+  readonly gfpToAllocFlagsRule: GfpToAllocFlagsRule;
   /** 5.0+: ALLOC_NOFRAGMENT and ALLOC_KSWAPD exist (fragmentation avoidance on the first pass). */
   readonly noFragment: boolean;
   /**
@@ -123,6 +131,7 @@ const BOOK = {
   subtractFreeHighatomic: false,
   highatomicNeedsMinReserve: false,
   allocFlagsEra: "2.6.24",
+  gfpToAllocFlagsRule: "2.6.24",
   noFragment: false,
   classzoneIsPreferredZone: true,
   highatomicAlignedMax: false,
@@ -172,8 +181,13 @@ const ROWS: readonly (readonly [string, BuddyVersionFacts])[] = [
   ],
 ];
 
-/** Changes since 4.4, each applied when the version is at least its row's. */
+/** Changes on top of ROWS (mostly since 4.4), oldest first, each applied when the version is at least its row's. */
 const ROWS_MODERN: readonly (readonly [string, Partial<BuddyVersionFacts>])[] = [
+  // 2.6.31: Mel Gorman's __alloc_pages() split moves the slow-path flags into gfp_to_alloc_flags() (honours
+  // __GFP_NOMEMALLOC); 4.4: __GFP_ATOMIC decides (Mel Gorman's "distinguish between being unable to sleep, unwilling
+  // to sleep and avoiding waking kswapd").
+  ["2.6.31", { gfpToAllocFlagsRule: "no-wait" }],
+  ["4.4", { gfpToAllocFlagsRule: "gfp-atomic" }],
   // 4.12: Vlastimil Babka's fallback series (count movable pages, fall back to the smallest page, steal single pages).
   ["4.12", { fallbackAlgorithm: "steal-fallback" }],
   ["4.15", { harderAnyFreeArea: false }],
@@ -184,7 +198,7 @@ const ROWS_MODERN: readonly (readonly [string, Partial<BuddyVersionFacts>])[] = 
   ["5.14", { pcpModel: "high-order", tracePfnHex: true, pcpFreeRule: "free-factor" }],
   ["5.18", { mergeRule: "mergeable" }],
   ["5.19", { pcpFreeRule: "free-high", zoneLockedInSmallest: true }],
-  ["6.3", { allocFlagsEra: "non-block" }],
+  ["6.3", { allocFlagsEra: "non-block", gfpToAllocFlagsRule: "no-direct-reclaim" }],
   ["6.7", { pcpAutoTune: true }],
   ["6.10", { mergeRule: "mergeable-convert", splitLargeBuddy: true, isolateNotCounted: true }],
   ["6.12", { subtractFreeHighatomic: true }],

@@ -4,6 +4,7 @@ import {
   type WatermarkZoneView,
   allocFlagBits,
   buddyVersionFacts,
+  gfpToAllocFlags,
   zoneWatermarkOk,
 } from "@pagealloc/buddy";
 import {
@@ -158,8 +159,6 @@ export interface ExplainOptions {
 
 /** The slow-path facts of one kernel version that the explanation needs (kernel-facts §5.3–§5.7). */
 interface SlowPathFacts {
-  /** gfp_to_alloc_flags(): who gets ALLOC_HARDER (≤ 6.2) / ALLOC_NON_BLOCK (6.3+). */
-  readonly reserveRule: "no-wait" | "gfp-atomic" | "no-direct-reclaim";
   /** The fast path passes ALLOC_CPUSET unconditionally (2.6.24 `ALLOC_WMARK_LOW|ALLOC_CPUSET`). */
   readonly fastCpuset: boolean;
   /** Direct compaction exists (CONFIG_COMPACTION, 2.6.35). */
@@ -177,14 +176,13 @@ interface SlowPathFacts {
 // Rows patch the row before them; a new kernel version with a change is a new row.
 const SLOW_PATH_ERAS: readonly (readonly [string, SlowPathFacts])[] = (() => {
   const rows: [string, Partial<SlowPathFacts>][] = [
-    ["2.6.24", { reserveRule: "no-wait", fastCpuset: true, compaction: false, compactionNeeds: [], reclaimRetries: false, retryFlag: "__GFP_REPEAT", boostRetry: false }],
+    ["2.6.24", { fastCpuset: true, compaction: false, compactionNeeds: [], reclaimRetries: false, retryFlag: "__GFP_REPEAT", boostRetry: false }],
     ["2.6.35", { compaction: true, compactionNeeds: ["__GFP_IO", "__GFP_FS"] }],
-    ["4.4", { reserveRule: "gfp-atomic", fastCpuset: false }],
+    ["4.4", { fastCpuset: false }],
     // ≈4.7: compaction allowed for GFP_NOFS requests; should_reclaim_retry with 16 no-progress loops.
     ["4.7", { compactionNeeds: ["__GFP_IO"], reclaimRetries: true }],
     ["4.13", { retryFlag: "__GFP_RETRY_MAYFAIL" }],
     ["5.9", { boostRetry: true }],
-    ["6.3", { reserveRule: "no-direct-reclaim" }],
   ];
   let acc = rows[0]?.[1] as SlowPathFacts;
   return rows.map(([since, patch]) => {
@@ -502,28 +500,6 @@ function fastPathAllocFlags(facts: BuddyVersionFacts, sp: SlowPathFacts, bits: A
   return flags;
 }
 
-// kernel: mm/page_alloc.c gfp_to_alloc_flags() (2.6.31+; 2.6.24: the same lines inline in __alloc_pages())
-function gfpToAllocFlags(facts: BuddyVersionFacts, sp: SlowPathFacts, bits: AllocFlagBits, g: GfpFacts, order: number): number {
-  let flags = bits.WMARK_MIN | bits.CPUSET | (g.highPriority ? bits.MIN_RESERVE : 0) | (g.movable ? bits.CMA : 0);
-  if (g.kswapd && facts.noFragment) flags |= bits.KSWAPD;
-  // The task is assumed not to be realtime (rt tasks also get ALLOC_HARDER / ALLOC_MIN_RESERVE).
-  if (sp.reserveRule === "no-wait" && !g.directReclaim) {
-    flags = (flags | bits.NON_BLOCK) & ~bits.CPUSET;
-  } else if (sp.reserveRule === "gfp-atomic" && g.gfpAtomic) {
-    if (!g.noMemalloc) flags |= bits.NON_BLOCK;
-    flags &= ~bits.CPUSET;
-  } else if (sp.reserveRule === "no-direct-reclaim" && !g.directReclaim) {
-    if (!g.noMemalloc) {
-      // 6.3–6.16: any non-blocking order > 0 request may use the highatomic reserve (`if (order > 0)`);
-      // 6.17+ (commit 6a204d4b14c9) only with __GFP_HIGH, i.e. ALLOC_MIN_RESERVE.
-      flags |= bits.NON_BLOCK;
-      if (order > 0 && (!facts.highatomicNeedsMinReserve || flags & bits.MIN_RESERVE)) flags |= bits.HIGHATOMIC;
-    }
-    if (g.highPriority) flags &= ~bits.CPUSET;
-  }
-  return flags;
-}
-
 /**
  * Explain a page allocation failure report with the kernel's own rules for its version: the GFP
  * mask decoded, gfp_zone() and the zonelist walked, and for every zone the watermark check with
@@ -609,7 +585,8 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
   // ALLOC_* flags of both paths.
   const bits = allocFlagBits(facts.allocFlagsEra);
   const fast = fastPathAllocFlags(facts, sp, bits, gfpInfo);
-  const slow = gfpToAllocFlags(facts, sp, bits, gfpInfo, report.order);
+  // The task is assumed not to be realtime; CONFIG_CMA as distribution kernels build it (ALLOC_CMA for movable requests).
+  const slow = gfpToAllocFlags(mask, report.order, v, { cma: true });
   const highatomicAccess = facts.allocFlagsEra === "non-block" ? (slow & bits.HIGHATOMIC) !== 0 : facts.mt.HIGHATOMIC >= 0 && (slow & bits.NON_BLOCK) !== 0;
   const fastFlags: Flags = { bits, value: fast, names: flagNames(bits, fast, facts.allocFlagsEra) };
   const slowFlags: Flags = { bits, value: slow, names: flagNames(bits, slow, facts.allocFlagsEra) };
