@@ -157,6 +157,10 @@ export interface ParsedPageset {
   readonly batch: number;
   readonly highMin?: number;
   readonly highMax?: number;
+  /** ≤ 2.6.15: the list's `low:` mark. */
+  readonly low?: number;
+  /** ≤ 2.6.17: the per-CPU NUMA counters printed after the cold list (`numa_hit:` … `other_node:`), in print order. */
+  readonly numaStats?: readonly (readonly [string, number])[];
 }
 
 /** One zone parsed from /proc/zoneinfo: every number it shows (sizes and computed values). */
@@ -221,14 +225,15 @@ export function parseZoneinfo(text: string): ParsedZoneinfo {
   let cur: Draft | null = null;
   let inNodeStats = false;
   let statsNid = 0;
-  let pageset: { cpu: number; pcp?: number; values: Record<string, number> } | null = null;
+  let pageset: { cpu: number; pcp?: number; values: Record<string, number>; numa: [string, number][] } | null = null;
   const flushPageset = () => {
     if (cur && pageset) {
       const v = pageset.values;
       const loc = `zoneinfo:${cur.line}`;
       for (const k of ["count", "high", "batch"]) if (v[k] === undefined) throw new ZoneinfoParseError(`pageset of cpu ${pageset.cpu} has no ${k}`, loc);
       cur.pagesets.push({ cpu: pageset.cpu, ...(pageset.pcp !== undefined ? { pcp: pageset.pcp } : {}), count: v.count, high: v.high, batch: v.batch,
-        ...(v.high_min !== undefined ? { highMin: v.high_min } : {}), ...(v.high_max !== undefined ? { highMax: v.high_max } : {}) });
+        ...(v.high_min !== undefined ? { highMin: v.high_min } : {}), ...(v.high_max !== undefined ? { highMax: v.high_max } : {}),
+        ...(v.low !== undefined ? { low: v.low } : {}), ...(pageset.numa.length ? { numaStats: pageset.numa } : {}) });
     }
     pageset = null;
   };
@@ -305,13 +310,20 @@ export function parseZoneinfo(text: string): ParsedZoneinfo {
     const cpu = /^\s+cpu: (\d+)(?: pcp: (\d+))?\s*$/.exec(raw);
     if (cpu) {
       flushPageset();
-      pageset = { cpu: Number(cpu[1]), ...(cpu[2] !== undefined ? { pcp: Number(cpu[2]) } : {}), values: {} };
+      pageset = { cpu: Number(cpu[1]), ...(cpu[2] !== undefined ? { pcp: Number(cpu[2]) } : {}), values: {}, numa: [] };
       cpus.add(Number(cpu[1]));
       continue;
     }
-    const pv = /^\s+(count|high|batch|high_min|high_max):\s+(-?\d+)\s*$/.exec(raw);
+    // `low:` until 2.6.15 (struct per_cpu_pages had a low mark); high_min/high_max from 6.7.
+    const pv = /^\s+(count|low|high|batch|high_min|high_max):\s+(-?\d+)\s*$/.exec(raw);
     if (pv && pageset) {
       pageset.values[pv[1]] = Number(pv[2]);
+      continue;
+    }
+    // ≤ 2.6.17 printed the CPU's NUMA counters inside its pageset, after the cold list.
+    const pn = /^\s+(numa_hit|numa_miss|numa_foreign|interleave_hit|local_node|other_node):\s+(\d+)\s*$/.exec(raw);
+    if (pn && pageset) {
+      pageset.numa.push([pn[1], Number(pn[2])]);
       continue;
     }
     const thr = /^\s+vm stats threshold: (\d+)\s*$/.exec(raw);
@@ -320,7 +332,8 @@ export function parseZoneinfo(text: string): ParsedZoneinfo {
       cur.threshold = Number(thr[1]);
       continue;
     }
-    const tail = /^\s+(node_unreclaimable|all_unreclaimable|prev_priority|start_pfn|inactive_ratio):\s+(-?\d+)\s*$/.exec(raw);
+    // 2.6.x–4.7 "all_unreclaimable", ≤ 2.6.35 "prev_priority", ≤ 2.6.15 "temp_priority", 2.6.28–4.7 "inactive_ratio".
+    const tail = /^\s+(node_unreclaimable|all_unreclaimable|prev_priority|temp_priority|start_pfn|inactive_ratio):\s+(-?\d+)\s*$/.exec(raw);
     if (tail) {
       flushPageset();
       if (tail[1] === "start_pfn") cur.startPfn = Number(tail[2]);
