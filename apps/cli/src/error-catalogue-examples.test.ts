@@ -7,7 +7,7 @@ import { gfpMigratetype, gfpZone, parseGfp } from "@pagealloc/gfp";
 import { Page, bootKernel, restore, snapshot } from "@pagealloc/page-api";
 import { ERROR_CATALOGUE, FrameStore, archFacts, getPreset, loadMachine, nodeDistance, parseKernelVersion, parseNumactlHardware } from "@pagealloc/physmem";
 import { parseFailureReports, whatIf } from "@pagealloc/report";
-import { parseScript, parseTraceLine, renderState, runScript } from "@pagealloc/workload";
+import { decodeScriptState, parseScript, parseTraceLine, renderState, runScript } from "@pagealloc/workload";
 import { buildZones, parseSysctlDir, parseZoneinfo, zonelistFor } from "@pagealloc/zones";
 import { describe, expect, it } from "vitest";
 import { capture } from "./commands/cli-test-helpers";
@@ -64,12 +64,13 @@ const EXAMPLES: Record<string, () => unknown> = {
     new DataView(b.buffer).setUint32(8, 99, true);
     restore(b);
   },
-  SNAPSHOT_UNSUPPORTED: () => snapshot(bootKernel({ machine: "tiny-16m", reclaim: true })),
+  SNAPSHOT_UNSUPPORTED: () => snapshot(bootKernel({ machine: "tiny-16m", reclaim: { current: new (class Task { comm = "sim"; pid = 1 })() } })),
   HOST_MEMORY_LIMIT: () => bootKernel({ machine: "server-2s-256g", maxHostBytes: 2 ** 28 }),
   REPORT_EXPLAIN: () => whatIf(parseFailureReports(WARN_ALLOC).reports[0]!, { order: 16, gfp: "GFP_KERNEL" }),
   INVALID_REPORT: () => parseFailureReports(42 as never),
   SCRIPT_PARSE: () => parseScript("alloc a order=x"),
   SCRIPT_RUNTIME: () => runScript(bootKernel({ machine: "tiny-16m" }), "alloc a order=0 gfp=GFP_KERNEL\nmark a pagecache\n"),
+  SCRIPT_STATE_INVALID: () => decodeScriptState(new TextEncoder().encode("{}")),
   TRACE_PARSE: () => parseTraceLine("x-1 [000] ..... 1.0: mm_page_free: page=0 pfn=zz order=0", 1),
   WORKLOAD_ARGUMENT: () => renderState(bootKernel({ machine: "tiny-16m" }), "meminfo2"),
 };

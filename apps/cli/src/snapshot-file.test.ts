@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { bootKernel, restore, snapshot } from "@pagealloc/page-api";
+import { bootKernel, readSnapshotExtra, restore, snapshot } from "@pagealloc/page-api";
+import { runScript } from "@pagealloc/workload";
 import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeFileAtomic } from "./atomic-write";
@@ -50,11 +51,103 @@ describe("pagealloc run --save / --load", () => {
     expect(missing.stderr).toContain("no such file");
   });
 
-  it("--save of a kernel with the slow path is refused with SNAPSHOT_UNSUPPORTED (exit 2)", async () => {
+  it("--save of a kernel with the slow path writes its state; loadSnapshotFile gives it back", async () => {
     const c = capture();
-    expect(await run(["run", file("r.pa", "alloc a order=0 gfp=GFP_KERNEL\n"), "--machine", "tiny-16m", "--reclaim", "--save", path.join(dir, "r.pgs")], c)).toBe(2);
-    expect(c.stderr).toContain("SNAPSHOT_UNSUPPORTED");
-    expect(fs.existsSync(path.join(dir, "r.pgs"))).toBe(false);
+    const state = path.join(dir, "r.pgs");
+    const script = "alloc a order=0 gfp=GFP_HIGHUSER_MOVABLE count=3000\nalloc b order=3 gfp=GFP_KERNEL count=4\n";
+    expect(await run(["run", file("r.pa", script), "--machine", "tiny-16m", "--reclaim", "--save", state], c)).toBe(0);
+    const k = loadSnapshotFile(state);
+    expect(k.reclaim).not.toBeNull();
+    // the same script without --save: the slow path's counters and the zone agree with the loaded kernel
+    const k2 = restore(new Uint8Array(fs.readFileSync(state)));
+    expect(k2.buddyinfo()).toBe(k.buddyinfo());
+    expect(k.reclaim!.vmstat).toEqual(k2.reclaim!.vmstat);
+    expect(JSON.stringify(k.reclaim!.lastOutcome)).toBe(JSON.stringify(k2.reclaim!.lastOutcome));
+  });
+});
+
+describe("pagealloc run --save / --load continue the script (random() sequence, named allocations)", () => {
+  // A draws random() 3 times and names allocations; B frees A's names (at random, by index, whole) and draws more.
+  const A = "alloc a order=random(0,2) gfp=GFP_KERNEL count=3\nalloc b order=0 gfp=GFP_HIGHUSER_MOVABLE count=6\nfree b[1]\n";
+  const B = [
+    "free a[random]",
+    "alloc c order=random(0,3) gfp=GFP_KERNEL count=random(2,6)",
+    "free b[2]",
+    "free b",
+    "free c[random]",
+    "expect count a == 2",
+    "expect count b == 0",
+    "show buddyinfo",
+    "show pagetypeinfo",
+    "show zoneinfo",
+    "",
+  ].join("\n");
+  const boot = ["--machine", "tiny-16m", "--kernel", "6.18", "--seed", "7"];
+
+  it("A then B in one process prints, byte for byte, what A --save then B --load print, and saves the same file", async () => {
+    const a = file("cont-a.pa", A);
+    const b = file("cont-b.pa", B);
+    const one = capture();
+    expect(await run(["run", a, b, ...boot, "--save", file("cont-one.pgs")], one)).toBe(0);
+    const first = capture();
+    expect(await run(["run", a, ...boot, "--save", file("cont-a.pgs")], first)).toBe(0);
+    const second = capture();
+    expect(await run(["run", b, "--load", file("cont-a.pgs"), "--save", file("cont-two.pgs")], second)).toBe(0);
+    expect(first.stdout + second.stdout).toBe(one.stdout);
+    expect(second.stderr).toBe("");
+    // the /proc text B shows, and B's expectations (A's names known after --load)
+    expect(second.stdout).toContain(`# ${b}:8: show buddyinfo\nNode 0, zone      DMA `);
+    expect(second.stdout).toContain("Node 0, zone      DMA\n  per-node stats");
+    expect(second.stdout).toContain(`ok   ${b}:6: expect count a == 2`);
+    // kernel and script state end the same either way
+    expect(fs.readFileSync(file("cont-two.pgs")).equals(fs.readFileSync(file("cont-one.pgs")))).toBe(true);
+  });
+
+  it("the file holds the generator state: 3 draws from seed 7 leave 7 + 3 * 0x6D2B79F5 mod 2^32 (hand arithmetic)", async () => {
+    expect(await run(["run", file("cont-a2.pa", A), ...boot, "--save", file("cont-a2.pgs")], capture())).toBe(0);
+    const extra = readSnapshotExtra(new Uint8Array(fs.readFileSync(file("cont-a2.pgs"))));
+    const state = JSON.parse(new TextDecoder().decode(extra!));
+    // 3 * 0x6D2B79F5 = 0x1_4782_6DDF; + 7 = 0x1_4782_6DE6; mod 2^32 = 0x4782_6DE6 = 1199730150
+    expect(state).toMatchObject({ format: "pagealloc-script-state", version: 1, prng: 1199730150 });
+    // b[1] was freed: null in its place; a's three blocks live
+    expect(state.allocations.map((g: { name: string; blocks: unknown[] }) => [g.name, g.blocks.map((x) => x !== null)])).toEqual([
+      ["a", [true, true, true]],
+      ["b", [true, false, true, true, true, true]],
+    ]);
+  });
+
+  it("a file without script state (older format) still loads; random() starts from the seed, said once on stderr", async () => {
+    const k = bootKernel({ machine: "tiny-16m", seed: 7 });
+    fs.writeFileSync(file("old.pgs"), snapshot(k));
+    const script = file("old.pa", "alloc x order=0 gfp=GFP_KERNEL count=random(1,1000)\n");
+    const c = capture();
+    expect(await run(["run", script, script, "--load", file("old.pgs"), "--json"], c)).toBe(0);
+    expect(c.stderr.match(/holds no script state/g)).toHaveLength(1);
+    expect(c.stderr).toContain("random() starts again from seed 7");
+    // the same count as the first script of a fresh boot with seed 7 draws; the second script continues the first
+    const fresh = runScript(bootKernel({ machine: "tiny-16m", seed: 7 }), "alloc x order=0 gfp=GFP_KERNEL count=random(1,1000)\nalloc x order=0 gfp=GFP_KERNEL count=random(1,1000)");
+    const out = JSON.parse(c.stdout) as { steps: number }[];
+    expect(out.map((r) => r.steps)).toEqual([fresh.steps.filter((s) => s.line === 1).length, fresh.steps.filter((s) => s.line === 2).length]);
+    // another program's section (the playground's) is not a script state either
+    fs.writeFileSync(file("pg.pgs"), snapshot(k, { extra: new TextEncoder().encode('{"format":"pagealloc-playground","version":1}') }));
+    const pg = capture();
+    expect(await run(["run", script, "--load", file("pg.pgs")], pg)).toBe(0);
+    expect(pg.stderr).toContain('holds no script state (its extra section is "pagealloc-playground")');
+    // names of the run before the snapshot are unknown
+    const names = capture();
+    expect(await run(["run", file("old-free.pa", "free a\n"), "--load", file("old.pgs")], names)).toBe(2);
+    expect(names.stderr).toContain('no earlier "alloc a"');
+  });
+
+  it("a bad script section is SCRIPT_STATE_INVALID with the file, and nothing runs", async () => {
+    const k = bootKernel({ machine: "tiny-16m" });
+    fs.writeFileSync(file("bad-extra.pgs"), snapshot(k, { extra: new TextEncoder().encode('{"format":"pagealloc-script-state","version":1,"prng":"x"}') }));
+    const c = capture();
+    expect(await run(["run", file("p.pa", "show buddyinfo\n"), "--load", file("bad-extra.pgs")], c)).toBe(2);
+    expect(c.stderr).toContain("SCRIPT_STATE_INVALID");
+    expect(c.stderr).toContain("$.prng");
+    expect(c.stderr).toContain(file("bad-extra.pgs"));
+    expect(c.stdout).toBe("");
   });
 });
 
@@ -67,15 +160,17 @@ describe("atomic write", () => {
     k.alloc_pages("GFP_KERNEL", 4);
     expect(() =>
       saveSnapshotFile(target, k, {
-        beforeRename: (temp) => {
-          expect(fs.statSync(temp).size).toBe(snapshot(k).length);
-          throw new Error("simulated crash before rename");
+        hooks: {
+          beforeRename: (temp) => {
+            expect(fs.statSync(temp).size).toBe(snapshot(k).length);
+            throw new Error("simulated crash before rename");
+          },
         },
       }),
     ).toThrow("simulated crash");
     expect(fs.readFileSync(target).equals(old)).toBe(true);
     expect(fs.readdirSync(dir).filter((f) => f.includes("state-crash") && f.endsWith(".tmp"))).toEqual([]);
-    expect(loadSnapshotFile(target).buddyinfo()).toBe(bootKernel({ machine: "tiny-16m" }).buddyinfo());
+    expect(loadSnapshotFile(target).kernel.buddyinfo()).toBe(bootKernel({ machine: "tiny-16m" }).buddyinfo());
   });
 
   it("SIGKILL of a child process in the middle of writing leaves the old file intact", async () => {

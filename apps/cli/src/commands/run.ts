@@ -4,7 +4,7 @@ import { type BuddyTraceEvent, formatTraceLine } from "@pagealloc/buddy";
 import { formatGfp } from "@pagealloc/gfp";
 import type { Kernel } from "@pagealloc/page-api";
 import { versionAtLeast } from "@pagealloc/physmem";
-import { ScriptOwners, runScriptAsync, scriptHeader } from "@pagealloc/workload";
+import { type ScriptResult, type ScriptState, ScriptOwners, runScriptAsync, scriptHeader } from "@pagealloc/workload";
 import type { Command } from "commander";
 import { InterruptedError, watchInterrupts } from "../interrupt";
 import { type Io, UsageError } from "../io";
@@ -89,27 +89,36 @@ function applyHeader(cmd: Command, file: string, text: string, opts: RunArgs): v
 export function registerRun(program: Command, io: Io): void {
   const cmd = program
     .command("run")
-    .description("run a workload script (alloc/free/repeat/random/show/expect lines, or JSON Lines); exit 1 when an expect line fails")
-    .argument("<script>", "the script file")
+    .description(
+      "run a workload script (alloc/free/repeat/random/show/expect lines, or JSON Lines); exit 1 when an expect line fails. Several scripts run one after the other on the same kernel, each continuing the previous one (its random() sequence and named allocations), as `--save` then `--load` would",
+    )
+    .argument("<script...>", "the script file(s); only the first one's `# pagealloc-run:` line applies")
     .option("--trace <file>", "write the kmem trace events (mm_page_alloc, mm_page_free, ...) in ftrace text format")
     .option("--check", "run the buddy invariant checker after every step (slow)")
     .option("--reclaim", "run the slow path (@pagealloc/reclaim: kswapd, direct reclaim, compaction); `mark`/`reclaimable` memory can then be reclaimed")
-    .option("--json", "results as JSON (fields: script, machine, version, seed, ok, expectations, failures, shows, allocations, steps, dmesg)")
+    .option("--json", "results as JSON (fields: script, machine, version, seed, ok, expectations, failures, shows, allocations, steps, dmesg; an array of these for several scripts)")
     .option("--quiet", "print only failed expectations")
-    .option("--save <file>", "after the script, save the complete simulator state to FILE (written atomically: temporary file + rename)")
-    .option("--load <file>", "start from a state saved with --save instead of booting (its machine, version, sysctls, CPUs and seed apply)");
+    .option(
+      "--save <file>",
+      "after the script(s), save the complete simulator state to FILE (written atomically: temporary file + rename), with the script state: the random() generator and the named allocations",
+    )
+    .option(
+      "--load <file>",
+      "start from a state saved with --save instead of booting (its machine, version, sysctls, CPUs and seed apply); the script continues the saved run's random() sequence and may free its named allocations (a file without script state: random() starts again from the seed, said once on stderr)",
+    );
   kernelOptions(cmd, { cpus: true, seed: true });
   examples(cmd, [
     "pagealloc run examples/fragmentation.pa",
     "pagealloc run examples/dma-exhaustion.pa --machine tiny-16m --check",
     "pagealloc run my.pa --kernel 5.15 --seed 42 --trace /tmp/kmem.trace",
     "pagealloc run examples/page-cache-reclaim.pa --reclaim",
+    "pagealloc run setup.pa --save state.pgs && pagealloc run more.pa --load state.pgs",
   ]);
-  cmd.action(async (file: string, opts: RunArgs) => {
-    const text = readTextFile(file);
-    applyHeader(cmd, file, text, opts);
+  cmd.action(async (files: string[], opts: RunArgs) => {
+    const texts = files.map((f) => readTextFile(f));
+    applyHeader(cmd, files[0]!, texts[0]!, opts);
     const fd = opts.trace ? openTrace(opts.trace) : undefined;
-    let result;
+    const runs: ScriptRun[] = [];
     let k: Kernel;
     // Ctrl-C: the script stops after the step under way (runScriptAsync lets the handler run between steps)
     const intr = watchInterrupts();
@@ -122,7 +131,15 @@ export function registerRun(program: Command, io: Io): void {
       const owners = opts.reclaim ? new ScriptOwners() : undefined;
       // snapshots (--load/--save): the slow path's state is not in the format, and --trace needs a boot-time sink
       if (opts.load && (opts.reclaim || opts.trace)) throw new UsageError("--load cannot be combined with --reclaim or --trace");
-      k = opts.load ? loadSnapshotFile(opts.load, { checkInvariants: opts.check }) : bootTraced(opts, fd, opts.check ?? false, owners);
+      let resume: ScriptState | undefined;
+      if (opts.load) {
+        const loaded = loadSnapshotFile(opts.load, { checkInvariants: opts.check });
+        k = loaded.kernel;
+        resume = loaded.script ?? undefined;
+        if (!loaded.script) io.err(`pagealloc run: --load ${opts.load} holds no script state (${loaded.noScriptReason}): random() starts again from seed ${k.seed}, earlier named allocations are not known\n`);
+      } else {
+        k = bootTraced(opts, fd, opts.check ?? false, owners);
+      }
       // a turn for the signal handlers every 50 ms (steps cost 1 µs to 1 ms with --trace/--check)
       let turnAt = Date.now() + 50;
       const shouldYield = () => {
@@ -130,56 +147,87 @@ export function registerRun(program: Command, io: Io): void {
         turnAt = Date.now() + 50;
         return true;
       };
-      result = await runScriptAsync(k, text, { file, seed: k.seed, owners, signal, shouldYield });
+      for (const [i, file] of files.entries()) {
+        const result = await runScriptAsync(k, texts[i]!, { file, seed: k.seed, resume, owners, signal, shouldYield });
+        // the log as this script left it (a later script of the same run adds to it)
+        runs.push({ file, result, dmesg: k.dmesg().map((l) => l.text) });
+        resume = result.state;
+        if (result.interrupted) break;
+      }
     } finally {
       intr.dispose();
       if (fd !== undefined) fs.closeSync(fd);
     }
-    const last = result.steps.at(-1);
-    const interrupted = result.interrupted ? `interrupted (${intr.signal}) after ${result.steps.length} steps${last ? `, at ${file}:${last.line}` : ""}` : undefined;
-    if (opts.save) saveSnapshotFile(opts.save, k);
+    if (opts.save) saveSnapshotFile(opts.save, k, { script: runs.at(-1)!.result.state });
     if (opts.json) {
-      writeJson(io, {
-        script: file,
-        machine: k.machine.name,
-        version: k.version.raw,
-        seed: k.seed,
-        ok: result.ok,
-        expectations: result.expectations,
-        failures: result.failures,
-        shows: result.shows,
-        allocations: result.allocations,
-        steps: result.steps.length,
-        dmesg: k.dmesg().map((l) => l.text),
-        ...(interrupted ? { interrupted } : {}),
-      });
+      const objects = runs.map((r) => reportJson(r, k, intr.signal));
+      writeJson(io, objects.length === 1 ? objects[0] : objects);
     } else {
-      const c = colorsFor(io);
-      let out = "";
-      if (!opts.quiet) {
-        const events = [
-          ...result.shows.map((s) => ({ line: s.line, text: `${c.heading(`# ${file}:${s.line}: show ${s.file}`)}\n${s.text}` })),
-          ...result.failures.map((f) => ({ line: f.line, text: `${c.dim(`${file}:${f.line}: alloc ${f.name} failed:`)} ${f.explanation}\n` })),
-        ].sort((a, b) => a.line - b.line);
-        // Repeated failures of one line are printed once with a count.
-        const seen = new Map<string, number>();
-        for (const e of events) seen.set(e.text, (seen.get(e.text) ?? 0) + 1);
-        for (const [t, n] of seen) out += n > 1 ? t.replace(/\n$/, ` (x${n})\n`) : t;
-      }
-      const log = k.dmesg();
-      if (!opts.quiet && log.length) out += `${c.heading("# dmesg")}\n${log.map((l) => l.text).join("\n")}\n`;
-      for (const e of result.expectations) {
-        if (e.ok && opts.quiet) continue;
-        out += e.ok ? `${c.good("ok")}   ${file}:${e.line}: ${e.text}\n` : `${c.bad("FAIL")} ${file}:${e.line}: ${e.text} (found ${e.actual})\n`;
-      }
-      if (!opts.quiet) {
-        const failed = result.expectations.filter((e) => !e.ok).length;
-        out += `${result.steps.length} steps, ${result.failures.length} failed allocations, ${result.expectations.length - failed}/${result.expectations.length} expectations held\n`;
-      }
-      if (interrupted) out += `${c.bad(interrupted)}\n`;
-      io.out(out);
+      io.out(runs.map((r) => reportText(r, opts, io, intr.signal)).join(""));
     }
-    if (result.interrupted) throw new InterruptedError(intr.signal ?? "SIGINT");
-    if (!result.ok) throw new CheckFailedError(`${file}: ${result.expectations.filter((e) => !e.ok).length} expectation(s) failed`);
+    if (runs.at(-1)!.result.interrupted) throw new InterruptedError(intr.signal ?? "SIGINT");
+    const failed = runs.flatMap(({ file, result }) => (result.ok ? [] : [`${file}: ${result.expectations.filter((e) => !e.ok).length} expectation(s) failed`]));
+    if (failed.length) throw new CheckFailedError(failed.join("; "));
   });
+}
+
+/** One script of a `run`: its result and the kernel log when it ended. */
+interface ScriptRun {
+  readonly file: string;
+  readonly result: ScriptResult;
+  readonly dmesg: readonly string[];
+}
+
+function interruptedText({ file, result }: ScriptRun, signal: string | undefined): string | undefined {
+  const last = result.steps.at(-1);
+  return result.interrupted ? `interrupted (${signal}) after ${result.steps.length} steps${last ? `, at ${file}:${last.line}` : ""}` : undefined;
+}
+
+/** One script's `--json` object. */
+function reportJson(run: ScriptRun, k: Kernel, signal: string | undefined): object {
+  const { file, result } = run;
+  const interrupted = interruptedText(run, signal);
+  return {
+    script: file,
+    machine: k.machine.name,
+    version: k.version.raw,
+    seed: k.seed,
+    ok: result.ok,
+    expectations: result.expectations,
+    failures: result.failures,
+    shows: result.shows,
+    allocations: result.allocations,
+    steps: result.steps.length,
+    dmesg: run.dmesg,
+    ...(interrupted ? { interrupted } : {}),
+  };
+}
+
+/** The text `run` prints for one script. */
+function reportText(run: ScriptRun, opts: RunArgs, io: Io, signal: string | undefined): string {
+  const { file, result, dmesg } = run;
+  const interrupted = interruptedText(run, signal);
+  const c = colorsFor(io);
+  let out = "";
+  if (!opts.quiet) {
+    const events = [
+      ...result.shows.map((s) => ({ line: s.line, text: `${c.heading(`# ${file}:${s.line}: show ${s.file}`)}\n${s.text}` })),
+      ...result.failures.map((f) => ({ line: f.line, text: `${c.dim(`${file}:${f.line}: alloc ${f.name} failed:`)} ${f.explanation}\n` })),
+    ].sort((a, b) => a.line - b.line);
+    // Repeated failures of one line are printed once with a count.
+    const seen = new Map<string, number>();
+    for (const e of events) seen.set(e.text, (seen.get(e.text) ?? 0) + 1);
+    for (const [t, n] of seen) out += n > 1 ? t.replace(/\n$/, ` (x${n})\n`) : t;
+  }
+  if (!opts.quiet && dmesg.length) out += `${c.heading("# dmesg")}\n${dmesg.join("\n")}\n`;
+  for (const e of result.expectations) {
+    if (e.ok && opts.quiet) continue;
+    out += e.ok ? `${c.good("ok")}   ${file}:${e.line}: ${e.text}\n` : `${c.bad("FAIL")} ${file}:${e.line}: ${e.text} (found ${e.actual})\n`;
+  }
+  if (!opts.quiet) {
+    const failed = result.expectations.filter((e) => !e.ok).length;
+    out += `${result.steps.length} steps, ${result.failures.length} failed allocations, ${result.expectations.length - failed}/${result.expectations.length} expectations held\n`;
+  }
+  if (interrupted) out += `${c.bad(interrupted)}\n`;
+  return out;
 }
