@@ -186,6 +186,8 @@ export class MemoryUseModel {
 
   /** Forget a block (it was freed by its owner). kernel: the LRU removal of __folio_put() */
   forget(pfn: number): void {
+    // every free calls this: a model with nothing recorded answers without a lookup
+    if (this.slotOfPfn.size === 0) return;
     const slot = this.slotOfPfn.get(pfn);
     if (slot === undefined) return;
     this.unlinkSlot(slot);
