@@ -12,9 +12,12 @@ export interface BuddyinfoZone {
 }
 
 const LINE_RE = /^Node (\d+), zone +(\S+)((?: +\d+)+) *$/;
+/** The rest of a zone line that a mail client wrapped: counts only, indented. */
+const WRAPPED_RE = /^\s+\d+(?: +\d+)* *$/;
 
 /**
  * Parse `/proc/buddyinfo` text (any number of orders per line; every line must have the same count).
+ * A zone line wrapped by a mail client (the last counts on the next, indented line) is joined back.
  * kernel: mm/vmstat.c frag_show() (the format it prints)
  *
  * @param text - the file's content
@@ -30,26 +33,34 @@ const LINE_RE = /^Node (\d+), zone +(\S+)((?: +\d+)+) *$/;
  */
 export function parseBuddyinfo(text: string, source = "buddyinfo"): BuddyinfoZone[] {
   if (typeof text !== "string") throw new InvalidBuddyinfoError("buddyinfo text must be a string", source);
-  const out: BuddyinfoZone[] = [];
+  const rows: { nid: number; zone: string; nrFree: number[]; line: number }[] = [];
   const lines = text.split("\n");
-  let orders = -1;
-  lines.forEach((line, i) => {
-    if (line.trim() === "") return;
-    const m = LINE_RE.exec(line);
+  let previous: (typeof rows)[number] | null = null;
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/\r$/, "");
     const where = `${source}:${i + 1}`;
+    if (line.trim() === "") {
+      previous = null;
+      return;
+    }
+    const counts = (s: string) => s.trim().split(/ +/).map(Number);
+    if (previous !== null && WRAPPED_RE.test(line)) {
+      previous.nrFree.push(...counts(line));
+      return;
+    }
+    const m = LINE_RE.exec(line);
     if (!m) throw new InvalidBuddyinfoError(`not a buddyinfo line: ${JSON.stringify(line.slice(0, 80))}`, where);
-    const nrFree = (m[3] as string).trim().split(/ +/).map(Number);
-    if (orders >= 0 && nrFree.length !== orders) {
-      throw new InvalidBuddyinfoError(`expected ${orders} order columns, found ${nrFree.length}`, where);
-    }
-    for (const n of nrFree) {
-      if (!Number.isSafeInteger(n)) throw new InvalidBuddyinfoError(`count too large: ${n}`, where);
-    }
-    orders = nrFree.length;
-    out.push({ nid: Number(m[1]), zone: m[2] as string, nrFree });
+    previous = { nid: Number(m[1]), zone: m[2] as string, nrFree: counts(m[3] as string), line: i + 1 };
+    rows.push(previous);
   });
-  if (out.length === 0) throw new InvalidBuddyinfoError("no zone lines", source);
-  return out;
+  if (rows.length === 0) throw new InvalidBuddyinfoError("no zone lines", source);
+  const orders = (rows[0] as (typeof rows)[number]).nrFree.length;
+  for (const r of rows) {
+    const where = `${source}:${r.line}`;
+    if (r.nrFree.length !== orders) throw new InvalidBuddyinfoError(`expected ${orders} order columns, found ${r.nrFree.length}`, where);
+    for (const n of r.nrFree) if (!Number.isSafeInteger(n)) throw new InvalidBuddyinfoError(`count too large: ${n}`, where);
+  }
+  return rows.map((r) => ({ nid: r.nid, zone: r.zone, nrFree: r.nrFree }));
 }
 
 /**
