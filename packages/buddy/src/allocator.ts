@@ -1579,6 +1579,89 @@ export class BuddyAllocator {
   }
 
   /**
+   * The page's flag byte (`PG_BUDDY`, `PG_PCP`, `PG_ALLOC`, `PG_RESERVED`, `PG_HOLE`); `PG_HOLE` for a pfn no zone
+   * spans. Read-only: the allocator alone changes page state.
+   * kernel: include/linux/page-flags.h PageBuddy(), PageReserved(), pfn_valid()
+   *
+   * @example
+   * ```ts
+   * import { bootBuddy, PG_ALLOC } from "@pagealloc/buddy";
+   * const zone = { nid: 0, name: "Normal", zoneIdx: 2, startPfn: 0, spannedPages: 1024, presentPages: 1024, managedPages: 1024,
+   *   watermark: { min: 0, low: 0, high: 0 }, lowmemReserve: [0, 0, 0], pcp: { batch: 1, high: 0 } };
+   * const a = bootBuddy([zone]);
+   * const pfn = a.allocPagesRequest({ highestZoneIdx: 2, migratetype: 0 }, 3);
+   * console.log((a.pageFlags(pfn) & PG_ALLOC) !== 0, a.pageFlags(5000)); // => true 4
+   * ```
+   */
+  pageFlags(pfn: number): number {
+    const z = this.zoneOfPfn(pfn);
+    return z ? z.flags[pfn - z.startPfn]! : PG_HOLE;
+  }
+
+  /**
+   * Take the 2^order pages at `pfn` off the buddy allocator: the free block containing them leaves its free list,
+   * is broken down around them with the other halves put back at the heads of the same type's lists, and the
+   * pages become an allocated block of `order` (reference count 1, the list's migratetype), as after rmqueue(), so
+   * `freePages(pfn, order)` gives them back. Nothing changes when they are not wholly inside one free buddy block
+   * (allocated, on a per-cpu list, reserved, a hole, or in no zone). Used to replay recorded allocations at their
+   * recorded pfns. The kernel takes one page (memory-failure handling) and marks it HWPoison instead.
+   * kernel: mm/page_alloc.c take_page_off_buddy() + break_down_buddy_pages()
+   *
+   * @param pfn - first pfn, aligned to 2^order
+   * @param order - the block's order
+   * @returns true when the pages were taken
+   * @throws {InvalidBuddyArgumentError} for a bad order or a pfn that is not an integer aligned to 2^order (nothing changes)
+   * @example
+   * ```ts
+   * import { bootBuddy } from "@pagealloc/buddy";
+   * const zone = { nid: 0, name: "Normal", zoneIdx: 2, startPfn: 0, spannedPages: 1024, presentPages: 1024, managedPages: 1024,
+   *   watermark: { min: 0, low: 0, high: 0 }, lowmemReserve: [0, 0, 0], pcp: { batch: 1, high: 0 } };
+   * const a = bootBuddy([zone]);
+   * // pfn 5 lies in the free order-10 block at 0: the rest goes back as free blocks of order 9 … 3 (at 512 … 8),
+   * // 2 (at 0), 1 (at 6) and 0 (at 4)
+   * console.log(a.takePageOffBuddy(5, 0), a.takePageOffBuddy(5, 0), a.pageBuddyOrder(4), a.pageBuddyOrder(6), a.zone(0, 2).nrFreePages); // => true false 0 1 1023
+   * ```
+   */
+  takePageOffBuddy(pfn: number, order: number): boolean {
+    this.checkOrderArg(order);
+    if (!Number.isSafeInteger(pfn) || pfn < 0 || pfn % 2 ** order !== 0) throw new InvalidBuddyArgumentError(`pfn ${pfn} is not a pfn aligned to order ${order}`, "pfn");
+    const z = this.zoneOfPfn(pfn);
+    if (!z || pfn + 2 ** order > z.endPfn) return false;
+    for (let o = order; o < this.nrOrders; o++) {
+      const head = pfn - (pfn % 2 ** o);
+      if (head < z.startPfn) return false;
+      const i = head - z.startPfn;
+      const fl = z.flags[i]!;
+      if (fl & PG_BUDDY) {
+        // A free block holding pfn has its head at pfn rounded down to its order, so it is the first free head met.
+        let high = z.order(i);
+        if (high < o) return false;
+        const mt = z.privMt(i);
+        this.delFromFreeList(z, i);
+        // break_down_buddy_pages(): keep the half holding the target, put the other one on the free list.
+        let cur = head;
+        while (high > order) {
+          high--;
+          const half = 2 ** high;
+          if (pfn >= cur + half) {
+            this.addToFreeList(z, cur - z.startPfn, high, mt, false);
+            cur += half;
+          } else this.addToFreeList(z, cur + half - z.startPfn, high, mt, false);
+        }
+        const t = pfn - z.startPfn;
+        z.flags[t] = (z.flags[t]! | PG_ALLOC) & ~(PG_BUDDY | PG_PCP);
+        z.refcount[t] = 1;
+        z.setPriv(t, order, mt);
+        this.afterOp();
+        return true;
+      }
+      // An allocated or per-cpu block, a reserved page or a hole at this head: no free block can hold pfn.
+      if (fl & (PG_ALLOC | PG_PCP | PG_RESERVED | PG_HOLE)) return false;
+    }
+    return false;
+  }
+
+  /**
    * Split an allocated block of `order` at `pfn` into two allocated halves of `order - 1`: the lower half keeps
    * its reference count, the upper half gets `upperRefcount`. The building block of split_page() (every page
    * becomes its own order-0 allocation) and of __free_pages() freeing the tail of a block whose head is still

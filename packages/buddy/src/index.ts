@@ -15,7 +15,7 @@ export {
 export { type AllocFlagBits, allocFlagBits, wmarkIndex } from "./alloc-flags";
 export { type AllocFlagsGfp, type GfpToAllocFlagsContext, gfpToAllocFlags } from "./gfp-to-alloc-flags";
 export { type WatermarkZoneView, zoneWatermarkOk } from "./watermark";
-export { type BuddyZoneSpec, type PfnRange, ZoneState } from "./zone-state";
+export { type BuddyZoneSpec, type PfnRange, PG_ALLOC, PG_BUDDY, PG_HOLE, PG_PCP, PG_RESERVED, ZoneState } from "./zone-state";
 export {
   type ZoneRef,
   type BuddyZoneSetLike,

@@ -41,12 +41,33 @@ export interface BuddyZoneSpec {
   readonly reserved?: readonly PfnRange[];
 }
 
-// Page flags (one byte per page).
-export const PG_BUDDY = 1; // head of a free block on a buddy free list (PageBuddy)
-export const PG_RESERVED = 2; // PageReserved: never given to the allocator
-export const PG_HOLE = 4; // no memory at this pfn (!pfn_valid)
-export const PG_PCP = 8; // head of a block on a per-CPU list
-export const PG_ALLOC = 16; // head of an allocated block (refcount ≥ 1)
+// Page flags: one byte per page in `ZoneState.flags`, read through `BuddyAllocator.pageFlags(pfn)`. Only a block's
+// head page carries PG_BUDDY, PG_PCP or PG_ALLOC; the other pages of the block have none of the three.
+
+/**
+ * Page flag: the head of a free block on a buddy free list (the kernel's PageBuddy(); the block's order is
+ * buddy_order(), `BuddyAllocator.pageBuddyOrder(pfn)`).
+ *
+ * @example
+ * ```ts
+ * import { getPreset } from "@pagealloc/physmem";
+ * import { buildZones } from "@pagealloc/zones";
+ * import { bootBuddyFromZoneSet, PG_BUDDY } from "@pagealloc/buddy";
+ * const m = getPreset("tiny-16m");
+ * const a = bootBuddyFromZoneSet(buildZones(m, { version: "6.18" }), m);
+ * // pfn 0x800 heads a free order-10 block of the booted tiny machine
+ * console.log((a.pageFlags(0x800) & PG_BUDDY) !== 0, a.pageBuddyOrder(0x800)); // => true 10
+ * ```
+ */
+export const PG_BUDDY = 1;
+/** Page flag: PageReserved(), a present page kept by a boot-time reservation, never given to the allocator. */
+export const PG_RESERVED = 2;
+/** Page flag: no memory at this pfn inside the zone's span (a hole: !pfn_valid() or never present). */
+export const PG_HOLE = 4;
+/** Page flag: the head of a block on a per-CPU list (free, but not on the buddy lists: the kernel's PagePcp state). */
+export const PG_PCP = 8;
+/** Page flag: the head of an allocated block (reference count ≥ 1; its order in `BuddyAllocator.allocatedOrder(pfn)`). */
+export const PG_ALLOC = 16;
 
 /**
  * mem_map and free areas of one zone, as a struct of typed arrays indexed by `pfn − startPfn`.
