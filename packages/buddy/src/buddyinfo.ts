@@ -12,8 +12,8 @@ export interface BuddyinfoZone {
 }
 
 const LINE_RE = /^Node (\d+), zone +(\S+)((?: +\d+)+) *$/;
-/** The rest of a zone line that a mail client wrapped: counts only, indented. */
-const WRAPPED_RE = /^\s+\d+(?: +\d+)* *$/;
+/** The rest of a zone line that a mail client wrapped: counts only (never a buddyinfo line by itself). */
+const WRAPPED_RE = /^\s*\d+(?: +\d+)* *$/;
 
 /**
  * Parse `/proc/buddyinfo` text (any number of orders per line; every line must have the same count).

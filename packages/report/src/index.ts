@@ -16,4 +16,5 @@ export {
 export { renderExplanation } from "./render-explanation";
 export { type WhatIfRequest, type WhatIfResult, whatIf } from "./what-if";
 export { type ProcFiles, memInfoFromProc } from "./proc-state";
+export { type ParsedPagetypeinfo, type PagetypeFreeRow, type PagetypeBlockRow, parsePagetypeinfo } from "./pagetypeinfo";
 export { type SimulationResult, type SimulatedZoneCheck } from "./simulate";

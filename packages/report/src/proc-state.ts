@@ -2,6 +2,7 @@ import { parseBuddyinfo } from "@pagealloc/buddy";
 import { PageallocError } from "@pagealloc/physmem";
 import { parseZoneinfo } from "@pagealloc/zones";
 import { InvalidReportError } from "./errors";
+import { parsePagetypeinfo } from "./pagetypeinfo";
 import type { ReportFreeArea, ReportMemInfo, ReportQuantity, ReportZone } from "./report-types";
 
 /** The /proc files a memory state can be read from. */
@@ -16,7 +17,6 @@ export interface ProcFiles {
   readonly pageSizeKb?: number;
 }
 
-const PAGETYPE_RE = /^Node\s+(\d+), zone\s+(\S+), type\s+(\S+)((?:\s+>?\d+)+)\s*$/;
 // show_migration_types() letters, by the names /proc/pagetypeinfo prints.
 const TYPE_LETTER: Readonly<Record<string, string>> = {
   Unmovable: "U",
@@ -33,19 +33,16 @@ const count = (value: number): ReportQuantity => ({ value, unit: "", pages: valu
 // kernel: mm/vmstat.c pagetypeinfo_showfree_print() (the format read)
 function readPagetypeLetters(text: string): Map<string, string[]> {
   const letters = new Map<string, string[]>();
-  text.split("\n").forEach((line, i) => {
-    const m = PAGETYPE_RE.exec(line.replace(/\r$/, ""));
-    if (!m) return;
-    const letter = TYPE_LETTER[m[3] as string];
-    if (letter === undefined) throw new InvalidReportError(`unknown migratetype ${JSON.stringify(m[3])}`, `pagetypeinfo:${i + 1}`);
-    const key = `${m[1]}/${m[2]}`;
-    const counts = (m[4] as string).trim().split(/\s+/);
-    const row = letters.get(key) ?? counts.map(() => "");
-    counts.forEach((c, o) => {
-      if (c !== "0") row[o] = (row[o] ?? "") + letter;
+  for (const r of parsePagetypeinfo(text).free) {
+    const letter = TYPE_LETTER[r.type];
+    if (letter === undefined) throw new InvalidReportError(`unknown migratetype ${JSON.stringify(r.type)}`, `pagetypeinfo:${r.line}`);
+    const key = `${r.nid}/${r.zone}`;
+    const row = letters.get(key) ?? r.counts.map(() => "");
+    r.counts.forEach((c, o) => {
+      if (c !== 0) row[o] = (row[o] ?? "") + letter;
     });
     letters.set(key, row);
-  });
+  }
   return letters;
 }
 
