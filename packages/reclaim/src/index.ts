@@ -30,7 +30,7 @@ export {
 export { type OomTask, type OomDecision, OOM_SCORE_ADJ_MIN, oomBadness, selectBadProcess } from "./oom";
 export { type ReclaimTraceEvent, type ReclaimTraceLineContext, formatReclaimTraceEvent, formatReclaimTraceLine } from "./trace";
 export { type SlowPathFlow, type FailureLineForm, type ShowMemLayout, type ReclaimVersionFacts, reclaimVersionFacts } from "./version";
-export { type WarnAllocOptions, renderWarnAlloc } from "./warn-alloc";
+export { type ShowMemLayoutFacts, type WarnAllocOptions, renderWarnAlloc, showMemLayout } from "./warn-alloc";
 export {
   type ReclaimOptions,
   type SlowPathResult,
