@@ -51,18 +51,16 @@ describe("pagealloc run --save / --load", () => {
     expect(missing.stderr).toContain("no such file");
   });
 
-  it("--save of a kernel with the slow path writes its state; loadSnapshotFile gives it back", async () => {
-    const c = capture();
+  it("--save of a kernel with the slow path writes its state (format version 2 holds it)", async () => {
     const state = path.join(dir, "r.pgs");
-    const script = "alloc a order=0 gfp=GFP_HIGHUSER_MOVABLE count=3000\nalloc b order=3 gfp=GFP_KERNEL count=4\n";
+    const script = "alloc a order=0 gfp=GFP_HIGHUSER_MOVABLE count=3300\nalloc b order=3 gfp=GFP_KERNEL count=4\nshow buddyinfo\n";
+    const c = capture();
     expect(await run(["run", file("r.pa", script), "--machine", "tiny-16m", "--reclaim", "--save", state], c)).toBe(0);
-    const k = loadSnapshotFile(state);
+    const k = restore(new Uint8Array(fs.readFileSync(state)));
     expect(k.reclaim).not.toBeNull();
-    // the same script without --save: the slow path's counters and the zone agree with the loaded kernel
-    const k2 = restore(new Uint8Array(fs.readFileSync(state)));
-    expect(k2.buddyinfo()).toBe(k.buddyinfo());
-    expect(k.reclaim!.vmstat).toEqual(k2.reclaim!.vmstat);
-    expect(JSON.stringify(k.reclaim!.lastOutcome)).toBe(JSON.stringify(k2.reclaim!.lastOutcome));
+    // 3300 movable pages and four order-3 blocks take tiny-16m's DMA zone below its low watermark: the slow path ran
+    expect(k.reclaim!.lastOutcome).not.toBeNull();
+    expect(c.stdout).toContain(k.buddyinfo());
   });
 });
 

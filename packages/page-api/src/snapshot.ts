@@ -1,5 +1,6 @@
 import { type BuddyStateData, type BuddyTraceEvent, checkInvariants, exportState, importState } from "@pagealloc/buddy";
 import { type FrameStore, type InitialContent, type Machine, PageallocError, formatKernelVersion } from "@pagealloc/physmem";
+import type { ReclaimOptions, ReclaimStateData } from "@pagealloc/reclaim";
 import type { Sysctls } from "@pagealloc/zones";
 import { PageApiArgumentError } from "./errors";
 import { type Kernel, type KernelLogLine, bootKernel } from "./kernel";
@@ -81,14 +82,17 @@ export class SnapshotVersionError extends PageallocError {
 }
 
 /**
- * A kernel whose state a snapshot cannot hold (the slow path of @pagealloc/reclaim is on). kernel: none
+ * A kernel whose state a snapshot cannot hold: a slow-path call in progress (snapshot() called from one of its
+ * callbacks), or a slow-path option that is not plain data. kernel: none
  *
  * @example
  * ```ts
  * import { bootKernel, snapshot } from "@pagealloc/page-api";
  * let err;
- * try { snapshot(bootKernel({ machine: "tiny-16m", reclaim: true })); } catch (e) { err = e; }
- * console.log(err.code); // => SNAPSHOT_UNSUPPORTED
+ * // warn_alloc's report is printed from inside __alloc_pages_slowpath(): the call is not over yet
+ * const k = bootKernel({ machine: "tiny-16m", reclaim: { onReport: () => { try { snapshot(k); } catch (e) { err = e; } } } });
+ * while (k.alloc_page("GFP_KERNEL|__GFP_NORETRY") !== null);
+ * console.log(err.code, err.location, snapshot(k).length > 0); // => SNAPSHOT_UNSUPPORTED kernel.reclaim true
  * ```
  */
 export class SnapshotUnsupportedError extends PageallocError {
@@ -106,10 +110,19 @@ export interface SnapshotOptions {
   readonly extra?: Uint8Array;
 }
 
+/** The slow path's callbacks: a snapshot holds the slow path's options that are data, not these. */
+export type ReclaimCallbacks = Pick<ReclaimOptions, "trace" | "onEvict" | "onMigrate" | "onReport" | "oomKill" | "renderReport">;
+
 /** Options of {@link restore}: what a snapshot does not carry (callbacks and debug switches). */
 export interface RestoreOptions {
   /** Receives every kmem trace event after the restore. */
   readonly trace?: (event: BuddyTraceEvent) => void;
+  /**
+   * Callbacks of the slow path (its trace, onEvict, onMigrate, onReport, oomKill, renderReport), for a snapshot of
+   * a kernel booted with `reclaim`; its other options (swap, swappiness, compaction, tasks, background …) come from
+   * the snapshot. Ignored for a kernel without the slow path.
+   */
+  readonly reclaim?: ReclaimCallbacks;
   /** Run the buddy invariant checker after every operation (and once right after the restore). */
   readonly checkInvariants?: boolean;
 }
@@ -198,8 +211,12 @@ interface SnapshotJson {
     readonly seed: number;
     readonly pagePoisoning: boolean;
     readonly initialContent: InitialContent;
+    /** The slow path's options that are data (with `background`), or null/absent: booted without it. */
+    readonly reclaim?: Record<string, unknown> | null;
   };
   readonly buddy: unknown;
+  /** The slow path's state (Reclaim.exportState(), typed arrays as blobs), or null/absent. */
+  readonly reclaim?: unknown;
   readonly kernel: {
     readonly cpu: number;
     readonly log: readonly KernelLogLine[];
@@ -264,9 +281,40 @@ function decodeValue(v: unknown, blobs: Uint8Array, where: string): unknown {
   return v;
 }
 
+/** Is a value plain data that JSON keeps as it is (finite numbers, strings, booleans, null, arrays, plain objects)? */
+function isPlainData(v: unknown): boolean {
+  if (v === null || typeof v === "string" || typeof v === "boolean") return true;
+  if (typeof v === "number") return Number.isFinite(v);
+  if (Array.isArray(v)) return v.every(isPlainData);
+  if (typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) return Object.values(v as object).every((x) => x === undefined || isPlainData(x));
+  return false;
+}
+
+/** The slow path's options a snapshot keeps: everything but the callbacks (which restore takes again). */
+function reclaimBootOptions(options: ReclaimOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || typeof value === "function") continue;
+    if (!isPlainData(value)) throw new SnapshotUnsupportedError(`the slow path's option ${key} is not plain data (numbers, strings, arrays, plain objects)`, `kernel.reclaim.options.${key}`);
+    out[key] = value;
+  }
+  return out;
+}
+
+function reclaimState(r: NonNullable<Kernel["reclaim"]>): ReclaimStateData {
+  try {
+    return r.exportState();
+  } catch (e) {
+    // the only refusal: a snapshot asked for from a slow-path callback, while the call runs
+    throw new SnapshotUnsupportedError(`the slow path's state cannot be saved now: ${e instanceof Error ? e.message : String(e)}`, "kernel.reclaim");
+  }
+}
+
 /**
  * Save the complete state of a simulated kernel: boot options, the buddy allocator's arrays and counters, per-CPU
- * lists, compound pages, mapcounts, pkmap slots, the kernel log and the contents of every written frame.
+ * lists, compound pages, mapcounts, pkmap slots, the kernel log, the contents of every written frame and, for a
+ * kernel booted with `reclaim`, the slow path's options (not its callbacks) and state (memory-use model and LRU
+ * lists, kswapd and kcompactd per node, compaction deferral per zone, vm event counters, reports, last outcome).
  * kernel: none (a simulator facility; the nearest kernel analogue is hibernation's kernel/power/snapshot.c,
  * which saves every page frame in use)
  *
@@ -274,8 +322,8 @@ function decodeValue(v: unknown, blobs: Uint8Array, where: string): unknown {
  * @param options - `extra`: the caller's own bytes, stored beside the kernel (see {@link readSnapshotExtra})
  * @returns the snapshot bytes (format: see {@link SNAPSHOT_FORMAT_VERSION})
  * @throws {PageApiArgumentError} (code `PAGE_API_ARGUMENT`) for an `extra` that is not a Uint8Array
- * @throws {SnapshotUnsupportedError} for a kernel booted with the slow path (`reclaim`), whose memory-use model,
- *   LRU lists and kswapd state are not saved yet
+ * @throws {SnapshotUnsupportedError} (code `SNAPSHOT_UNSUPPORTED`) when called from a slow-path callback while the
+ *   call runs, or for a slow-path option that is not plain data
  * @example
  * ```ts
  * import { bootKernel, restore, snapshot } from "@pagealloc/page-api";
@@ -288,9 +336,6 @@ function decodeValue(v: unknown, blobs: Uint8Array, where: string): unknown {
 export function snapshot(k: Kernel, options: SnapshotOptions = {}): Uint8Array {
   const extra = options.extra;
   if (extra !== undefined && !(extra instanceof Uint8Array)) throw new PageApiArgumentError("options.extra must be a Uint8Array", "options.extra");
-  if (k.reclaim) {
-    throw new SnapshotUnsupportedError("a kernel booted with the slow path (reclaim) cannot be saved yet: its memory-use model, LRU and kswapd state are not in the format", "kernel.reclaim");
-  }
   const ki = internals(k);
   const mem = frameStore(k.memory);
   const w = new BlobWriter();
@@ -305,8 +350,10 @@ export function snapshot(k: Kernel, options: SnapshotOptions = {}): Uint8Array {
       seed: k.seed,
       pagePoisoning: k.pagePoisoning,
       initialContent: mem.initial,
+      reclaim: k.reclaim ? reclaimBootOptions(k.reclaim.options) : null,
     },
     buddy: encodeValue(exportState(k.buddy), w),
+    reclaim: k.reclaim ? encodeValue(reclaimState(k.reclaim), w) : null,
     kernel: {
       cpu: ki.cpu,
       log: ki.log,
@@ -433,6 +480,7 @@ export function restore(bytes: Uint8Array, options: RestoreOptions = {}): Kernel
   const { json, blobs } = readContainer(bytes);
   try {
     const b = json.boot;
+    if (b.reclaim != null && (typeof b.reclaim !== "object" || Array.isArray(b.reclaim))) throw new SnapshotCorruptError("the slow path's options are not an object", "boot.reclaim");
     const k = bootKernel({
       machine: b.machine,
       version: b.version,
@@ -441,10 +489,12 @@ export function restore(bytes: Uint8Array, options: RestoreOptions = {}): Kernel
       seed: b.seed,
       pagePoisoning: b.pagePoisoning,
       initialContent: b.initialContent,
+      reclaim: b.reclaim ? { ...b.reclaim, ...options.reclaim } : false,
       trace: options.trace,
       checkInvariants: options.checkInvariants,
     });
     importState(k.buddy, decodeValue(json.buddy, blobs, "buddy") as BuddyStateData);
+    if (k.reclaim) k.reclaim.importState(decodeValue(json.reclaim, blobs, "reclaim") as ReclaimStateData);
     const ki = internals(k);
     const s = json.kernel;
     k.set_cpu(s.cpu);
