@@ -27,7 +27,8 @@ function checkLines(c: WatermarkCheck, indent: string): string[] {
 export function renderExplanation(report: FailureReport, e: ReportExplanation): string {
   const lines: string[] = [];
   const mode = `mode:0x${report.gfpMask.toString(16)}${report.gfpNames === null ? "" : `(${report.gfpNames})`}`;
-  lines.push(`line ${report.line}: ${report.comm}: page allocation failure: order:${report.order}, ${mode}`);
+  // As the kernel printed it: 2.6.x "failure. order:", later "failure: order:".
+  lines.push(`line ${report.line}: ${report.comm}: page allocation failure${report.form === "dot-hex" ? "." : ":"} order:${report.order}, ${mode}`);
   lines.push(e.version === null ? "kernel: unknown" : `kernel: ${e.version} (${e.versionFrom === "option" ? "given" : "from the report"})`);
   lines.push(`diagnosis: ${e.kind}`);
   lines.push(`  ${e.summary}`);
