@@ -43,7 +43,9 @@ const FAILURE_MARK = ": page allocation failure";
 const TASK_COMM_MAX = 15;
 const FAILURE_AFTER_MARK_RE = /^[.:](?: order:|\s*$)/;
 const FAILURE_REST_RE = /^([.:]) order:(\d+), mode:0x([0-9a-fA-F]+)(?:\(([^()]*)\))?(.*)$/;
-const TASK_RE = /^CPU: (\d+) (?:UID: (\d+) )?PID: (\d+) Comm: (.{1,16}?) (?:Not tainted|Tainted: ([A-Z ]*?)) ?(\d+\.\d+\S*) #(\S+)(.*)$/;
+// "Kdump: loaded" (3.10+ when a crash kernel is loaded) sits between the comm and the taint; RHEL kernels print
+// "------------" after the taint flags.
+const TASK_RE = /^CPU: (\d+) (?:UID: (\d+) )?PID: (\d+) Comm: (.{1,16}?) (?:Kdump: loaded )?(?:Not tainted|Tainted: ([A-Z ]*?)) ?(?:-{4,} +)?(\d+\.\d+\S*) #(\S+)(.*)$/;
 /** The task line is complete once its build number (`#1`) is there. */
 const TASK_BUILD_RE = / #\S/;
 const OLD_TASK_RE = /^Pid: (\d+), comm: (.{1,20}?) (?:Not tainted|Tainted: ([A-Z ]*?)) ?(\d+\.\d+\S*) #(\S+)(.*)$/;
@@ -80,6 +82,24 @@ const QP_ESCAPE_RE = /=([0-9A-F]{2})/g;
  * first: soft-broken lines are joined and =XX escapes replaced, so the kernel's lines come back.
  */
 function logicalLines(text: string): { lines: string[]; lineNos: number[] } {
+  const { lines, lineNos } = decodeQuotedPrintable(text);
+  if (!text.includes(RSYSLOG_LF)) return { lines, lineNos };
+  // rsyslog writes the newlines inside one printk (show_mem's global counters) as "#012": split them back.
+  const outLines: string[] = [];
+  const outNos: number[] = [];
+  lines.forEach((l, i) => {
+    for (const part of l.split(RSYSLOG_LF)) {
+      outLines.push(part);
+      outNos.push(lineNos[i] as number);
+    }
+  });
+  return { lines: outLines, lineNos: outNos };
+}
+
+/** rsyslog's escape of a control character: '#' and its octal code; 012 is the newline. */
+const RSYSLOG_LF = "#012";
+
+function decodeQuotedPrintable(text: string): { lines: string[]; lineNos: number[] } {
   const physical = text.split("\n");
   const lineNos = physical.map((_l, i) => i + 1);
   if (!(text.includes("=3D") && QP_SOFT_BREAK_RE.test(text))) return { lines: physical, lineNos };

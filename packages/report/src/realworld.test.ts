@@ -140,6 +140,46 @@ describe("3.8.0-rc2 x86_64 (linux-mm, three GFP_ATOMIC failures in virtio_net re
   });
 });
 
+describe("3.10.0-957 RHEL 7 x86_64, two NUMA nodes (/var/log/messages: rsyslog wrote the counters' newlines as #012)", () => {
+  const F = "warn_alloc_3.10.0-957_x86_64_rhel7_numa.txt";
+  it("reads the Kdump/RHEL task line, the #012-joined global counters and both nodes' zones", () => {
+    const r = only(F);
+    expect(r).toMatchObject({ line: 2, comm: "runc:[1:CHILD]", order: 5, gfpMask: 0x10c0d0, form: "colon-hex", kernelRelease: "3.10.0-957.1.3.el7.x86_64" });
+    // "CPU: 27 PID: 70623 Comm: runc:[1:CHILD] Kdump: loaded Tainted: P        W  OE  ------------   3.10.0-957.1.3.el7.x86_64 #1"
+    expect(r.task).toMatchObject({ cpu: 27, pid: 70623, comm: "runc:[1:CHILD]", tainted: "P        W  OE", build: "1" });
+    // "active_anon:2546346 …#012 … free:115901 free_pcp:2004 free_cma:0"
+    expect(r.memInfo?.globals).toMatchObject({ active_anon: 2546346, slab_unreclaimable: 1685156, free: 115901, free_cma: 0 });
+    expect(r.memInfo?.zones.map((z) => `${z.nid}/${z.name}`)).toEqual(["0/DMA", "0/DMA32", "0/Normal", "1/Normal"]);
+    const n1 = r.memInfo?.zones[3] as ReportZone;
+    expect(n1.fields.min?.pages).toBe(11294); // 45176kB / 4
+    expect(n1.freeArea?.orders.map((o) => o.count).slice(0, 5)).toEqual([18666, 2260, 953, 267, 14]);
+    expect(r.memInfo?.hugepages).toHaveLength(4);
+    expect(r.memInfo?.freeSwapKb).toBe(10297468);
+    // the kmem_cache_create message after "595260 pages reserved" is not part of the report
+    expect(r.endLine).toBe(52);
+  });
+  it("order-5 GFP_KERNEL (memcg kmalloc) → fragmentation on both nodes' Normal zones", () => {
+    // 3.10 (before 4.4): per-order loop, GFP_KERNEL can sleep → no ALLOC_HIGH/HARDER; order 5 → subtract 31.
+    // Node 0 Normal: free 79912kB = 19978, min 43728kB = 10932: 19947 > 10932;
+    //   o0 19947 − 7662 = 12285 > 5466; o1 12285 − 4239×2 = 3807 > 2733; o2 3807 − 658×4 = 1175 ≤ 1366 → fail.
+    // Node 1 Normal: free 117572kB = 29393, min 45176kB = 11294: 29362 > 11294;
+    //   o0 29362 − 18666 = 10696 > 5647; o1 10696 − 4520 = 6176 > 2823; o2 6176 − 3812 = 2364 > 1411;
+    //   o3 2364 − 267×8 = 228 ≤ 705 → fail.
+    // Node 0 DMA32: free 250932kB = 62733 − 31 = 62702 ≤ min 298 + lowmem_reserve[Normal] 62430 = 62728 → below.
+    // Plenty of free memory, none of it in order-5 blocks a GFP_KERNEL request may take: fragmentation.
+    const e = explainReport(only(F));
+    expect(e.kind).toBe("fragmentation");
+    const normals = e.zonelist.filter((z) => z.name === "Normal");
+    expect(normals.map((z) => [z.nid, z.slow?.usable, z.slow?.minAfterFlags])).toEqual([
+      [0, 19947, 10932],
+      [1, 29362, 11294],
+    ]);
+    expect(normals[0]?.slow?.orders.map((o) => o.usable)).toEqual([true, true, false]);
+    expect(normals[1]?.slow?.orders.map((o) => o.usable)).toEqual([true, true, true, false]);
+    expect(slow(e, "DMA32")).toMatchObject({ usable: 62702, lowmemReserve: 62430, outcome: "below-watermark" });
+  });
+});
+
 describe("4.1.12 x86_64 (linux-mm mail kept in quoted-printable; first timestamp lost its '[')", () => {
   const F = "warn_alloc_4.1.12_x86_64_qp.txt";
   it("decodes the soft line breaks and =3D escapes, keeping the numbers of the lines as stored", () => {
