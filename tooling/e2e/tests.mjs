@@ -1,6 +1,7 @@
 // Browser tests of the docs site: [name, async ({ page, base, outDir }) => void] pairs.
 // Expected values come from the kernel's rules, worked out by hand in the comments, not from our own output.
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 
 /** Every page in the sidebar (kept in step with apps/docs/docs/.vitepress/config.mts by the "sidebar" test). */
@@ -272,6 +273,67 @@ export const tests = [
     await page.waitForSelector("#pg-op-error");
     assert.match(await page.textContent("#pg-op-error"), /op1:1/);
     assert.deepEqual(await mapState(page), map1);
+  }],
+
+  ["playground: a saved snapshot loads after a reload: identical /proc text and identical next steps; a corrupt file shows SNAPSHOT_CORRUPT and changes nothing", async ({ page, base, outDir }) => {
+    const procTexts = async (p) => {
+      const out = {};
+      for (const f of ["buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat"]) {
+        await p.selectOption("#pg-proc-file", f);
+        await p.waitForFunction((name) => document.querySelector("#pg-proc")?.textContent.includes(name === "vmstat" ? "nr_free_pages" : "Node 0"), f);
+        out[f] = await p.textContent("#pg-proc");
+      }
+      await p.selectOption("#pg-proc-file", "buddyinfo");
+      return out;
+    };
+    const runScriptStep = async (p, text, ops) => {
+      await p.fill("#pg-script", text);
+      await p.click("#pg-run-script");
+      await p.waitForFunction((n) => document.querySelector(".playground")?.getAttribute("data-ops") === n, String(ops));
+    };
+    // random() in a script step draws from seed = the step's index since boot: the loaded history must keep counting
+    const script = "repeat 30 {\n  alloc m order=random(0,3) gfp=GFP_HIGHUSER_MOVABLE\n}\nrepeat 12 {\n  free m[random]\n}\nshow buddyinfo";
+    await bootPlayground(page, base, "#m=tiny-16m&v=6.18");
+    await page.click("#pg-script-box summary");
+    await allocate(page, "GFP_KERNEL", 3);
+    await runScriptStep(page, script, 2);
+    const saved = await procTexts(page);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#pg-save-snapshot")]);
+    const file = path.join(outDir, "playground-snapshot.pgs");
+    await download.saveAs(file);
+    assert.match(download.suggestedFilename(), /^tiny-16m-6\.18-step2\.pgs$/);
+    // what the page that saved does next: the reference for the loaded one
+    await runScriptStep(page, script, 3);
+    await allocate(page, "GFP_KERNEL", 2);
+    const next = { proc: await procTexts(page), out: await page.textContent("#pg-script-out"), pfn: /→ pfn (\d+)\s*$/.exec(await page.textContent("#pg-history li:last-child"))?.[1] };
+    assert.ok(next.pfn, "the order-2 allocation got a page");
+
+    await page.reload({ waitUntil: "networkidle" });
+    await bootPlayground(page, base, "");
+    assert.notEqual((await procTexts(page)).buddyinfo, saved.buddyinfo, "a fresh boot differs from the saved state");
+    await page.setInputFiles("#pg-snapshot-file", file);
+    await page.waitForSelector("#pg-snapshot-name");
+    assert.match(await page.textContent("#pg-snapshot-name"), /playground-snapshot\.pgs/);
+    assert.deepEqual(await procTexts(page), saved);
+    await page.screenshot({ path: path.join(outDir, "playground-snapshot-loaded.png"), fullPage: true });
+    await page.click("#pg-script-box summary");
+    await runScriptStep(page, script, 1);
+    await allocate(page, "GFP_KERNEL", 2);
+    const again = { proc: await procTexts(page), out: await page.textContent("#pg-script-out"), pfn: /→ pfn (\d+)\s*$/.exec(await page.textContent("#pg-history li:last-child"))?.[1] };
+    assert.deepEqual(again, next);
+
+    // a damaged file (one byte flipped: the CRC-32 no longer matches) is refused; what is shown stays
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 100] ^= 0xff;
+    const bad = path.join(outDir, "playground-snapshot-corrupt.pgs");
+    fs.writeFileSync(bad, bytes);
+    const before = { proc: await procTexts(page), step: await page.getAttribute(".playground", "data-step"), name: await page.textContent("#pg-snapshot-name") };
+    await page.setInputFiles("#pg-snapshot-file", bad);
+    await page.waitForSelector("#pg-error");
+    const message = await page.textContent("#pg-error");
+    assert.match(message, /load snapshot playground-snapshot-corrupt\.pgs: SNAPSHOT_CORRUPT: .+\(at .+\)/);
+    assert.deepEqual({ proc: await procTexts(page), step: await page.getAttribute(".playground", "data-step"), name: await page.textContent("#pg-snapshot-name") }, before);
+    await page.screenshot({ path: path.join(outDir, "playground-snapshot-corrupt.png"), fullPage: true });
   }],
 
   ["playground: with the slow path, a request below the low watermark wakes kswapd and succeeds at min", async ({ page, base, outDir }) => {

@@ -1,7 +1,7 @@
 // Boot a kernel for a playground state and replay its history (deterministic: same state, same result).
-import { type ZoneState, bootBuddyFromFreeCounts, exportState, formatTraceLine, gfpDecoder, importState, parseBuddyinfo, wmarkIndex } from "@pagealloc/buddy";
+import { type BuddyTraceEvent, type ZoneState, bootBuddyFromFreeCounts, exportState, formatTraceLine, gfpDecoder, importState, parseBuddyinfo, wmarkIndex } from "@pagealloc/buddy";
 import { formatGfp, gfpThisNode } from "@pagealloc/gfp";
-import { type BootKernelOptions, type Kernel, bootKernel } from "@pagealloc/page-api";
+import { type BootKernelOptions, type Kernel, bootKernel, restore } from "@pagealloc/page-api";
 import { runScript } from "@pagealloc/workload";
 import { type StateSnapshot, restoreState, snapshotState } from "./snapshot";
 import type { PlaygroundOp, PlaygroundState } from "./state";
@@ -74,6 +74,8 @@ function planWalk(k: Kernel, gfp: number, order: number, nid: number, cpu: numbe
 }
 
 function bootKey(s: PlaygroundState): string {
+  // a loaded snapshot is its own boot (its machine and version fields are only shown)
+  if (s.snapshot) return `snapshot ${s.snapshot.id}`;
   return JSON.stringify([s.machine, s.machineJson ?? null, s.version, s.sysctls, s.reclaim ?? false, s.freeCounts ?? null]);
 }
 
@@ -112,6 +114,8 @@ export class PlaygroundSession {
   private clockUs = 1_000_000;
   private readonly bootState: StateSnapshot | null;
   private cpuNow = 0;
+  /** Operations before this history's first one (a loaded snapshot's): script op i runs as op opBase + i. */
+  private readonly opBase: number;
 
   /** @throws whatever booting throws (bad machine, bad sysctl): the caller shows it */
   constructor(state: PlaygroundState) {
@@ -119,20 +123,22 @@ export class PlaygroundSession {
     const machine = state.machine === "custom" ? (state.machineJson as never) : state.machine;
     this.key = bootKey(state);
     let gfpText: ((g: number) => string) | undefined;
-    this.kernel = bootKernel({
+    const trace = (e: BuddyTraceEvent) => {
+      if (!gfpText) return; // boot-time frees are not traced
+      this.clockUs += 7;
+      this.trace.push(formatTraceLine({ comm: "playground", pid: 1000 + this.cpuNow, cpu: this.cpuNow, timestampUs: this.clockUs }, e, { formatGfp: gfpText }));
+      if (this.trace.length > TRACE_LIMIT * 2) this.trace.splice(0, this.trace.length - TRACE_LIMIT);
+    };
+    this.opBase = state.snapshot?.opBase ?? 0;
+    this.kernel = state.snapshot ? restore(state.snapshot.bytes, { trace }) : bootKernel({
       machine,
       version: state.version,
       // page-api types `sysctls` as the full Sysctls, but buildZones resolves a partial set against the defaults.
       sysctls: state.sysctls as BootKernelOptions["sysctls"],
       reclaim: state.reclaim ?? false,
-      trace: (e) => {
-        if (!gfpText) return; // boot-time frees are not traced
-        this.clockUs += 7;
-        this.trace.push(formatTraceLine({ comm: "playground", pid: 1000 + this.cpuNow, cpu: this.cpuNow, timestampUs: this.clockUs }, e, { formatGfp: gfpText }));
-        if (this.trace.length > TRACE_LIMIT * 2) this.trace.splice(0, this.trace.length - TRACE_LIMIT);
-      },
+      trace,
     });
-    if (state.freeCounts) applyFreeCounts(this.kernel, state.freeCounts);
+    if (state.freeCounts && !state.snapshot) applyFreeCounts(this.kernel, state.freeCounts);
     const version = this.kernel.version;
     gfpText = (g) => formatGfp(g, version, "trace");
     this.bootState = this.kernel.machine.totalPages <= SNAPSHOT_MAX_PAGES ? snapshotState(this.kernel) : null;
@@ -200,7 +206,8 @@ export class PlaygroundSession {
             ...(slowPath ? { slowPath } : {}),
           };
         } else if (op.kind === "script") {
-          const r = runScript(k, op.text, { file: `op${i}`, maxSteps: SCRIPT_MAX_STEPS, seed: i });
+          const n = this.opBase + i;
+          const r = runScript(k, op.text, { file: `op${n}`, maxSteps: SCRIPT_MAX_STEPS, seed: n });
           const shows = r.shows.map((x) => x.text).join("\n");
           const failed = r.expectations.filter((x) => !x.ok).length;
           this.results.push({ pfn: null, note: `${r.steps.length} steps, ${r.failures.length} failed allocations${r.expectations.length ? `, ${r.expectations.length - failed}/${r.expectations.length} expectations held` : ""}${shows ? `\n${shows}` : ""}` });

@@ -27,6 +27,20 @@ export interface PlaygroundState {
   readonly ops: readonly PlaygroundOp[];
   /** How many ops of the history are applied (≤ ops.length). */
   readonly step: number;
+  /** The history starts from this loaded snapshot file instead of a boot (not part of the URL hash). */
+  readonly snapshot?: LoadedSnapshot;
+}
+
+/** A snapshot file loaded into the playground (lib/snapshot-file.ts). */
+export interface LoadedSnapshot {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  /** Operations applied between boot and the save (0 when unknown): script op i of the new history uses seed opBase + i. */
+  readonly opBase: number;
+  /** The playground wrote it: machine, version and sysctls of the state come from its section. */
+  readonly fromPlayground: boolean;
+  /** Distinguishes two loads of the same file (each starts a new history). */
+  readonly id: number;
 }
 
 export const DEFAULT_STATE: PlaygroundState = { machine: "tiny-16m", version: "6.18", sysctls: {}, ops: [], step: 0 };
