@@ -75,12 +75,17 @@ describe("parseNumactlHardware", () => {
     expect(m.distance).toEqual([[10, 20], [20, 10]]);
   });
 
+  it("an asymmetric SLIT is kept as the firmware gave it (real CXL tables are: see importers-realworld.test.ts)", () => {
+    const d = parseNumactlHardware(TWO_SOCKET.replace("  1:  21  10 ", "  1:  20  10 "));
+    expect(d.distance).toEqual([[10, 21], [20, 10]]);
+    expect(d.distanceAsymmetric).toBe(true);
+  });
+
   it.each([
     ["garbage line", TWO_SOCKET.replace("node 0 free: 120312 MB", "hello"), "numactl:4", /not a line of numactl/],
     ["bad CPU id", TWO_SOCKET.replace("cpus: 0 1 2", "cpus: 0 x 2"), "numactl:2", /CPU ids must be numbers/],
     ["short distance row", TWO_SOCKET.replace("  1:  21  10 ", "  1:  21"), "numactl:11", /1 values for 2 nodes/],
     ["bad distance value", TWO_SOCKET.replace("  0:  10  21 ", "  0:  10  5 "), "numactl:10", /above 10/],
-    ["asymmetric", TWO_SOCKET.replace("  1:  21  10 ", "  1:  20  10 "), "numactl:11", /not symmetric/],
     ["missing available", TWO_SOCKET.replace("available: 2 nodes (0-1)\n", ""), "numactl:1", /available/],
     ["node count mismatch", TWO_SOCKET.replace("2 nodes (0-1)", "3 nodes (0-1)"), "numactl:1", /says 3 nodes/],
     ["CPU on two nodes", TWO_SOCKET.replace("cpus: 16 17", "cpus: 15 17"), "numactl:5", /CPU 15 is also on/],

@@ -101,8 +101,9 @@ export function parseNumactlHardware(text: string, options: ImportOptions = {}):
 
   lines.forEach((raw, i) => {
     const n = i + 1;
-    const line = raw.trim();
-    if (line === "") return;
+    // Pasted from a mail: quote marks ("> ", ">>>>> ") go; so does the echoed command ("$ numactl -H").
+    const line = raw.replace(/^\s*(?:>[ \t]?)+/, "").trim();
+    if (line === "" || /^[$#]\s*numactl\b/.test(line)) return;
     let m: RegExpExecArray | null;
     if ((m = /^available:\s+(\d+)\s+nodes?\s+\(([^)]*)\)$/.exec(line))) {
       const ids = parseCpulist(m[2]);
@@ -112,8 +113,16 @@ export function parseNumactlHardware(text: string, options: ImportOptions = {}):
       return;
     }
     if ((m = /^node\s+(\d+)\s+cpus:(.*)$/.exec(line))) {
-      const cpus = m[2].trim() === "" ? [] : m[2].trim().split(/\s+/);
-      if (!cpus.every((c) => /^\d+$/.test(c))) return err(n, `CPU ids must be numbers: ${JSON.stringify(m[2].trim())}`);
+      const text = m[2].trim();
+      // numactl ≥ 2.0.16 prints ranges ("0-127,256-383"); older ones every id.
+      if (/^\d+(?:-\d+)?(?:,\d+(?:-\d+)?)+$|^\d+-\d+$/.test(text)) {
+        const ids = parseCpulist(text);
+        if (!ids) return err(n, `bad CPU list ${JSON.stringify(text)}`);
+        draft(Number(m[1]), n).cpus = ids;
+        return;
+      }
+      const cpus = text === "" ? [] : text.split(/\s+/);
+      if (!cpus.every((c) => /^\d+$/.test(c))) return err(n, `CPU ids must be numbers: ${JSON.stringify(text)}`);
       draft(Number(m[1]), n).cpus = cpus.map(Number);
       return;
     }
@@ -167,6 +176,8 @@ export function parseNumactlHardware(text: string, options: ImportOptions = {}):
     arch: options.arch ?? "x86_64",
     nodes,
     ...(distance ? { distance } : {}),
+    // The firmware's SLIT may be asymmetric (e.g. 60 one way, 255 back for a CXL node): the kernel keeps it as is.
+    ...(distance && distance.some((row, a) => row.some((v, b) => v !== distance[b]?.[a])) ? { distanceAsymmetric: true } : {}),
   };
   return checkImported(desc, (kind, k) => {
     const line = kind === "nodes" ? drafts.get(ids[k])?.line : kind === "distance" ? distanceRows[k]?.line : undefined;
