@@ -82,6 +82,34 @@ export interface BootBuddyOptions {
   readonly checkInvariants?: boolean;
   /** vm.watermark_boost_factor (default 15000; 5.0+). */
   readonly watermarkBoostFactor?: number;
+  /**
+   * @internal The fused order-0 paths ({@link BuddyAllocator.allocOrder0Fast}, {@link BuddyAllocator.freeOrder0Fast};
+   * default true). `false` sends every request through the layered path: the differential tests compare the two.
+   * They are off whenever `trace` or `checkInvariants` is given.
+   */
+  readonly fastPaths?: boolean;
+}
+
+/**
+ * What the fused order-0 allocation needs of one (GFP mask, node): a pure function of the mask and of what boot
+ * fixed (the decoder, the zonelists, page_group_by_mobility_disabled), so it is computed once.
+ */
+interface Order0Route {
+  /** The preferred zone (the zonelist's first candidate), or null when the fused path cannot serve the mask. */
+  readonly zone: ZoneState | null;
+  readonly mt: number;
+  readonly allocFlags: number;
+  readonly classzone: number;
+  /** 2.6.25–4.14: a __GFP_COLD request takes the list's tail. */
+  readonly takeTail: boolean;
+  /** wmark_pages()'s index for allocFlags (0 min, 1 low, 2 high). */
+  readonly wmarkIdx: number;
+  /**
+   * __zone_watermark_ok() of order 0 for allocFlags, when they hold no reserve, CMA or no-watermark bit: free pages
+   * minus 1 nr_free_highatomic (6.12+) or 2 nr_reserved_highatomic (4.4–6.11), or 0 (the per-order loop before
+   * 4.4), must exceed mark + lowmem_reserve. −1: other flags, the general check runs.
+   */
+  readonly wmHighatomic: number;
 }
 
 const RMQUEUE_NORMAL = 0;
@@ -127,6 +155,12 @@ export class BuddyAllocator {
   private readonly hasDma32: boolean;
   /** Pageblock type before isolation, by "nid/zoneIdx/block". */
   private readonly isolatedFrom = new Map<string, number>();
+  /** The fused order-0 paths are on (BootBuddyOptions.fastPaths, no tracing, no invariant checking, not 2.6.24's lists). */
+  private readonly fast0: boolean;
+  /** allocOrder0Fast()'s routes by GFP mask × 1024 + node, and the last one used. */
+  private readonly order0Routes = new Map<number, Order0Route>();
+  private lastRouteKey = -1;
+  private lastRoute: Order0Route | null = null;
 
   /** @internal use bootBuddy() */
   constructor(specs: readonly BuddyZoneSpec[], options: BootBuddyOptions) {
@@ -180,6 +214,7 @@ export class BuddyAllocator {
     const vmTotal = this.zones.reduce((s, z) => s + Math.max(0, z.spec.managedPages - z.spec.watermark.high), 0);
     this.mobilityDisabled = vmTotal < 2 ** this.pageblockOrder * this.facts.migratetypeNames.length;
     for (const z of this.zones) this.bootZone(z);
+    this.fast0 = (options.fastPaths ?? true) && !options.trace && !options.checkInvariants && this.facts.pcpModel !== "hot-cold";
     this.afterOp();
   }
 
@@ -1452,6 +1487,10 @@ export class BuddyAllocator {
    */
   allocPages(gfp: number, order: number, opts: { nid?: number; cpu?: number; nodemask?: readonly number[] } = {}): number {
     if (!this.opts.gfp) throw new InvalidBuddyArgumentError("allocPages(gfp) needs the gfp decoder option; use allocPagesRequest", "options.gfp");
+    if (order === 0 && opts.nodemask === undefined) {
+      const pfn = this.allocOrder0Fast(gfp, opts.nid, opts.cpu ?? 0);
+      if (pfn >= 0) return pfn;
+    }
     // One object literal of a fixed shape: spreading the decoded mask and the options into a new object
     // cost ~20 µs per call in V8 (bench/: order0-pcp), more than the allocation itself.
     const d = this.opts.gfp(gfp);
@@ -1481,6 +1520,7 @@ export class BuddyAllocator {
    * @throws {BadPageFreeError} when the block is not allocated with that order (nothing changes)
    */
   freePages(pfn: number, order: number, opts: { cpu?: number; cold?: boolean; toTail?: boolean; bypassPcp?: boolean } = {}): void {
+    if (order === 0 && opts.bypassPcp !== true && opts.cold !== true && this.freeOrder0Fast(pfn, opts.cpu ?? 0)) return;
     this.checkOrderArg(order);
     const cpu = opts.cpu ?? 0;
     this.checkCpu(cpu);
@@ -1497,6 +1537,163 @@ export class BuddyAllocator {
     if (this.pcpAllowedOrder(order) && !opts.bypassPcp) this.freePcp(z, cpu, opts.cold ?? false, pfn, order);
     else this.freeOnePageSplit(z, pfn, order, opts.toTail ?? false);
     this.afterOp();
+  }
+
+  // ---------------------------------------------------------------- the fused order-0 paths
+
+  /**
+   * The fused order-0 allocation: when the preferred zone passes its watermark and the CPU's per-cpu list of the
+   * request's migratetype holds a page, take that page with the layered path's bookkeeping done inline (pcp
+   * counters, page flags, zone statistics, pgalloc). Anything else (an empty list that needs a refill, a failed
+   * watermark check, a mask or argument the layered path would reject, tracing, invariant checking) returns −1 with
+   * nothing changed, and the caller takes the layered path: the outcome is the same either way.
+   * kernel: mm/page_alloc.c get_page_from_freelist() → rmqueue() → rmqueue_pcplist() (an order-0 hit on the
+   * per-cpu list)
+   *
+   * @internal {@link BuddyAllocator.allocPages} and the page API call it
+   * @param gfp - the GFP mask (decoded with the `gfp` option)
+   * @param nid - the preferred node (default: the CPU's node)
+   * @param cpu - the allocating CPU
+   * @returns the pfn, or −1 when the fused path does not apply
+   */
+  allocOrder0Fast(gfp: number, nid: number | undefined, cpu: number): number {
+    if (!this.fast0 || !(cpu >= 0 && cpu < this.cpus && (cpu | 0) === cpu)) return -1;
+    const node = nid ?? this.cpuToNode[cpu]!;
+    if (!(node >= 0 && node < 1024 && (node | 0) === node) || gfp >>> 0 !== gfp) return -1;
+    const key = gfp * 1024 + node;
+    let r = this.lastRoute;
+    if (key !== this.lastRouteKey || r === null) {
+      r = this.order0Routes.get(key) ?? this.order0Route(gfp, node, key);
+      this.lastRouteKey = key;
+      this.lastRoute = r;
+    }
+    const z = r.zone;
+    if (z === null) return -1;
+    // pcp->lists[order_to_pindex(mt, 0)]: the index is the migratetype for order 0 (5.14+ and 2.6.25–5.13 alike).
+    const s = z.pcpBase + cpu * z.nrPcpLists + r.mt;
+    if (z.next[s] === s) return -1;
+    // get_page_from_freelist(): 6.7+ checks the high watermark while the zone is not ZONE_BELOW_HIGH; a failure
+    // sets that flag, which the layered path does.
+    const w = z.spec.watermark;
+    const mark = (this.facts.pcpAutoTune && !z.belowHigh ? w.high : r.wmarkIdx === 0 ? w.min : r.wmarkIdx === 1 ? w.low : w.high) + z.watermarkBoost;
+    if (r.wmHighatomic >= 0) {
+      const free = z.nrFreePages - (r.wmHighatomic === 1 ? z.nrFreeHighatomic : r.wmHighatomic === 2 ? z.nrReservedHighatomic : 0);
+      if (free <= mark + (z.spec.lowmemReserve[r.classzone] ?? 0)) return -1;
+    } else if (!this.zoneWatermarkFast(z, 0, mark, r.classzone, r.allocFlags)) {
+      return -1;
+    }
+    // rmqueue_pcplist()
+    const i = r.takeTail ? z.prev[s]! : z.next[s]!;
+    z.pcpExpire[cpu] = 3;
+    if (this.facts.pcpAutoTune || this.facts.pcpFreeRule !== "batch") z.pcpFreeCount[cpu] = z.pcpFreeCount[cpu]! >> 1;
+    z.unlink(i);
+    z.pcpCount[cpu]! -= 1;
+    // rmqueue()
+    if (r.allocFlags & this.bits.KSWAPD && z.boosted) z.boosted = false;
+    z.flags[i] = (z.flags[i]! | PG_ALLOC) & ~(PG_BUDDY | PG_PCP);
+    z.refcount[i] = 1;
+    z.setPriv(i, 0, r.mt);
+    // zone_statistics() with the preferred zone serving, and __count_zid_vm_events(PGALLOC)
+    z.numaHit++;
+    if (z.spec.nid === this.cpuToNode[cpu]) z.numaLocal++;
+    else z.numaOther++;
+    z.pgalloc += 1;
+    return i + z.startPfn;
+  }
+
+  /** The fused path's route of (mask, node); a zone of null when the layered path must serve (or reject) the mask. */
+  private order0Route(gfp: number, node: number, key: number): Order0Route {
+    let route: Order0Route = { zone: null, mt: 0, allocFlags: 0, classzone: 0, takeTail: false, wmarkIdx: 0, wmHighatomic: -1 };
+    const d = this.opts.gfp?.(gfp);
+    const validMt = d !== undefined && Number.isInteger(d.migratetype) && d.migratetype >= 0 && d.migratetype < this.facts.pcpTypes;
+    if (validMt && Number.isInteger(d.highestZoneIdx) && d.highestZoneIdx >= 0 && this.zonelists[node]) {
+      const mt = this.mobilityDisabled ? this.facts.mt.UNMOVABLE : d.migratetype;
+      const preferred = this.cachedCandidateZones(node, d.highestZoneIdx)[0];
+      if (preferred && preferred.spec.managedPages > 0) {
+        const b = this.bits;
+        const f = this.facts;
+        const allocFlags = this.fastPathAllocFlags({ highestZoneIdx: d.highestZoneIdx, migratetype: mt, kswapdReclaim: d.kswapdReclaim, nid: node });
+        const plain = (allocFlags & (b.NO_WATERMARKS | b.MIN_RESERVE | b.NON_BLOCK | b.OOM | b.RESERVES | b.CMA)) === 0;
+        route = {
+          zone: preferred,
+          mt,
+          allocFlags,
+          classzone: f.classzoneIsPreferredZone ? preferred.spec.zoneIdx : d.highestZoneIdx,
+          takeTail: (d.cold ?? false) && f.pcpModel === "order0",
+          wmarkIdx: wmarkIndex(b, allocFlags),
+          wmHighatomic: !plain ? -1 : f.watermarkAlgorithm === "per-order-loop" ? 0 : f.allocFlagsEra === "non-block" && f.subtractFreeHighatomic ? 1 : 2,
+        };
+      }
+    }
+    if (this.order0Routes.size >= 4096) this.order0Routes.clear();
+    this.order0Routes.set(key, route);
+    return route;
+  }
+
+  /**
+   * The fused order-0 free: an allocated order-0 page goes straight to the CPU's per-cpu list (high/batch drain
+   * included), without the layered path's argument objects. Returns false with nothing changed when the page is not
+   * an allocated order-0 block or the arguments are ones the layered path rejects; the caller then takes that path.
+   * kernel: mm/page_alloc.c __free_pages() → free_frozen_pages() → free_frozen_page_commit() (order 0)
+   *
+   * @internal {@link BuddyAllocator.freePages} and the page API call it
+   * @param pfn - the page
+   * @param cpu - the freeing CPU
+   * @returns whether the page was freed
+   */
+  freeOrder0Fast(pfn: number, cpu: number): boolean {
+    if (!this.fast0 || !(cpu >= 0 && cpu < this.cpus && (cpu | 0) === cpu)) return false;
+    const z = this.zoneOfPfn(pfn);
+    if (z === undefined || !Number.isSafeInteger(pfn)) return false;
+    const i = pfn - z.startPfn;
+    const fl = z.flags[i]!;
+    if (!(fl & PG_ALLOC) || z.order(i) !== 0) return false;
+    z.flags[i] = fl & ~PG_ALLOC;
+    z.refcount[i] = 0;
+    this.pgfree += 1;
+    this.freePcp0(z, cpu, pfn);
+    return true;
+  }
+
+  /**
+   * {@link BuddyAllocator.freePcp} of an order-0 page on the lists of 2.6.25+ (one list per migratetype and order),
+   * with the order folded in: the fused free's commit.
+   * kernel: mm/page_alloc.c free_frozen_page_commit() (free_unref_page_commit() before 6.15, free_hot_cold_page()
+   * before 4.14), order 0
+   */
+  private freePcp0(z: ZoneState, cpu: number, pfn: number): void {
+    const f = this.facts;
+    const blockMt = z.pageblockMt(pfn);
+    let mt = blockMt;
+    if (mt >= f.pcpTypes) {
+      if (mt === f.mt.ISOLATE) {
+        this.freeOnePage(z, pfn, 0, mt, false);
+        return;
+      }
+      mt = f.mt.MOVABLE;
+    }
+    z.pcpExpire[cpu] = 3;
+    const i = pfn - z.startPfn;
+    z.flags[i] = z.flags[i]! | PG_PCP;
+    z.setPriv(i, 0, blockMt);
+    z.link(i, z.pcpBase + cpu * z.nrPcpLists + mt, false);
+    const count = z.pcpCount[cpu]! + 1;
+    z.pcpCount[cpu] = count;
+    const batch = z.pcpBatch[cpu]!;
+    if (!f.pcpAutoTune) {
+      // pcp->high, then (5.14–6.6) nr_pcp_free() with free_factor; order 0 is never free_high
+      const high = z.pcpHigh[cpu]!;
+      if (count >= high) this.freePcppagesBulk(z, cpu, f.pcpFreeRule === "batch" ? batch : this.nrPcpFreeFactor(z, cpu, high, batch, false), mt);
+      return;
+    }
+    z.pcpAllocFactor[cpu] = z.pcpAllocFactor[cpu]! >> 1;
+    z.pcpFlags[cpu] = z.pcpFlags[cpu]! & ~PCPF_PREV_FREE_HIGH_ORDER;
+    if (z.pcpFreeCount[cpu]! < batch << PCP_BATCH_SCALE_MAX) z.pcpFreeCount[cpu]! += 1;
+    const high = this.nrPcpHigh(z, cpu, batch, false);
+    if (count >= high) {
+      this.freePcppagesBulk(z, cpu, this.nrPcpFree(z, cpu, batch, high, false), mt);
+      if (z.belowHigh && this.zoneWatermarkOkZone(z, 0, z.spec.watermark.high + z.watermarkBoost, this.movableZoneIdx(), 0)) z.belowHigh = false;
+    }
   }
 
   /**

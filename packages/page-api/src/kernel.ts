@@ -81,6 +81,11 @@ export interface BootKernelOptions {
   readonly trace?: (event: BuddyTraceEvent) => void;
   /** Run the buddy invariant checker after every operation (slow; for tests). */
   readonly checkInvariants?: boolean;
+  /**
+   * @internal The fused order-0 alloc/free paths (default true). `false` runs every request through the layered
+   * path; the differential test checks that both give the same state.
+   */
+  readonly fastPaths?: boolean;
   /** Refuse up front (HOST_MEMORY_LIMIT, with the memory needed) a machine whose simulation needs more host bytes than this. */
   readonly maxHostBytes?: number;
   /**
@@ -202,7 +207,7 @@ export class Kernel {
           },
         })
       : null;
-    this.buddy = bootBuddyFromZoneSet(this.zones, this.machine, { trace: options.trace, checkInvariants: options.checkInvariants, slowPath: this.reclaim?.slowPath });
+    this.buddy = bootBuddyFromZoneSet(this.zones, this.machine, { trace: options.trace, checkInvariants: options.checkInvariants, slowPath: this.reclaim?.slowPath, fastPaths: options.fastPaths });
     this.reclaim?.attach(this.buddy);
     this.maxOrder = this.buddy.nrOrders - 1;
     this.memory = FrameStore.forMachine(this.machine, options.initialContent ?? "garbage");
@@ -325,6 +330,8 @@ export class Kernel {
 
   /** GFP masks whose zone modifiers gfpZoneIdx() accepted (allocPagesNode). */
   private readonly zoneCheckedMasks = new Set<number>();
+  /** The mask checked last (−1: none), so that a run of one mask skips the set. */
+  private zoneCheckedLast = -1;
 
   private flag(name: string): number {
     return this.flags[name] ?? 0;
@@ -410,10 +417,13 @@ export class Kernel {
     if (!Number.isInteger(order) || order < 0) throw new PageApiArgumentError(`order ${order} is not a non-negative integer`, "order");
     // Validates the zone modifiers first: an invalid combination is an error, not a failed allocation.
     // (A pure function of the mask: each valid mask is checked once.)
-    if (!this.zoneCheckedMasks.has(mask)) {
-      gfpZoneIdx(mask, { arch: this.machine.arch, version: this.version });
-      if (this.zoneCheckedMasks.size >= 4096) this.zoneCheckedMasks.clear();
-      this.zoneCheckedMasks.add(mask);
+    if (mask !== this.zoneCheckedLast) {
+      if (!this.zoneCheckedMasks.has(mask)) {
+        gfpZoneIdx(mask, { arch: this.machine.arch, version: this.version });
+        if (this.zoneCheckedMasks.size >= 4096) this.zoneCheckedMasks.clear();
+        this.zoneCheckedMasks.add(mask);
+      }
+      this.zoneCheckedLast = mask;
     }
     if (order > this.maxOrder) {
       // kernel: __alloc_pages(): WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp) → NULL (2.6.24: silent NULL)
@@ -424,7 +434,9 @@ export class Kernel {
     }
     const thisNode = this.gfpThisNode;
     const nodemask = thisNode && mask & thisNode && this.machine.nodes.length > 1 ? [nid] : undefined;
-    const pfn = this.buddy.allocPages(mask, order, { nid, cpu: this.cpu, nodemask });
+    // An order-0 hit on the per-cpu list takes buddy's fused path (the same result, without the request objects).
+    let pfn = order === 0 && nodemask === undefined ? this.buddy.allocOrder0Fast(mask, nid, this.cpu) : -1;
+    if (pfn < 0) pfn = this.buddy.allocPages(mask, order, { nid, cpu: this.cpu, nodemask });
     if (this.reclaim && this.reclaimAfterAlloc) this.reclaim.tick();
     if (pfn < 0) return null;
     const pages = 2 ** order;
@@ -635,6 +647,7 @@ export class Kernel {
    * ```
    */
   __free_pages(page: Page, order: number): void {
+    if (order === 0 && this.freeOrder0Fast(page)) return;
     const pfn = this.pageArg(page, "__free_pages");
     this.checkFreeable(pfn, order, "__free_pages");
     const { z, i } = this.locate(pfn);
@@ -1432,6 +1445,32 @@ export class Kernel {
     const allocated = z.order(i);
     if (allocated !== order) throw this.badPage(pfn, fn, `freed with order ${order}, allocated with order ${allocated}`);
     if ((this.mapcount.get(pfn) ?? 0) > 0) throw this.badPage(pfn, fn, "nonzero mapcount");
+  }
+
+  /**
+   * __free_pages(page, 0) when every check of the layered path passes (a page of a zone, allocated with order 0, not a
+   * compound tail, unmapped, no page poisoning): the reference is dropped and a last one frees the page through
+   * buddy's fused path. Returns false with nothing changed otherwise; the layered path then runs (and raises its
+   * errors). kernel: mm/page_alloc.c __free_pages() (order 0)
+   */
+  private freeOrder0Fast(page: Page): boolean {
+    if (!(page instanceof Page) || this.pagePoisoning) return false;
+    const pfn = page.pfn;
+    const z = this.buddy.zoneOfPfn(pfn);
+    if (z === undefined || !Number.isSafeInteger(pfn)) return false;
+    const i = pfn - z.startPfn;
+    const ref = z.refcount[i]!;
+    if (ref <= 0 || z.order(i) !== 0) return false;
+    if (this.compound.size > 0 && this.compoundHead(pfn) !== pfn) return false;
+    if (this.mapcount.size > 0 && (this.mapcount.get(pfn) ?? 0) > 0) return false;
+    if (ref > 1) {
+      z.refcount[i] = ref - 1;
+      return true;
+    }
+    this.compound.delete(pfn);
+    this.reclaim?.memory.forget(pfn);
+    if (!this.buddy.freeOrder0Fast(pfn, this.cpu)) this.buddy.freePages(pfn, 0, { cpu: this.cpu });
+    return true;
   }
 
   /** Split an allocated block into 2^order order-0 allocations, each with refcount 1. kernel: split_page() */
