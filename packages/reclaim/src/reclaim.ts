@@ -788,6 +788,8 @@ export class Reclaim {
     let migrateScanned = 0;
     let freeScanned = 0;
     const skipOnFailure = !sync && order < a.pageblockOrder;
+    const largeFolios = this.versionFacts.compactLargeFolios;
+    const pagesOf = (list: readonly number[]) => list.reduce((n, pfn) => n + 2 ** Math.max(0, m.orderOfPfn(pfn)), 0);
     // The free scanner resumes inside the pageblock where it stopped (isolate_start_pfn).
     let freeBlock = freePfn;
     let freeScan = -1;
@@ -829,20 +831,32 @@ export class Reclaim {
     // compact_zone(): isolate up to COMPACT_CLUSTER_MAX pages, migrate them, repeat; compact_finished() is checked
     // after each batch.
     const migrateBatch = (batch: number[]): boolean => {
-      this.vmstat.compact_isolated += batch.length;
+      this.vmstat.compact_isolated += pagesOf(batch);
       let ok = 0;
       let failed = 0;
-      for (const src of batch) {
-        if (freeList.length === 0 && !isolateFree(batch.length - ok - failed)) {
-          failed = batch.length - ok;
-          break;
+      for (let k = 0; k < batch.length; k++) {
+        const src = batch[k]!;
+        const srcOrder = Math.max(0, m.orderOfPfn(src));
+        let dst: number;
+        if (srcOrder > 0) {
+          // compaction_alloc() (6.9+): a free block of the folio's order from the isolated free pages
+          dst = this.compactionAllocBlock(freeList, srcOrder, isolateFree);
+          if (dst < 0) {
+            failed += 2 ** srcOrder;
+            continue;
+          }
+        } else {
+          if (freeList.length === 0 && !isolateFree(pagesOf(batch.slice(k)))) {
+            failed += pagesOf(batch.slice(k));
+            break;
+          }
+          dst = freeList.shift()!;
         }
-        const dst = freeList.shift()!;
         const owner = m.ownerOfPfn(src);
         m.move(src, dst);
-        a.freePages(src, 0, { bypassPcp: true });
+        a.freePages(src, srcOrder, { bypassPcp: true });
         this.options.onMigrate?.(src, dst, owner);
-        ok++;
+        ok += 2 ** srcOrder;
       }
       this.emit({ event: "mm_compaction_migratepages", nrMigrated: ok, nrFailed: failed });
       nrMigrated += ok;
@@ -870,15 +884,31 @@ export class Reclaim {
           continue;
         }
         const ao = a.allocatedOrder(p);
-        if (ao === 0 && m.isMovable(p)) {
+        // 6.9+: a movable large folio below the target order is isolated whole (skip_isolation_on_order())
+        if (ao === 0 || (ao > 0 && ao < order && largeFolios)) {
+          if (!m.isMovable(p)) {
+            if (skipOnFailure) {
+              const chunk = 2 ** order;
+              const next = p - (p % chunk) + chunk;
+              batch = batch.filter((x) => x < next - chunk);
+              p = next;
+            } else p += 2 ** ao;
+            continue;
+          }
           batch.push(p);
-          p++;
-          if (batch.length === COMPACT_CLUSTER_MAX) {
+          p += 2 ** ao;
+          // isolate_migratepages_block(): stop at COMPACT_CLUSTER_MAX pages (cc->nr_migratepages counts pages)
+          if (pagesOf(batch) >= COMPACT_CLUSTER_MAX) {
             if (!migrateBatch(batch)) {
               status = "complete";
               break outer;
             }
             batch = [];
+            // compact_zone(): compact_finished() after every isolate + migrate round
+            if (this.compactFinished(z, order, o.migratetype, o.allocFlags, o.highestZoneIdx)) {
+              status = "success";
+              break outer;
+            }
           }
           continue;
         }
@@ -915,6 +945,36 @@ export class Reclaim {
     }
     this.emit({ event: "mm_compaction_end", zoneStart, migratePfn, freePfn, zoneEnd, sync, status });
     return status;
+  }
+
+  /**
+   * A migration target for a large folio: a naturally aligned run of 2^order pages among the isolated free pages
+   * (isolating more once when there is none). The run goes back to the buddy allocator and is taken off again as
+   * one allocated block of that order (the kernel keeps isolated free pages by order and splits the smallest
+   * large-enough one).
+   * kernel: mm/compaction.c compaction_alloc() (6.9+, folio order)
+   *
+   * @returns the first pfn of the target block, or −1
+   */
+  private compactionAllocBlock(freeList: number[], order: number, isolateFree: (needed: number) => boolean): number {
+    const a = this.allocator;
+    const size = 2 ** order;
+    const find = (): number => {
+      const sorted = [...freeList].sort((x, y) => x - y);
+      for (let i = 0; i + size <= sorted.length; i++) {
+        const head = sorted[i]!;
+        if (head % size === 0 && sorted[i + size - 1] === head + size - 1) return head;
+      }
+      return -1;
+    };
+    let head = find();
+    if (head < 0 && isolateFree(freeList.length + size)) head = find();
+    if (head < 0) return -1;
+    for (let p = head; p < head + size; p++) {
+      freeList.splice(freeList.indexOf(p), 1);
+      a.freePages(p, 0, { bypassPcp: true });
+    }
+    return a.takePageOffBuddy(head, order) ? head : -1;
   }
 
   /**

@@ -68,6 +68,14 @@ export interface ReclaimVersionFacts {
   readonly compaction: boolean;
   /** kcompactd exists (4.6+). */
   readonly kcompactd: boolean;
+  /**
+   * Compaction isolates a movable compound block (a large folio, e.g. a THP) of an order below the request's and
+   * migrates it whole to a free block of its order (6.9, Zi Yan's "add support for >0 order folio memory
+   * compaction": isolate_migratepages_block() skip_isolation_on_order(), compaction_alloc() by folio order).
+   * Before, isolate_migratepages_block() steps over compound pages (3.x: PageTransHuge; 4.x–6.8: PageCompound
+   * unless alloc_contig) and only order-0 pages move.
+   */
+  readonly compactLargeFolios: boolean;
   readonly failureLine: FailureLineForm;
   /** 4.10+: the failure line ends with `, nodemask=…` and (CONFIG_CPUSETS) `,cpuset=…,mems_allowed=…`. */
   readonly failureLineNodemask: boolean;
@@ -88,6 +96,7 @@ const BOOK: ReclaimVersionFacts = {
   compactionRules: "classic",
   compaction: false,
   kcompactd: false,
+  compactLargeFolios: false,
   failureLine: "dot-hex",
   failureLineNodemask: false,
   showMem: "2.6.24",
@@ -103,6 +112,7 @@ const MODERN: ReclaimVersionFacts = {
   compactionRules: "modern",
   compaction: true,
   kcompactd: true,
+  compactLargeFolios: false,
   failureLine: "colon-named",
   failureLineNodemask: false,
   showMem: "modern",
@@ -114,7 +124,8 @@ const MODERN: ReclaimVersionFacts = {
 const V4_8: ReclaimVersionFacts = { ...MODERN, allocstallPerZone: true };
 const V4_10: ReclaimVersionFacts = { ...V4_8, failureLineNodemask: true };
 const V5_0: ReclaimVersionFacts = { ...V4_10, zoneLine: { boost: true, freeHighatomic: false, zspages: false } };
-const V6_15: ReclaimVersionFacts = { ...V5_0, zoneLine: { boost: true, freeHighatomic: true, zspages: false }, nodeLine: { writebackTmp: true, balloon: true } };
+const V6_9: ReclaimVersionFacts = { ...V5_0, compactLargeFolios: true };
+const V6_15: ReclaimVersionFacts = { ...V6_9, zoneLine: { boost: true, freeHighatomic: true, zspages: false }, nodeLine: { writebackTmp: true, balloon: true } };
 const V6_17: ReclaimVersionFacts = { ...V6_15, nodeLine: { writebackTmp: false, balloon: true } };
 
 // Boundaries: 2.6.31 __alloc_pages_slowpath (Mel Gorman's split of __alloc_pages_nodemask), 2.6.35 compaction,
@@ -170,6 +181,7 @@ const ROWS: readonly (readonly [string, ReclaimVersionFacts])[] = [
   ["4.8", V4_8],
   ["4.10", V4_10],
   ["5.0", V5_0],
+  ["6.9", V6_9],
   ["6.15", V6_15],
   ["6.17", V6_17],
   ["6.18", { ...V6_17, zoneLine: { boost: true, freeHighatomic: true, zspages: true } }],
