@@ -31,13 +31,16 @@ const PREFIXES: readonly (readonly [kind: string, re: RegExp])[] = [
 ];
 
 const LEADING_BLANKS_RE = /^[ \t]+/;
+/** The printk caller id inside a caller prefix: `T156` (task), `C1` (CPU, in interrupt context), or the vendor `pid:N`. */
+const CALLER_ID_RE = /[TC]\d+|pid:\d+/;
 
 /** The prefix kinds `stripLogPrefix` recognises, in the order they may be nested. */
 export type LogPrefixKind = "quote" | "logcat" | "syslog" | "loglevel" | "timestamp" | "caller";
 
 /**
  * Split one line into the kinds of log prefix found at its start and the kernel's text.
- * Nested prefixes (a quoted syslog line with a dmesg timestamp) are all removed.
+ * Nested prefixes (a quoted syslog line with a dmesg timestamp) are all removed. With CONFIG_PRINTK_CALLER
+ * (or a vendor `[pid:N,cpuN,comm]` tag) `caller` is the id of the task or CPU that printed the line.
  *
  * @param line - one line of a log (without its newline)
  * @returns the prefix kinds in the order found and the remaining text
@@ -48,9 +51,10 @@ export type LogPrefixKind = "quote" | "logcat" | "syslog" | "loglevel" | "timest
  * console.log(s.kinds.join(","), s.text); // => quote,syslog,timestamp Mem-Info:
  * ```
  */
-export function splitLogPrefix(line: string): { kinds: LogPrefixKind[]; text: string } {
+export function splitLogPrefix(line: string): { kinds: LogPrefixKind[]; text: string; caller?: string } {
   let text = line;
   const kinds: LogPrefixKind[] = [];
+  let caller: string | undefined;
   // Each pass removes at least one character, and a line carries only a few prefixes.
   for (let pass = 0; pass < 8; pass++) {
     let matched = false;
@@ -61,13 +65,14 @@ export function splitLogPrefix(line: string): { kinds: LogPrefixKind[]; text: st
       if (m && m[0].length > 0) {
         text = text.slice(indent + m[0].length);
         kinds.push(kind as LogPrefixKind);
+        if (kind === "caller") caller = CALLER_ID_RE.exec(m[0])?.[0] ?? caller;
         matched = true;
         break;
       }
     }
     if (!matched) break;
   }
-  return { kinds, text };
+  return caller === undefined ? { kinds, text } : { kinds, text, caller };
 }
 
 /**

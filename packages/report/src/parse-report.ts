@@ -1,5 +1,5 @@
 import { InvalidReportError } from "./errors";
-import { stripLogPrefix } from "./log-prefix";
+import { splitLogPrefix, stripLogPrefix } from "./log-prefix";
 import type {
   FailureLineForm,
   FailureReport,
@@ -213,6 +213,8 @@ interface ReportBuilder {
   hardware: string | null;
   callTrace: string[];
   memInfo: MemInfoBuilder | null;
+  /** The printk caller id of the failure line (CONFIG_PRINTK_CALLER): lines of other callers are not the report's. */
+  caller: string | undefined;
 }
 
 /** A logical line: one kernel line, possibly re-joined from several wrapped physical lines. */
@@ -225,6 +227,8 @@ interface Pending {
   parenDepth: number;
   /** Free-area line: `= NkB` seen; hugepages line: all four fields; task line: the `#N` build number. */
   complete: boolean;
+  /** The printk caller id of its first line, if printed. */
+  caller?: string | undefined;
 }
 
 function endsFreeArea(fragment: string): boolean {
@@ -414,6 +418,7 @@ function readFailureLine(text: string, line: number, problems: ReportProblem[]):
     hardware: null,
     callTrace: [],
     memInfo: null,
+    caller: undefined,
   };
   let tail = (m[5] as string).trim();
   if (tail.startsWith(", nodemask=") || tail.startsWith(",nodemask=")) {
@@ -606,6 +611,7 @@ export function parseFailureReports(text: string): ParsedReports {
     if (p.kind === "failure") {
       finish();
       cur = readFailureLine(textLine, line, problems);
+      if (cur) cur.caller = p.caller;
       return;
     }
     const r: ReportBuilder | null = cur;
@@ -776,8 +782,12 @@ export function parseFailureReports(text: string): ParsedReports {
   for (let i = 0; i < lines.length; i++) {
     let raw = lines[i] as string;
     if (raw.endsWith("\r")) raw = raw.slice(0, -1);
-    const t = stripLogPrefix(raw).trim();
+    const split = splitLogPrefix(raw);
+    const t = split.text.trim();
     const lineNo = lineNos[i] as number;
+    // CONFIG_PRINTK_CALLER: a line another task or CPU printed in the middle of the report is not part of it.
+    const reportCaller = (pending as Pending | null)?.kind === "failure" ? (pending as Pending | null)?.caller : (cur as ReportBuilder | null)?.caller;
+    if (reportCaller !== undefined && split.caller !== undefined && split.caller !== reportCaller && !isFailureLine(t)) continue;
     if (t === "" || ELISION_RE.test(t)) {
       if (pending) processLine(pending);
       pending = null;
@@ -805,6 +815,7 @@ export function parseFailureReports(text: string): ParsedReports {
         if (pending) processLine(pending);
         pending = {
           kind: joinedKind,
+          caller: split.caller,
           line: lineNo,
           lastLine: (lineNos[i + 1] as number | undefined) ?? lineNo + 1,
           parts: [t, next],
@@ -827,6 +838,7 @@ export function parseFailureReports(text: string): ParsedReports {
     if (pending) processLine(pending);
     pending = {
       kind,
+      caller: split.caller,
       line: lineNo,
       lastLine: lineNo,
       parts: [t],

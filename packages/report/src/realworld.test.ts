@@ -180,6 +180,49 @@ describe("3.10.0-957 RHEL 7 x86_64, two NUMA nodes (/var/log/messages: rsyslog w
   });
 });
 
+describe("5.14.21 SLE15-SP4 x86_64 (LKML): printk caller ids, Mem-Info cut to the DMA zone", () => {
+  const F = "warn_alloc_5.14.21_x86_64_sle15_caller.txt";
+  it("reads the [    T1] lines; the \"[...]\" elision is not a report line", () => {
+    const r = only(F);
+    expect(r).toMatchObject({ line: 2, comm: "swapper/0", order: 10, gfpMask: 0xcc1, memsAllowed: "0-7", kernelRelease: "5.14.21-150400.22-default" });
+    expect(r.task).toMatchObject({ cpu: 4, pid: 1, build: "1" });
+    expect(zone(r, "DMA").fields.free?.pages).toBe(40);
+    expect(zone(r, "DMA").freeArea?.orders.map((o) => o.count).slice(3, 6)).toEqual([1, 0, 1]);
+  });
+  it("order-10 GFP_DMA with 160kB free in DMA → watermark (the request needs 4 MB)", () => {
+    // 5.14 (free-block check): usable = free 40 − (2^10 − 1) = −983 ≤ min 0 + lowmem_reserve[DMA] 0 → below the mark.
+    // Michal Hocko's reading in the thread: "the DMA zone has only 160kB free while the pool would like to use 4MB".
+    const e = explainReport(only(F));
+    expect(e.kind).toBe("watermark");
+    expect(slow(e, "DMA")).toMatchObject({ usable: -983, outcome: "below-watermark" });
+  });
+  it("lines another task printed in the middle of the report (other caller id) are left out", () => {
+    // Real [   T59] lines (a hung-task trace of a 5.16 syzkaller report, netdev mail "INFO: task hung in
+    // nl802154_pre_doit", 11 Jan 2022), put between the report's lines: the report reads the same.
+    const foreign = [
+      "[ 1251.726742][   T59] Call Trace:",
+      "[ 1251.728512][   T59]  __schedule+0xcd9/0x2550",
+      "[ 1251.731762][   T59]  schedule_preempt_disabled+0xf/0x20",
+      "[ 1251.732627][   T59]  __mutex_lock+0xc48/0x1610",
+      "[ 1255.152819][   T59]  ? rtnl_lock+0x5/0x20",
+      "[ 1258.792471][ T1340] ieee802154 phy1 wpan1: encryption failed: -22",
+    ];
+    const own = fixture(F).split("\n");
+    const mixed: string[] = [];
+    own.forEach((l, k) => {
+      mixed.push(l);
+      if (k > 1 && k % 4 === 0) mixed.push(foreign[(k / 4) % foreign.length] as string);
+    });
+    const { reports, problems } = parseFailureReports(mixed.join("\n"));
+    expect(problems).toEqual([]);
+    const [a, b] = [reports[0] as FailureReport, only(F)];
+    expect(a.callTrace).toEqual(b.callTrace);
+    expect(a.memInfo?.zones).toHaveLength(1);
+    expect(a.memInfo?.zones[0]?.fields).toEqual(b.memInfo?.zones[0]?.fields);
+    expect(explainReport(a).kind).toBe("watermark");
+  });
+});
+
 describe("4.1.12 x86_64 (linux-mm mail kept in quoted-printable; first timestamp lost its '[')", () => {
   const F = "warn_alloc_4.1.12_x86_64_qp.txt";
   it("decodes the soft line breaks and =3D escapes, keeping the numbers of the lines as stored", () => {
