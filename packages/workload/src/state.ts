@@ -1,9 +1,8 @@
-import { extfragIndex, renderBuddyinfo, renderPagetypeinfo, renderVmstat, unusableIndex, zoneinfoDynamic } from "@pagealloc/buddy";
+import { PG_BUDDY, PG_HOLE, PG_RESERVED, extfragIndex, renderBuddyinfo, renderPagetypeinfo, renderVmstat, unusableIndex, zoneinfoDynamic } from "@pagealloc/buddy";
 import type { ZoneName } from "@pagealloc/gfp";
 import type { Kernel } from "@pagealloc/page-api";
 import { renderZoneinfoStatic } from "@pagealloc/zones";
 import { WorkloadArgumentError } from "./errors";
-import { PG_BUDDY, PG_HOLE, PG_RESERVED } from "./mem-map";
 
 /** The procfs files a workload can show. */
 export const STATE_FILES = ["buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat"] as const;

@@ -1,13 +1,6 @@
 // The memory map: per-pageblock statistics read from the allocator's typed arrays, and a renderer
 // that turns them (or, zoomed in, every page) into RGBA pixels. Pure functions: benchmarked in Node.
-import type { BuddyAllocator, ZoneState } from "@pagealloc/buddy";
-
-// Page flag bits of @pagealloc/buddy's mem_map (zone-state.ts; not exported by the package).
-const PG_BUDDY = 1;
-const PG_RESERVED = 2;
-const PG_HOLE = 4;
-const PG_PCP = 8;
-const PG_ALLOC = 16;
+import { type BuddyAllocator, PG_ALLOC, PG_BUDDY, PG_HOLE, PG_PCP, PG_RESERVED, type ZoneState } from "@pagealloc/buddy";
 
 /** Page states of the zoomed-in map. */
 export const PAGE_HOLE = 0;
