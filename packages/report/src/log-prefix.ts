@@ -21,6 +21,8 @@ const PREFIXES: readonly (readonly [kind: string, re: RegExp])[] = [
   ["loglevel", /^<\d>/],
   // dmesg timestamp "[  123.456789] " (also the elided "[  ...  ] " of mailed reports is NOT a timestamp)
   ["timestamp", /^\[\s*\d+\.\d+s?\]\s?/],
+  // a timestamp whose digits the poster scrubbed: "[ ] "
+  ["timestamp", /^\[ ?\] /],
   // the same timestamp whose "[" a copy from a terminal cut off: "122365.832373] " (six decimals, as printk prints them)
   ["timestamp", /^\d+\.\d{6}\]\s/],
   // dmesg -T human timestamp "[Tue Mar  3 10:00:00 2026] "

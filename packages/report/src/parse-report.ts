@@ -68,10 +68,10 @@ const LETTERS_RE = /^\(([A-Z]*)\)$/;
 const TOTAL_KB_RE = /^(\d+)kB$/;
 
 /**
- * A line the person who pasted the log put in for text they cut: `...`, `......`, `…`, `[...]`, `<snip>`,
+ * A line the person who pasted the log put in for text they cut: `.`, `...`, `......`, `…`, `[...]`, `<snip>`,
  * `<..snip..>`, `(...snipped...)`. Not kernel output; inside Mem-Info it means the rest may be missing.
  */
-const ELISION_RE = /^(?:\.{3,}|…|\[\s*(?:\.{3,}|…)\s*\]|[<([]\s*\.*\s*snip(?:ped)?\s*\.*\s*[>)\]])$/i;
+const ELISION_RE = /^(?:\.+|…|\[\s*(?:\.{3,}|…)\s*\]|[<([]\s*\.*\s*snip(?:ped)?\s*\.*\s*[>)\]])$/i;
 /** Quoted-printable (mail bodies kept encoded): a soft line break is a trailing "=", "=3D" is "=". */
 const QP_SOFT_BREAK_RE = /=\r?$/m;
 const QP_ESCAPE_RE = /=([0-9A-F]{2})/g;

@@ -304,6 +304,13 @@ describe("reports without Mem-Info (articles and bug trackers cut them): the fai
     expect(only("warn_alloc_4.12.0-rc3_x86_android_wrapped.txt").nodemask).toBeNull();
     expect(only("warn_alloc_5.9.0_x86_64_journal.txt")).toMatchObject({ cpuset: "/", memsAllowed: "0" });
   });
+  it("4.14 with timestamps scrubbed to \"[ ]\" and the Mem-Info cut after the global counters (\".\")", () => {
+    const r = only("warn_alloc_4.14.0-rc8_x86_64_scrubbed.txt");
+    expect(r).toMatchObject({ line: 3, comm: "swapper/0", order: 0, gfpMask: 0x16004c0, nodemask: null, kernelRelease: "4.14.0-rc8+" });
+    expect(r.memInfo?.globals).toMatchObject({ free: 46, free_pcp: 1421, slab_unreclaimable: 489185 });
+    // 4.14 prints every populated zone, so no zone line means the paste cut them: nothing to check
+    expect(explainReport(r).kind).toBe("insufficient-data");
+  });
   it("5.13 kdump: the Mem-Info was elided (\"......\"): the report ends there, no zone is invented", () => {
     const r = only("warn_alloc_5.13_x86_64_kdump.txt");
     expect(r.memInfo?.zones).toEqual([]);
