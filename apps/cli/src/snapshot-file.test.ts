@@ -101,6 +101,23 @@ describe("pagealloc run --save / --load continue the script (random() sequence, 
     expect(fs.readFileSync(file("cont-two.pgs")).equals(fs.readFileSync(file("cont-one.pgs")))).toBe(true);
   });
 
+  it("with the slow path: reclaim's evictions of the saved run's marked blocks still reach their names after --load", async () => {
+    // tiny-16m: about 3,900 free pages. A fills 2,500 with page cache; B's 1,500 kernel pages force reclaim to
+    // evict some of it. B then frees what is left of the cache: freeing an evicted block again would be a
+    // BAD_PAGE_FREE, so this runs only when the evictions after --load reach the names of A.
+    const a = file("rc-a.pa", "alloc cache order=0 gfp=GFP_HIGHUSER_MOVABLE count=2500\nmark cache pagecache\n");
+    const b = file("rc-b.pa", "alloc k order=0 gfp=GFP_KERNEL count=1500\nexpect evicted cache > 0\nfree cache\nexpect count cache == 0\nshow buddyinfo\nshow vmstat\n");
+    const rboot = ["--machine", "tiny-16m", "--kernel", "6.18", "--reclaim"];
+    const one = capture();
+    expect(await run(["run", a, b, ...rboot], one)).toBe(0);
+    const first = capture();
+    expect(await run(["run", a, ...rboot, "--save", file("rc.pgs")], first)).toBe(0);
+    const second = capture();
+    expect(await run(["run", b, "--load", file("rc.pgs")], second)).toBe(0);
+    expect(first.stdout + second.stdout).toBe(one.stdout);
+    expect(second.stdout).toMatch(/ok {3}\S+rc-b\.pa:2: expect evicted cache > 0/);
+  });
+
   it("the file holds the generator state: 3 draws from seed 7 leave 7 + 3 * 0x6D2B79F5 mod 2^32 (hand arithmetic)", async () => {
     expect(await run(["run", file("cont-a2.pa", A), ...boot, "--save", file("cont-a2.pgs")], capture())).toBe(0);
     const extra = readSnapshotExtra(new Uint8Array(fs.readFileSync(file("cont-a2.pgs"))));

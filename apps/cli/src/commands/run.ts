@@ -132,9 +132,14 @@ export function registerRun(program: Command, io: Io): void {
       // snapshots (--load/--save): the slow path's state is not in the format, and --trace needs a boot-time sink
       if (opts.load && (opts.reclaim || opts.trace)) throw new UsageError("--load cannot be combined with --reclaim or --trace");
       let resume: ScriptState | undefined;
+      let scriptOwners = owners;
       if (opts.load) {
-        const loaded = loadSnapshotFile(opts.load, { checkInvariants: opts.check });
+        // the saved kernel says whether the slow path runs; the blocks the saved run marked stay followed
+        // (reclaim's evictions and compaction's moves reach their names)
+        const loadOwners = new ScriptOwners();
+        const loaded = loadSnapshotFile(opts.load, { checkInvariants: opts.check, reclaim: { ...loadOwners.hooks } });
         k = loaded.kernel;
+        scriptOwners = k.reclaim ? loadOwners : undefined;
         resume = loaded.script ?? undefined;
         if (!loaded.script) io.err(`pagealloc run: --load ${opts.load} holds no script state (${loaded.noScriptReason}): random() starts again from seed ${k.seed}, earlier named allocations are not known\n`);
       } else {
@@ -148,7 +153,7 @@ export function registerRun(program: Command, io: Io): void {
         return true;
       };
       for (const [i, file] of files.entries()) {
-        const result = await runScriptAsync(k, texts[i]!, { file, seed: k.seed, resume, owners, signal, shouldYield });
+        const result = await runScriptAsync(k, texts[i]!, { file, seed: k.seed, resume, owners: scriptOwners, signal, shouldYield });
         // the log as this script left it (a later script of the same run adds to it)
         runs.push({ file, result, dmesg: k.dmesg().map((l) => l.text) });
         resume = result.state;
