@@ -20,6 +20,12 @@ describe("real buddyinfo of old kernels", () => {
     const z = parseBuddyinfo(fixture("buddyinfo-3.16-arm-lg.txt"));
     expect(z).toEqual([{ nid: 0, zone: "Normal", nrFree: [9880, 1489, 647, 332, 177, 64, 24, 10, 1, 1, 1] }]);
   });
+  it("3.1 arm Android after an order-3 GFP_ATOMIC failure: 7000 kB free, only 15 blocks of order ≥ 3", () => {
+    const z = parseBuddyinfo(fixture("buddyinfo-3.1-arm-android.txt"));
+    expect(z[0]?.nrFree).toEqual([949, 0, 0, 2, 3, 3, 0, 0, 1, 1, 0]);
+    // Σ count × 4kB × 2^order = 949×4 + 2×32 + 3×64 + 3×128 + 1×1024 + 1×2048 = 7508 kB (meminfo MemFree: 7000 kB, read later)
+    expect(z[0]?.nrFree.reduce((a, n, o) => a + n * 4 * 2 ** o, 0)).toBe(7508);
+  });
   it("5.x arm32: lines wrapped by a mail client after order 6 are joined", () => {
     const z = parseBuddyinfo(fixture("buddyinfo-5.x-arm32-wrapped.txt"));
     expect(z.map((x) => [x.zone, x.nrFree])).toEqual([
