@@ -2,8 +2,8 @@ import { parseGfp } from "@pagealloc/gfp";
 import { type Kernel, Page } from "@pagealloc/page-api";
 import { PageallocError, createPrng, prngFromState } from "@pagealloc/physmem";
 import { ScriptError } from "./errors";
-import { SCRIPT_NAME_RE, type ScriptState } from "./script-state";
 import { type AllocFailure, explainAllocFailure } from "./explain";
+import { SCRIPT_NAME_RE, type ScriptState } from "./script-state";
 import { STATE_FILES, type StateFile, fragmentation, isStateFile, renderState } from "./state";
 
 /** A number in a script: a constant or `random(lo,hi)` (inclusive, from the seeded generator). */
@@ -414,7 +414,7 @@ export interface RunScriptOptions {
    */
   readonly signal?: { readonly aborted: boolean };
   /**
-   * Needed when the kernel runs the slow path (`bootKernel({ reclaim })`) and the script marks memory: the
+   * Needed when the kernel runs the slow path (bootKernel's default) and the script marks memory: the
    * same {@link ScriptOwners} whose `hooks` were given to bootKernel, so that blocks reclaim frees or
    * compaction moves are followed.
    */
@@ -598,7 +598,7 @@ function* scriptSteps(kernel: Kernel, script: string | readonly Statement[], opt
   const markBlocks = (s: ScriptPosition, g: Group, use: MarkUse, recordOnly = false) => {
     if (recordOnly && (!kernel.reclaim || !options.owners)) return;
     if (!kernel.reclaim) {
-      throw new ScriptError(`mark ${use} needs the slow path (bootKernel({ reclaim }), pagealloc run --reclaim)`, file, s.line, s.column, "SCRIPT_RUNTIME");
+      throw new ScriptError(`mark ${use} needs the slow path, which this kernel was booted without (reclaim: false, pagealloc run --no-reclaim)`, file, s.line, s.column, "SCRIPT_RUNTIME");
     }
     if (!options.owners) throw new ScriptError("the kernel runs reclaim: pass runScript({ owners }) with the ScriptOwners given to bootKernel", file, s.line, s.column, "SCRIPT_RUNTIME");
     g.blocks.forEach((b, index) => {

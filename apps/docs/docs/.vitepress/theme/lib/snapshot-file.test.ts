@@ -1,5 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bootKernel, readSnapshotExtra, snapshot } from "@pagealloc/page-api";
+import { PageallocError } from "@pagealloc/physmem";
 import { renderState, runScript } from "@pagealloc/workload";
 import { replay } from "./session";
 import { loadSnapshot, saveSnapshot } from "./snapshot-file";
@@ -57,5 +59,22 @@ describe("playground snapshots", () => {
     bytes[bytes.length - 5]! ^= 0xff;
     expect(() => loadSnapshot(bytes, "bad.pgs")).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT" }));
     expect(() => loadSnapshot(bytes.subarray(0, 10), "short.pgs")).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT" }));
+  });
+
+  it("a file with bytes changed anywhere loads or is refused with a typed error, never another exception (fuzz)", () => {
+    const saved: PlaygroundState = { machine: "tiny-16m", version: "6.18", sysctls: {}, ops: before, step: 3 };
+    const good = saveSnapshot(replay(saved).kernel, saved);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }), fc.nat(good.length), (flips, cut) => {
+        const bytes = good.slice(0, Math.max(cut, 1));
+        for (const [at, x] of flips) if (at < bytes.length) bytes[at]! ^= x;
+        try {
+          replay(loadSnapshot(bytes, "fuzz.pgs"));
+        } catch (e) {
+          expect(e).toBeInstanceOf(PageallocError);
+        }
+      }),
+      { numRuns: 60, seed: 0x11_5a7e },
+    );
   });
 });
