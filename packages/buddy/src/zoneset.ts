@@ -1,40 +1,12 @@
 import { gfpFlags, gfpMigratetypeIndex, gfpZoneIdx } from "@pagealloc/gfp";
 import type { ArchName, KernelVersion, Machine } from "@pagealloc/physmem";
-import { buildZonelists, type ZoneSet, x86LowReservePfns, zonelistFor } from "@pagealloc/zones";
+import { buildZonelists, type ZoneSet, zoneBootPfns, zonelistFor } from "@pagealloc/zones";
 import { type BootBuddyOptions, type BuddyAllocator, bootBuddy, type GfpDecoder, type ZoneRef } from "./allocator";
-import type { BuddyZoneSpec, PfnRange } from "./zone-state";
-
-function clip(ranges: readonly PfnRange[], start: number, end: number): PfnRange[] {
-  const out: PfnRange[] = [];
-  for (const r of ranges) {
-    const s = Math.max(r.startPfn, start);
-    const e = Math.min(r.endPfn, end);
-    if (s < e) out.push({ startPfn: s, endPfn: e });
-  }
-  return out;
-}
-
-/** The parts of r not covered by any of `cut`. */
-function subtract(r: PfnRange, cut: readonly PfnRange[]): PfnRange[] {
-  let parts: PfnRange[] = [r];
-  for (const c of cut) {
-    parts = parts.flatMap((p) => {
-      if (c.endPfn <= p.startPfn || c.startPfn >= p.endPfn) return [p];
-      const out: PfnRange[] = [];
-      if (c.startPfn > p.startPfn) out.push({ startPfn: p.startPfn, endPfn: c.startPfn });
-      if (c.endPfn < p.endPfn) out.push({ startPfn: c.endPfn, endPfn: p.endPfn });
-      return out;
-    });
-  }
-  return parts;
-}
+import type { BuddyZoneSpec } from "./zone-state";
 
 /**
- * Zone specs for the buddy allocator from a `ZoneSet` and the machine it was built from: holes are the parts of
- * each zone's span outside the node's memory ranges; reserved pages are the machine's boot reservations plus,
- * when the zone manages fewer pages than that leaves, the remainder: first the x86 low-memory reservation
- * (pfns below 1, 16 or 256 by version), then from the top of the zone (memblock allocates top-down, e.g. the memmap). Before 3.8 `managedPages` equals present pages; the boot reservations
- * are still kept out of the free lists.
+ * Zone specs for the buddy allocator from a `ZoneSet` and the machine it was built from: holes and the pfns reserved
+ * at boot are the zones layer's facts (`zoneBootPfns` of `@pagealloc/zones`).
  *
  * @param zoneSet - from `buildZones(machine, …)`
  * @param machine - the same machine
@@ -46,73 +18,30 @@ function subtract(r: PfnRange, cut: readonly PfnRange[]): PfnRange[] {
  * import { buddyZonesFromZoneSet } from "@pagealloc/buddy";
  * const m = getPreset("pc-4g");
  * const dma = buddyZonesFromZoneSet(buildZones(m, { version: "6.18" }), m)[0];
- * // the 640K–1M legacy hole; the first 158 present pages reserved (x86 keeps the first 1 MiB since 5.13)
- * console.log(JSON.stringify(dma.holes), JSON.stringify(dma.reserved)); // => [{"startPfn":159,"endPfn":256}] [{"startPfn":1,"endPfn":159}]
+ * // 3998 present pages below 16 MiB, 158 of them kept at boot (x86 keeps the first 1 MiB since 5.13)
+ * console.log(dma.presentPages, dma.managedPages, dma.holes.length); // => 3998 3840 1
  * ```
  */
 export function buddyZonesFromZoneSet(zoneSet: ZoneSet, machine: Machine): BuddyZoneSpec[] {
-  const specs: BuddyZoneSpec[] = [];
-  for (const node of zoneSet.nodes) {
-    const mnode = machine.nodes.find((n) => n.id === node.nid);
-    for (const z of node.zones) {
-      const start = z.startPfn;
-      const end = z.startPfn + z.spannedPages;
-      const mem = clip(mnode?.ranges ?? [], start, end);
-      const holes: PfnRange[] = [];
-      let cursor = start;
-      for (const r of mem) {
-        if (r.startPfn > cursor) holes.push({ startPfn: cursor, endPfn: r.startPfn });
-        cursor = r.endPfn;
-      }
-      if (cursor < end) holes.push({ startPfn: cursor, endPfn: end });
-      const present = mem.reduce((s, r) => s + r.endPfn - r.startPfn, 0);
-      const reserved = clip(mnode?.reservedPfns ?? [], start, end).flatMap((r) => clip(mem, r.startPfn, r.endPfn));
-      const reservedCount = reserved.reduce((s, r) => s + r.endPfn - r.startPfn, 0);
-      let extra = Math.max(0, present - reservedCount - z.managedPages);
-      if (machine.arch !== "arm64" && extra > 0) {
-        const low = x86LowReservePfns(zoneSet.version);
-        for (const r of clip(mem, start, Math.min(end, low))) {
-          for (const piece of subtract(r, reserved)) {
-            const take = Math.min(extra, piece.endPfn - piece.startPfn);
-            if (take > 0) reserved.push({ startPfn: piece.startPfn, endPfn: piece.startPfn + take });
-            extra -= take;
-          }
-        }
-      }
-      // take the remainder from the top of the zone, skipping holes and pages already reserved
-      for (let k = mem.length - 1; k >= 0 && extra > 0; k--) {
-        const r = mem[k]!;
-        let top = r.endPfn;
-        const inner = reserved.filter((x) => x.startPfn >= r.startPfn && x.endPfn <= r.endPfn).sort((a, b) => b.startPfn - a.startPfn);
-        for (const x of [...inner, { startPfn: r.startPfn, endPfn: r.startPfn }]) {
-          const room = top - x.endPfn;
-          const take = Math.min(room, extra);
-          if (take > 0) {
-            reserved.push({ startPfn: top - take, endPfn: top });
-            extra -= take;
-          }
-          if (extra === 0) break;
-          top = x.startPfn;
-        }
-      }
-      const managed = present - reserved.reduce((s, r) => s + r.endPfn - r.startPfn, 0);
-      specs.push({
+  return zoneSet.nodes.flatMap((node) =>
+    node.zones.map((z) => {
+      const { holes, reserved, presentPages, managedPages } = zoneBootPfns(z, machine, zoneSet.version);
+      return {
         nid: z.nid,
         name: z.name,
         zoneIdx: z.zoneIdx,
-        startPfn: start,
+        startPfn: z.startPfn,
         spannedPages: z.spannedPages,
-        presentPages: present,
-        managedPages: managed,
+        presentPages,
+        managedPages,
         watermark: z.watermark,
         lowmemReserve: z.lowmemReserve,
         pcp: z.pcp,
         holes,
         reserved,
-      });
-    }
-  }
-  return specs;
+      };
+    }),
+  );
 }
 
 /**

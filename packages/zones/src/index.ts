@@ -43,6 +43,7 @@ export {
   pcpFraction,
 } from "./sysctls";
 export { type ZoneInfo, type ZoneNode, type ZoneSet, type BuildZonesOptions, MAX_ORDER_NR_PAGES, buildZones, x86LowReservePfns } from "./zones";
+export { type ZoneBootPfns, zoneBootPfns } from "./boot-pfns";
 export {
   type ZoneinfoFormat,
   zoneinfoFormat,
