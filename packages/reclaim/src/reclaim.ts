@@ -9,6 +9,7 @@ import {
   gfpNoWarn,
   gfpRetryMayFail,
   gfpThisNode,
+  parseGfp,
 } from "@pagealloc/gfp";
 import {
   COMPACT_MAX_DEFER_SHIFT,
@@ -38,7 +39,7 @@ import {
   type PageUseValue,
 } from "./memory-use";
 import { type OomDecision, type OomTask, selectBadProcess } from "./oom";
-import type { ReclaimTraceEvent } from "./trace";
+import { type ReclaimTraceEvent, vmscanTraceFormats } from "./trace";
 import { type ReclaimStateData, checkReclaimState } from "./state";
 import { type ReclaimVersionFacts, reclaimVersionFacts } from "./version";
 import { renderWarnAlloc } from "./warn-alloc";
@@ -69,6 +70,11 @@ export interface ReclaimOptions {
   readonly onMigrate?: (from: number, to: number, owner: number) => void;
   /** Receives every slow-path trace event. */
   readonly trace?: (event: ReclaimTraceEvent) => void;
+  /**
+   * Also emit the per-batch reclaim events `mm_vmscan_lru_shrink_inactive` (2.6.37+) and `mm_shrink_slab_start` /
+   * `_end` (3.1+): many events per reclaim pass, enabled separately as in the kernel (default false).
+   */
+  readonly traceDetail?: boolean;
   /** Receives every warn_alloc report (the kernel log text, one string per report). */
   readonly onReport?: (text: string) => void;
   /** Render the warn_alloc report (default true; the text is built from the state at failure). */
@@ -117,6 +123,8 @@ export interface FailureContext {
 
 interface ScanControl {
   readonly nrToReclaim: number;
+  /** The gfp mask of the reclaim (sc->gfp_mask; kswapd: GFP_KERNEL). */
+  readonly gfp: number;
   readonly reclaimIdx: number;
   readonly mayWritepage: boolean; // __GFP_FS: dirty page cache can be written back, shrinkers run
   readonly maySwap: boolean; // __GFP_IO: anonymous pages can go to swap
@@ -302,10 +310,14 @@ export class Reclaim {
    * freed, dirty page cache needs writeback (only with __GFP_FS), anon pages need swap space and __GFP_IO.
    * kernel: mm/vmscan.c shrink_inactive_list() + shrink_folio_list()
    */
-  private shrinkInactiveList(nid: number, list: number, nrToScan: number, sc: ScanControl): void {
+  private shrinkInactiveList(nid: number, list: number, nrToScan: number, sc: ScanControl, priority: number): void {
     const m = this.memory;
     let pfn = m.oldest(nid, list);
     let scanned = 0;
+    const reclaimedBefore = sc.nrReclaimed;
+    const file = list === LRU_INACTIVE_FILE;
+    let nrDirty = 0;
+    let nrActivate = 0;
     const seen = new Set<number>();
     while (pfn >= 0 && scanned < nrToScan && !seen.has(pfn)) {
       seen.add(pfn);
@@ -321,10 +333,12 @@ export class Reclaim {
       if (m.referenced(pfn)) {
         m.activate(pfn);
         this.vmstat.pgactivate += pages;
+        nrActivate += pages;
       } else if (use === PageUse.FILE_CLEAN) {
         this.freeBlock(pfn, "reclaimed");
         sc.nrReclaimed += pages;
       } else if (use === PageUse.FILE_DIRTY) {
+        nrDirty += pages;
         // may_enter_fs(): writing a dirty page back needs __GFP_FS; without it the page stays on the list.
         if (sc.mayWritepage) {
           m.clean(pfn);
@@ -338,10 +352,39 @@ export class Reclaim {
           this.vmstat.pswpout += pages;
           this.freeBlock(pfn, "swapped");
           sc.nrReclaimed += pages;
-        } else m.activate(pfn);
+        } else {
+          m.activate(pfn);
+          nrActivate += pages;
+        }
       }
       pfn = older;
     }
+    if (this.traceDetailOn("lru")) {
+      this.emit({
+        event: "mm_vmscan_lru_shrink_inactive",
+        nid,
+        zid: sc.reclaimIdx,
+        nrScanned: scanned,
+        nrReclaimed: sc.nrReclaimed - reclaimedBefore,
+        nrDirty,
+        nrWriteback: 0,
+        nrCongested: 0,
+        nrImmediate: 0,
+        nrActivateAnon: file ? 0 : nrActivate,
+        nrActivateFile: file ? nrActivate : 0,
+        nrRefKeep: 0,
+        nrUnmapFail: 0,
+        priority,
+        file,
+      });
+    }
+  }
+
+  /** Are the per-batch events on (traceDetail) and does the version have the event? */
+  private traceDetailOn(kind: "lru" | "slab"): boolean {
+    if (!this.options.traceDetail || !this.options.trace) return false;
+    const f = vmscanTraceFormats(this.allocator.version);
+    return kind === "lru" ? f.lruShrinkInactive !== "none" : f.shrinkSlab !== "none";
   }
 
   /** Move pages from the active tail to the inactive head. kernel: mm/vmscan.c shrink_active_list() */
@@ -398,7 +441,7 @@ export class Reclaim {
       // shrink_lruvec(): batches of SWAP_CLUSTER_MAX; outside kswapd and the first priority, reclaim stops after the
       // batch that reaches nr_to_reclaim.
       for (let left = nr; left > 0; left -= SWAP_CLUSTER_MAX) {
-        this.shrinkInactiveList(nid, inactive, Math.min(left, SWAP_CLUSTER_MAX), sc);
+        this.shrinkInactiveList(nid, inactive, Math.min(left, SWAP_CLUSTER_MAX), sc, priority);
         if (!sc.kswapd && priority !== DEF_PRIORITY && sc.nrReclaimed >= sc.nrToReclaim) return;
       }
     }
@@ -406,7 +449,19 @@ export class Reclaim {
       // do_shrink_slab(): delta = (freeable >> priority) × 4 / seeks (DEFAULT_SEEKS 2).
       const slab = m.lruSize(nid, LRU_SLAB);
       const nr = Math.min(slab, (slab >> priority) * 2);
-      if (nr > 0) this.shrinkInactiveSlab(nid, nr, sc);
+      if (nr > 0) {
+        // do_shrink_slab() of the superblock shrinker (the model's one shrinker): nothing deferred, every object scanned
+        const detail = this.traceDetailOn("slab");
+        const shrinker = "super_cache_scan+0x0/0x1b0";
+        const shr = "ffff888003a4c0c0";
+        if (detail) {
+          const lruPgs = [LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, LRU_ACTIVE_FILE].reduce((n, l) => n + m.lruSize(nid, l), 0);
+          this.emit({ event: "mm_shrink_slab_start", shrinker, shr, nid, nrObjectsToShrink: 0, gfp: sc.gfp, pgsScanned: sc.nrScanned, lruPgs, cacheItems: slab, delta: nr, totalScan: nr, priority });
+        }
+        const before = sc.slabReclaimed;
+        this.shrinkInactiveSlab(nid, nr, sc);
+        if (detail) this.emit({ event: "mm_shrink_slab_end", shrinker, shr, nid, unusedScan: 0, newScan: 0, totalScan: 0, retval: sc.slabReclaimed - before });
+      }
     }
   }
 
@@ -440,7 +495,7 @@ export class Reclaim {
    */
   tryToFreePages(gfp: number, order: number, request: AllocRequest): number {
     const g = this.decodeGfp(gfp);
-    const sc: ScanControl = { nrToReclaim: SWAP_CLUSTER_MAX, reclaimIdx: request.highestZoneIdx, mayWritepage: g.fs, maySwap: g.io, kswapd: false, nrScanned: 0, nrReclaimed: 0, slabReclaimed: 0 };
+    const sc: ScanControl = { nrToReclaim: SWAP_CLUSTER_MAX, gfp, reclaimIdx: request.highestZoneIdx, mayWritepage: g.fs, maySwap: g.io, kswapd: false, nrScanned: 0, nrReclaimed: 0, slabReclaimed: 0 };
     const nids = this.zonelistNodes(request);
     this.emit({ event: "mm_vmscan_direct_reclaim_begin", order, gfp });
     for (let priority = DEF_PRIORITY; priority >= 0 && sc.nrReclaimed < sc.nrToReclaim; priority--) {
@@ -621,7 +676,8 @@ export class Reclaim {
         break;
       }
       this.vmstat.pageoutrun++;
-      const sc: ScanControl = { nrToReclaim, reclaimIdx: highestZoneIdx, mayWritepage: !nrBoostReclaim, maySwap: !nrBoostReclaim, kswapd: true, nrScanned: 0, nrReclaimed: 0, slabReclaimed: 0 };
+      // kswapd reclaims with sc.gfp_mask = GFP_KERNEL
+      const sc: ScanControl = { nrToReclaim, gfp: parseGfp("GFP_KERNEL", a.version), reclaimIdx: highestZoneIdx, mayWritepage: !nrBoostReclaim, maySwap: !nrBoostReclaim, kswapd: true, nrScanned: 0, nrReclaimed: 0, slabReclaimed: 0 };
       this.shrinkNode(nid, priority, sc);
       total += sc.nrReclaimed;
       stolenTotal += sc.nrReclaimed - sc.slabReclaimed;

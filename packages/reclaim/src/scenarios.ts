@@ -149,7 +149,7 @@ export function runSlowPathScenario(name: string, o: { version?: string } = {}):
   if (!def) throw new InvalidReclaimArgumentError(`unknown scenario ${JSON.stringify(name)} (known: ${SLOW_PATH_SCENARIOS.join(", ")})`, "name");
   const version = o.version ?? "6.18";
   const events: ReclaimTraceEvent[] = [];
-  const r = createReclaim({ trace: (e) => events.push(e), swapPages: def.swapPages, tasks: def.tasks });
+  const r = createReclaim({ trace: (e) => events.push(e), traceDetail: true, swapPages: def.swapPages, tasks: def.tasks });
   const a = bootBuddy(
     [{ nid: 0, name: "Normal", zoneIdx: 2, startPfn: 0, spannedPages: def.pages, presentPages: def.pages, managedPages: def.pages, watermark: def.wm, lowmemReserve: [0, 0, 0, 0, 0], pcp: { batch: 1, high: 0 } }],
     { version, gfp: gfpDecoder(version, "x86_64"), slowPath: r.slowPath },

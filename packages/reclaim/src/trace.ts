@@ -1,3 +1,4 @@
+import { type KernelVersion, pickByVersion } from "@pagealloc/physmem";
 import type { CompactResult } from "./constants";
 
 /** A trace event of the slow path (include/trace/events/vmscan.h, compaction.h), with the fields the kernel records. */
@@ -11,7 +12,83 @@ export type ReclaimTraceEvent =
   | { event: "mm_compaction_end"; zoneStart: number; migratePfn: number; freePfn: number; zoneEnd: number; sync: boolean; status: CompactResult }
   | { event: "mm_compaction_migratepages"; nrMigrated: number; nrFailed: number }
   | { event: "mm_compaction_deferred" | "mm_compaction_defer_compaction" | "mm_compaction_defer_reset"; nid: number; zone: string; order: number; orderFailed: number; considered: number; deferShift: number }
-  | { event: "mm_compaction_wakeup_kcompactd" | "mm_compaction_kcompactd_wake"; nid: number; order: number; zone: string };
+  | { event: "mm_compaction_wakeup_kcompactd" | "mm_compaction_kcompactd_wake"; nid: number; order: number; zone: string }
+  | {
+      event: "mm_vmscan_lru_shrink_inactive";
+      nid: number;
+      /** zone_idx of the scanned lruvec (printed before 4.8; the model's LRU is per node: the reclaim's highest zone). */
+      zid: number;
+      nrScanned: number;
+      nrReclaimed: number;
+      nrDirty: number;
+      nrWriteback: number;
+      nrCongested: number;
+      nrImmediate: number;
+      nrActivateAnon: number;
+      nrActivateFile: number;
+      nrRefKeep: number;
+      nrUnmapFail: number;
+      priority: number;
+      /** The file LRU (RECLAIM_WB_FILE) or the anon LRU (RECLAIM_WB_ANON); always RECLAIM_WB_ASYNC. */
+      file: boolean;
+    }
+  | {
+      event: "mm_shrink_slab_start";
+      /** The shrinker's scan function as %pS / %pF prints it (`super_cache_scan+0x0/0x1b0`). */
+      shrinker: string;
+      /** The struct shrinker pointer as %p prints it (16 hex digits; the raw address before 4.15, a hash after). */
+      shr: string;
+      nid: number;
+      nrObjectsToShrink: number;
+      gfp: number;
+      /** ≤ 4.15: LRU pages scanned and LRU pages (the old slab pressure ratio). */
+      pgsScanned: number;
+      lruPgs: number;
+      cacheItems: number;
+      delta: number;
+      totalScan: number;
+      priority: number;
+    }
+  | { event: "mm_shrink_slab_end"; shrinker: string; shr: string; nid: number; unusedScan: number; newScan: number; totalScan: number; retval: number };
+
+/**
+ * Which TP_printk format a version uses for the vmscan events whose format changed.
+ * - `lruShrinkInactive`: none (< 2.6.37); `zid` (2.6.37–4.7, per-zone LRU); `node` (4.8, node-based LRU); `stat`
+ *   (4.11, reclaim_stat counters, one nr_activate); `stat-split` (≈5.2, nr_activate_anon / nr_activate_file).
+ * - `shrinkSlab`: none (< 3.1); `3.1` (no nid, pgs_scanned / lru_pgs); `3.12` (`nid:` with the per-node shrinkers);
+ *   `4.16` (priority instead of pgs_scanned / lru_pgs).
+ * Boundaries from the version-guarded copies of include/trace/events/vmscan.h in lttng-modules (2.6.37, 3.1, 3.12)
+ * and the mainline header (6.x); 4.8, 4.11, 4.16, 5.2 from the commits that changed the formats [≈].
+ */
+export interface VmscanTraceFormats {
+  readonly lruShrinkInactive: "none" | "zid" | "node" | "stat" | "stat-split";
+  readonly shrinkSlab: "none" | "3.1" | "3.12" | "4.16";
+}
+
+const FORMAT_ROWS: readonly (readonly [string, VmscanTraceFormats])[] = [
+  ["2.6.24", { lruShrinkInactive: "none", shrinkSlab: "none" }],
+  ["2.6.37", { lruShrinkInactive: "zid", shrinkSlab: "none" }],
+  ["3.1", { lruShrinkInactive: "zid", shrinkSlab: "3.1" }],
+  ["3.12", { lruShrinkInactive: "zid", shrinkSlab: "3.12" }],
+  ["4.8", { lruShrinkInactive: "node", shrinkSlab: "3.12" }],
+  ["4.11", { lruShrinkInactive: "stat", shrinkSlab: "3.12" }],
+  ["4.16", { lruShrinkInactive: "stat", shrinkSlab: "4.16" }],
+  ["5.2", { lruShrinkInactive: "stat-split", shrinkSlab: "4.16" }],
+];
+
+/**
+ * The vmscan trace formats of `version` (see {@link VmscanTraceFormats}).
+ *
+ * @example
+ * ```ts
+ * import { vmscanTraceFormats } from "@pagealloc/reclaim";
+ * console.log(vmscanTraceFormats("3.10").lruShrinkInactive, vmscanTraceFormats("6.18").shrinkSlab); // => zid 4.16
+ * ```
+ */
+export function vmscanTraceFormats(version: KernelVersion | string): VmscanTraceFormats {
+  return pickByVersion(FORMAT_ROWS, version);
+}
+
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
@@ -21,6 +98,7 @@ const hex = (n: number) => `0x${n.toString(16)}`;
  *
  * @param e - the event
  * @param formatGfp - prints a gfp mask as the tracepoint does (`@pagealloc/gfp` formatGfp(mask, version, "trace"))
+ * @param version - the kernel whose TP_printk format is used for the events whose format changed (default 6.18)
  * @returns the text
  * @example
  * ```ts
@@ -28,7 +106,7 @@ const hex = (n: number) => `0x${n.toString(16)}`;
  * console.log(formatReclaimTraceEvent({ event: "mm_vmscan_kswapd_wake", nid: 0, zid: 2, order: 3 })); // => nid=0 order=3
  * ```
  */
-export function formatReclaimTraceEvent(e: ReclaimTraceEvent, formatGfp: (gfp: number) => string = hex): string {
+export function formatReclaimTraceEvent(e: ReclaimTraceEvent, formatGfp: (gfp: number) => string = hex, version: KernelVersion | string = "6.18"): string {
   switch (e.event) {
     case "mm_vmscan_wakeup_kswapd":
       return `nid=${e.nid} order=${e.order} gfp_flags=${formatGfp(e.gfp)}`;
@@ -53,6 +131,26 @@ export function formatReclaimTraceEvent(e: ReclaimTraceEvent, formatGfp: (gfp: n
     case "mm_compaction_wakeup_kcompactd":
     case "mm_compaction_kcompactd_wake":
       return `nid=${e.nid} order=${e.order} classzone_idx=${e.zone.padEnd(8)}`;
+    case "mm_vmscan_lru_shrink_inactive": {
+      // show_reclaim_flags(): __print_flags in table order (ANON, FILE, MIXED, SYNC, ASYNC) joined by "|"
+      const flags = `${e.file ? "RECLAIM_WB_FILE" : "RECLAIM_WB_ANON"}|RECLAIM_WB_ASYNC`;
+      const f = vmscanTraceFormats(version).lruShrinkInactive;
+      const head = f === "zid" ? `nid=${e.nid} zid=${e.zid}` : `nid=${e.nid}`;
+      const counts = `nr_scanned=${e.nrScanned} nr_reclaimed=${e.nrReclaimed}`;
+      if (f === "zid" || f === "node" || f === "none") return `${head} ${counts} priority=${e.priority} flags=${flags}`;
+      const activate = f === "stat" ? `nr_activate=${e.nrActivateAnon + e.nrActivateFile}` : `nr_activate_anon=${e.nrActivateAnon} nr_activate_file=${e.nrActivateFile}`;
+      return `${head} ${counts} nr_dirty=${e.nrDirty} nr_writeback=${e.nrWriteback} nr_congested=${e.nrCongested} nr_immediate=${e.nrImmediate} ${activate} nr_ref_keep=${e.nrRefKeep} nr_unmap_fail=${e.nrUnmapFail} priority=${e.priority} flags=${flags}`;
+    }
+    case "mm_shrink_slab_start": {
+      const f = vmscanTraceFormats(version).shrinkSlab;
+      const nid = f === "3.1" ? "" : ` nid: ${e.nid}`;
+      const tail = f === "4.16" ? `cache items ${e.cacheItems} delta ${e.delta} total_scan ${e.totalScan} priority ${e.priority}` : `pgs_scanned ${e.pgsScanned} lru_pgs ${e.lruPgs} cache items ${e.cacheItems} delta ${e.delta} total_scan ${e.totalScan}`;
+      return `${e.shrinker} ${e.shr}:${nid} objects to shrink ${e.nrObjectsToShrink} gfp_flags ${formatGfp(e.gfp)} ${tail}`;
+    }
+    case "mm_shrink_slab_end": {
+      const nid = vmscanTraceFormats(version).shrinkSlab === "3.1" ? "" : ` nid: ${e.nid}`;
+      return `${e.shrinker} ${e.shr}:${nid} unused scan count ${e.unusedScan} new scan count ${e.newScan} total_scan ${e.totalScan} last shrinker return val ${e.retval}`;
+    }
   }
 }
 
@@ -77,9 +175,9 @@ export interface ReclaimTraceLineContext {
  * console.log(line.trim()); // => kswapd0-93      [001] .....     1.500250: mm_vmscan_kswapd_sleep: nid=0
  * ```
  */
-export function formatReclaimTraceLine(ctx: ReclaimTraceLineContext, e: ReclaimTraceEvent, formatGfp?: (gfp: number) => string): string {
+export function formatReclaimTraceLine(ctx: ReclaimTraceLineContext, e: ReclaimTraceEvent, formatGfp?: (gfp: number) => string, version?: KernelVersion | string): string {
   const secs = Math.floor(ctx.timestampUs / 1e6);
   const us = String(ctx.timestampUs % 1e6).padStart(6, "0");
   const head = `${ctx.comm.padStart(16)}-${String(ctx.pid).padEnd(7)} [${String(ctx.cpu).padStart(3, "0")}] ${ctx.flags ?? "....."} ${String(secs).padStart(5)}.${us}: `;
-  return `${head}${e.event}: ${formatReclaimTraceEvent(e, formatGfp)}`;
+  return `${head}${e.event}: ${formatReclaimTraceEvent(e, formatGfp, version)}`;
 }

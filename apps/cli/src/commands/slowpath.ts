@@ -55,7 +55,7 @@ export function registerSlowPath(program: Command, io: Io): void {
         s.events.forEach((e, i) => {
           const kswapd = e.event.startsWith("mm_vmscan_kswapd") || e.event === "mm_compaction_kcompactd_wake";
           const ctx = kswapd ? { comm: e.event.includes("kcompactd") ? "kcompactd0" : "kswapd0", pid: 90, cpu: 0 } : { comm: "sim", pid: 1, cpu: 0 };
-          io.out(`${formatReclaimTraceLine({ ...ctx, timestampUs: 1_000_000 + i }, e, (g) => formatGfp(g, s.version, "trace"))}\n`);
+          io.out(`${formatReclaimTraceLine({ ...ctx, timestampUs: 1_000_000 + i }, e, (g) => formatGfp(g, s.version, "trace"), s.version)}\n`);
         });
       }
       if (opts.report) for (const text of s.reports) io.out(`\n${text}\n`);
