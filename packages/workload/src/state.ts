@@ -1,7 +1,5 @@
-import { PG_BUDDY, PG_HOLE, PG_RESERVED, extfragIndex, renderBuddyinfo, renderPagetypeinfo, renderVmstat, unusableIndex, zoneinfoDynamic } from "@pagealloc/buddy";
-import type { ZoneName } from "@pagealloc/gfp";
+import { PG_BUDDY, PG_HOLE, PG_RESERVED, extfragIndex, renderBuddyinfo, renderPagetypeinfo, renderVmstat, renderZoneinfo, unusableIndex } from "@pagealloc/buddy";
 import type { Kernel } from "@pagealloc/page-api";
-import { renderZoneinfoStatic } from "@pagealloc/zones";
 import { WorkloadArgumentError } from "./errors";
 
 /** The procfs files a workload can show. */
@@ -49,26 +47,7 @@ export function renderState(kernel: Kernel, file: string): string {
     case "vmstat":
       return renderVmstat(a);
     case "zoneinfo":
-      return renderZoneinfoStatic(kernel.zones, {
-        zone(nid: number, name: ZoneName) {
-          const z = a.nodeZones(nid).find((x) => x.spec.name === name);
-          if (!z) return undefined;
-          const d = zoneinfoDynamic(a, z);
-          return {
-            freePages: d.nrFreePages,
-            boost: d.boost,
-            numaStats: [
-              ["numa_hit", d.numaHit],
-              ["numa_miss", d.numaMiss],
-              ["numa_foreign", d.numaForeign],
-              ["numa_interleave", 0],
-              ["numa_local", d.numaLocal],
-              ["numa_other", d.numaOther],
-            ],
-            pcp: d.pagesets.map((p) => ({ count: p.count, high: p.high })),
-          };
-        },
-      });
+      return renderZoneinfo(a, kernel.zones);
     default:
       throw new WorkloadArgumentError(`unknown state file ${JSON.stringify(file)} (known: ${STATE_FILES.join(", ")})`, "file");
   }
