@@ -4,7 +4,10 @@ import { WorkloadArgumentError } from "./errors";
 import { type AllocFailure, explainAllocFailure } from "./explain";
 import { allocatedOrder, managedPfn, takeBlockAt } from "./mem-map";
 import { type FragmentationRow, fragmentation, renderState } from "./state";
-import { KMEM_PAGE_EVENTS, type KmemPageEvent, SCAN_NONE, SCAN_OK, ScannedTraceRecord, type TraceRecord, parseTraceLineGeneral, scanTraceLine } from "./trace";
+import { KMEM_PAGE_EVENTS, type KmemPageEvent, SCAN_NONE, SCAN_OK, ScannedTraceRecord, type TraceRecord, parseTraceLineGeneral, scanTraceBytes, scanTraceLine } from "./trace";
+
+// The platform's UTF-8 decoder (browsers, Node): lower layers compile without DOM or Node types.
+declare const TextDecoder: { new (label: string, options: { ignoreBOM: boolean }): { decode(bytes: Uint8Array): string } };
 
 /**
  * How a replay applies events: `recorded` puts each allocation at the pfn the trace recorded,
@@ -78,6 +81,10 @@ const ORDERS = 32;
  *   for this version, the recorded migratetype's typical mask) and order; the recorded pfn is mapped to
  *   ours so that the matching free releases our block.
  *
+ * Lines come as text ({@link TraceReplayer.line}, one call per line) or as the file's bytes
+ * ({@link TraceReplayer.write}, chunks of any size: the standard ftrace layout is then read from the bytes
+ * without a string per line, which is several times faster); use one or the other for one trace.
+ *
  * mm_page_free_batched (3.3+: every batched free also emits mm_page_free), mm_page_alloc_zone_locked,
  * mm_page_pcpu_drain and mm_page_alloc_extfrag describe the kernel's own pcp and fallback moves: counted,
  * not applied. mm_pagevec_free (2.6.32–3.2) is a free of its own.
@@ -119,6 +126,11 @@ export class TraceReplayer {
   private recordedFailures = 0;
   private failures = 0;
   private readonly failureDetails: (AllocFailure & { line: number })[] = [];
+  /** write(): the start of a line the last chunk cut off, and whether that chunk ended with its "\r". */
+  private carry = new Uint8Array(0);
+  private carryLen = 0;
+  private carryCr = false;
+  private decoder: { decode(bytes: Uint8Array): string } | undefined;
 
   constructor(kernel: Kernel, options: ReplayOptions) {
     if (options.mode !== "recorded" && options.mode !== "simulate") throw new WorkloadArgumentError(`mode ${String(options.mode)}: expected recorded or simulate`, "mode");
@@ -136,13 +148,117 @@ export class TraceReplayer {
    * @throws {TraceParseError} for a kmem page event whose fields cannot be read
    */
   line(text: string): void {
-    const line = ++this.lines;
+    this.textLine(text, ++this.lines);
+  }
+
+  private textLine(text: string, line: number): void {
     const s = scanTraceLine(text, line, this.rec);
     if (s === SCAN_OK) this.apply(this.rec, this.rec.eventIndex);
     else if (s !== SCAN_NONE) {
       const r = parseTraceLineGeneral(text, line, this.file);
       if (r) this.apply(r, KMEM_PAGE_EVENTS.indexOf(r.event));
     }
+  }
+
+  /**
+   * Feed the next chunk of the trace file's bytes (UTF-8 text, chunks of any size; the chunk is not kept). Lines end at
+   * "\n", "\r\n" or a lone "\r", as Node's readline splits them, so the lines, their numbers and the summary are
+   * those of feeding each line to {@link TraceReplayer.line}; a line the chunk cuts off waits for the next chunk (or
+   * {@link TraceReplayer.finish}). Lines in the kernel's standard layout are read from the bytes; any other line is
+   * decoded and read as text.
+   * @throws {TraceParseError} for a kmem page event whose fields cannot be read
+   * @example
+   * ```ts
+   * import { bootKernel } from "@pagealloc/page-api";
+   * import { TraceReplayer } from "@pagealloc/workload";
+   * const r = new TraceReplayer(bootKernel({ machine: "tiny-16m" }), { mode: "recorded" });
+   * const text = "  a-1 [000] .....  1.000000: mm_page_alloc: page=0000000000000001 pfn=0x800 order=2 migratetype=0 gfp_flags=GFP_KERNEL\n" +
+   *   "  a-1 [000] .....  1.000001: mm_page_free: page=0000000000000001 pfn=0x800 order=2\n";
+   * const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+   * r.write(bytes.subarray(0, 50)); // a chunk may end inside a line
+   * r.write(bytes.subarray(50));
+   * const s = r.finish();
+   * console.log(s.lines, s.applied.allocs, s.applied.frees); // => 2 1 1
+   * ```
+   */
+  write(chunk: Uint8Array): void {
+    const n = chunk.length;
+    let p = 0;
+    if (this.carryCr) {
+      // the last chunk ended with "\r": that line has ended; a "\n" here belongs to it
+      this.carryCr = false;
+      this.carriedLine();
+      if (n > 0 && chunk[0] === 10) p = 1;
+    } else if (this.carryLen > 0) {
+      let e = 0;
+      while (e < n && chunk[e] !== 10 && chunk[e] !== 13) e++;
+      this.keep(chunk, 0, e);
+      if (e === n) return;
+      if (chunk[e] === 13 && e + 1 === n) {
+        this.carryCr = true;
+        return;
+      }
+      this.carriedLine();
+      p = e + (chunk[e] === 13 && chunk[e + 1] === 10 ? 2 : 1);
+    }
+    const out = this.rec;
+    const strings = this.mode === "simulate";
+    let cr = p - 1;
+    while (p < n) {
+      let nl = chunk.indexOf(10, p);
+      if (nl < 0) nl = n;
+      if (cr < p) {
+        cr = chunk.indexOf(13, p);
+        if (cr < 0) cr = n;
+      }
+      let end = nl;
+      let next = nl + 1;
+      if (cr < nl) {
+        end = cr;
+        if (cr + 1 === n) {
+          this.keep(chunk, p, cr);
+          this.carryCr = true;
+          return;
+        }
+        next = chunk[cr + 1] === 10 ? cr + 2 : cr + 1;
+      } else if (nl === n) {
+        this.keep(chunk, p, n);
+        return;
+      }
+      const line = ++this.lines;
+      const s = scanTraceBytes(chunk, p, end, line, out, strings);
+      if (s === SCAN_OK) this.apply(out, out.eventIndex);
+      else if (s !== SCAN_NONE) this.textLine(this.decode(chunk, p, end), line);
+      p = next;
+    }
+  }
+
+  /** Append chunk[start, end) to the carried line. */
+  private keep(chunk: Uint8Array, start: number, end: number): void {
+    const need = this.carryLen + end - start;
+    if (need > this.carry.length) {
+      const grown = new Uint8Array(Math.max(need, 2 * this.carry.length, 256));
+      grown.set(this.carry.subarray(0, this.carryLen));
+      this.carry = grown;
+    }
+    this.carry.set(chunk.subarray(start, end), this.carryLen);
+    this.carryLen = need;
+  }
+
+  /** Replay the carried line (complete now) and empty the carry. */
+  private carriedLine(): void {
+    const len = this.carryLen;
+    this.carryLen = 0;
+    const line = ++this.lines;
+    const s = scanTraceBytes(this.carry, 0, len, line, this.rec, this.mode === "simulate");
+    if (s === SCAN_OK) this.apply(this.rec, this.rec.eventIndex);
+    else if (s !== SCAN_NONE) this.textLine(this.decode(this.carry, 0, len), line);
+  }
+
+  private decode(bytes: Uint8Array, start: number, end: number): string {
+    // ignoreBOM: a byte order mark stays in the text, as readline's stream decoding keeps it
+    this.decoder ??= new TextDecoder("utf-8", { ignoreBOM: true });
+    return this.decoder.decode(bytes.subarray(start, end));
   }
 
   private count(ev: number, order: number): void {
@@ -258,8 +374,12 @@ export class TraceReplayer {
     }
   }
 
-  /** Drain the per-cpu lists and summarise. */
+  /** Replay a last line that {@link TraceReplayer.write} holds (no line end after it), drain the per-cpu lists and summarise. */
   finish(): ReplaySummary {
+    if (this.carryLen > 0 || this.carryCr) {
+      this.carryCr = false;
+      this.carriedLine();
+    }
     this.k.buddy.drainPages();
     return {
       mode: this.mode,

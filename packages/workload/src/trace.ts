@@ -375,6 +375,286 @@ export function scanTraceLine(text: string, line: number, out: ScannedTraceRecor
   return SCAN_OK;
 }
 
+/** The index in KMEM_PAGE_EVENTS of the event name b[e, e + len), or −1 ({@link eventIndexAt} on bytes). */
+function eventIndexAtBytes(b: Uint8Array, e: number, len: number): number {
+  let i: number;
+  switch (len) {
+    case 13: i = 0; break;
+    case 12: i = 1; break;
+    case 20: i = 2; break;
+    case 19: i = 3; break;
+    case 15: i = 4; break;
+    case 25: i = 5; break;
+    case 18: i = 6; break;
+    case 21: i = 7; break;
+    default: return -1;
+  }
+  return bytesStartWith(b, e, EVENT_NAME_BYTES[i]!) ? i : -1;
+}
+
+const asciiBytes = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const EVENT_NAME_BYTES = KMEM_PAGE_EVENTS.map(asciiBytes);
+const B_PAGE = asciiBytes("page=");
+const B_ORDER = asciiBytes("order=");
+const B_MT = asciiBytes("migratetype=");
+const B_GFP = asciiBytes("gfp_flags=");
+const B_ALLOC_ORDER = asciiBytes("alloc_order");
+const B_ALLOC_MT = asciiBytes("alloc_migratetype");
+const B_NULL = asciiBytes("(null)");
+
+function bytesStartWith(b: Uint8Array, at: number, s: Uint8Array): boolean {
+  if (at + s.length > b.length) return false;
+  for (let k = 0; k < s.length; k++) if (b[at + k] !== s[k]) return false;
+  return true;
+}
+
+/** ASCII bytes b[start, end) as a string (the scanner checked them: every one is below 0x80). */
+function asciiText(b: Uint8Array, start: number, end: number): string {
+  let s = "";
+  for (let k = start; k < end; k++) s += String.fromCharCode(b[k]!);
+  return s;
+}
+
+/**
+ * {@link scanTraceLine} on the bytes of a line, `b[start, end)` (UTF-8 text without its line terminator), for a
+ * replay that reads a file in chunks: no string per line. It accepts exactly the lines scanTraceLine accepts when
+ * they are ASCII, with the same record (a property test checks this); a line with any other byte is
+ * {@link SCAN_FALLBACK}, for the caller to decode and read as text. With `strings` false the record's text fields
+ * (`comm`, `page`, `gfp`) are left undefined: the numbers, the event and `failed` are all a recorded replay reads.
+ *
+ * @param b - the bytes
+ * @param start - first byte of the line
+ * @param end - the line's end (exclusive)
+ * @param line - its number (stored in the record)
+ * @param out - the record to fill
+ * @param strings - fill comm, page and gfp too
+ * @returns {@link SCAN_NONE}, {@link SCAN_OK} or {@link SCAN_FALLBACK}
+ */
+export function scanTraceBytes(b: Uint8Array, start: number, end: number, line: number, out: ScannedTraceRecord, strings: boolean): number {
+  const n = end;
+  if (n > start && b[start] === C_HASH) return SCAN_NONE;
+  // The first "mm_pag" of the line (every event name starts with it); on the way, the first "[" and any non-ASCII
+  // byte (then the text, not the bytes, decides).
+  let e = -1;
+  let firstBracket = -1;
+  for (let k = start; k < n; k++) {
+    const c = b[k]!;
+    if (c >= 0x80) return SCAN_FALLBACK;
+    if (c === 109 && b[k + 1] === 109 && b[k + 2] === 95 && b[k + 3] === 112 && b[k + 4] === 97 && b[k + 5] === 103 && k + 6 <= n) {
+      e = k;
+      break;
+    }
+    if (c === C_LBRACKET && firstBracket < 0) firstBracket = k;
+  }
+  if (e < 0) return SCAN_NONE;
+  if (e - start < 2 || b[e - 1] !== C_SPACE) return SCAN_FALLBACK;
+  let nameEnd = -1;
+  for (let k = e + 6; k < n; k++) {
+    if (b[k] === C_COLON) {
+      nameEnd = k;
+      break;
+    }
+  }
+  if (nameEnd < 0) return SCAN_FALLBACK;
+  const ev = eventIndexAtBytes(b, e, nameEnd - e);
+  if (ev < 0) return SCAN_FALLBACK;
+
+  // ---- context, right to left from the event (as scanTraceLine)
+  let i = e - 2;
+  let c = 0;
+  while (i >= start && isBlank((c = b[i]!))) i--;
+  if (i < start || c !== C_COLON) return SCAN_FALLBACK;
+  const tsEnd = i;
+  let tsInt = 0;
+  let mul = 1;
+  i--;
+  while (i >= start && isDigit((c = b[i]!))) {
+    tsInt += (c - C_0) * mul;
+    mul *= 10;
+    i--;
+  }
+  const fracDigits = tsEnd - 1 - i;
+  if (fracDigits === 0 || c !== C_DOT) return SCAN_FALLBACK;
+  const dot = i;
+  i--;
+  while (i >= start && isDigit((c = b[i]!))) {
+    tsInt += (c - C_0) * mul;
+    mul *= 10;
+    i--;
+  }
+  const tsStart = i + 1;
+  if (tsStart === dot || i < start || !isBlank(c)) return SCAN_FALLBACK;
+  while (i >= start && isBlank((c = b[i]!))) i--;
+  const flagsEnd = i;
+  while (i >= start && isPrintable((c = b[i]!))) i--;
+  const flagsLen = flagsEnd - i;
+  if ((flagsLen !== 4 && flagsLen !== 5) || i < start || !isBlank(c)) return SCAN_FALLBACK;
+  while (i >= start && isBlank((c = b[i]!))) i--;
+  if (i < start || c !== C_RBRACKET) return SCAN_FALLBACK;
+  const cpuEnd = i;
+  let cpu = 0;
+  mul = 1;
+  i--;
+  while (i >= start && isDigit((c = b[i]!))) {
+    cpu += (c - C_0) * mul;
+    mul *= 10;
+    i--;
+  }
+  if (i === cpuEnd - 1 || cpuEnd - i > 16 || c !== C_LBRACKET || firstBracket !== i) return SCAN_FALLBACK;
+  i--;
+  if (i < start || !isBlank(b[i]!)) return SCAN_FALLBACK;
+  while (i >= start && isBlank((c = b[i]!))) i--;
+  const pidEnd = i;
+  let pid = 0;
+  mul = 1;
+  while (i >= start && isDigit((c = b[i]!))) {
+    pid += (c - C_0) * mul;
+    mul *= 10;
+    i--;
+  }
+  if (i === pidEnd || pidEnd - i > 15 || i < start || c !== C_DASH) return SCAN_FALLBACK;
+  const commEnd = i;
+  let commStart = start;
+  while (commStart < commEnd && isBlank(b[commStart]!)) commStart++;
+  // (no line terminator can be in the comm: the bytes are ASCII and the caller split the lines at \n and \r)
+  const timestamp = tsEnd - tsStart <= 16 ? tsInt / POW10[fracDigits]! : Number(asciiText(b, tsStart, tsEnd));
+
+  // ---- fields (as scanTraceLine)
+  let pfn = -1;
+  let order = -1;
+  let pageStart = -1;
+  let pageEnd = -1;
+  let pageZeros = true;
+  let mt = -1;
+  let mtStart = -1;
+  let mtEnd = -1;
+  let gfpStart = -1;
+  let gfpEnd = -1;
+  let altOrder = -1;
+  let altMtStart = -1;
+  let altMtEnd = -1;
+  let p = nameEnd + 1;
+  while (p < n && isBlank(b[p]!)) p++;
+  while (p < n) {
+    const k0 = b[p]!;
+    let key = KEY_OTHER;
+    if (k0 === 112) {
+      if (b[p + 1] === 102) {
+        if (b[p + 2] === 110 && b[p + 3] === C_EQ && p + 4 <= n) key = KEY_PFN;
+      } else if (p + 5 <= n && bytesStartWith(b, p, B_PAGE)) key = KEY_PAGE;
+    } else if (k0 === 111) {
+      if (p + 6 <= n && bytesStartWith(b, p, B_ORDER)) key = KEY_ORDER;
+    } else if (k0 === 109) {
+      if (p + 12 <= n && bytesStartWith(b, p, B_MT)) key = KEY_MT;
+    } else if (k0 === 103) {
+      if (p + 10 <= n && bytesStartWith(b, p, B_GFP)) key = KEY_GFP;
+    }
+    if (key === KEY_OTHER) {
+      const keyStart = p;
+      while (p < n && isWord(b[p]!)) p++;
+      if (p === keyStart || p >= n || b[p] !== C_EQ) return SCAN_FALLBACK;
+      key = p - keyStart === 11 && bytesStartWith(b, keyStart, B_ALLOC_ORDER) ? KEY_ALLOC_ORDER : p - keyStart === 17 && bytesStartWith(b, keyStart, B_ALLOC_MT) ? KEY_ALLOC_MT : KEY_OTHER;
+      p = key === KEY_OTHER ? p + 1 : keyStart + KEY_LENGTH[key]!;
+    } else {
+      p += KEY_LENGTH[key]!;
+    }
+    const valStart = p;
+    if (key === KEY_PFN || key === KEY_ORDER || key === KEY_ALLOC_ORDER || (key === KEY_MT && mtStart < 0)) {
+      let v = 0;
+      if (key === KEY_PFN && b[p] === C_0 && p + 1 < n && ((c = b[p + 1]!) === 120 || c === 88)) {
+        p += 2;
+        for (; p < n && !isBlank((c = b[p]!)); p++) {
+          const d = c >= C_0 && c <= C_9 ? c - C_0 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+          if (d < 0) return SCAN_FALLBACK;
+          v = v * 16 + d;
+        }
+        if (p - valStart < 3 || p - valStart > 15) return SCAN_FALLBACK;
+      } else {
+        for (; p < n && !isBlank((c = b[p]!)); p++) {
+          if (!isDigit(c)) {
+            if (key !== KEY_MT) return SCAN_FALLBACK;
+            v = -1;
+            while (p < n && !isBlank((c = b[p]!))) {
+              if (!isPrintable(c)) return SCAN_FALLBACK;
+              p++;
+            }
+            break;
+          }
+          v = v * 10 + (c - C_0);
+        }
+        if (p === valStart || p - valStart > 15) return SCAN_FALLBACK;
+      }
+      if (key === KEY_PFN) {
+        if (pfn < 0) pfn = v;
+      } else if (key === KEY_ORDER) {
+        if (order < 0) {
+          if (v > 31) return SCAN_FALLBACK;
+          order = v;
+        }
+      } else if (key === KEY_ALLOC_ORDER) {
+        if (altOrder < 0) {
+          if (v > 31) return SCAN_FALLBACK;
+          altOrder = v;
+        }
+      } else {
+        mt = v;
+        mtStart = valStart;
+        mtEnd = p;
+      }
+    } else {
+      let zeros = true;
+      for (; p < n && !isBlank((c = b[p]!)); p++) {
+        if (!isPrintable(c)) return SCAN_FALLBACK;
+        if (c !== C_0) zeros = false;
+      }
+      if (p === valStart) return SCAN_FALLBACK;
+      if (key === KEY_PAGE) {
+        if (pageStart < 0) {
+          pageStart = valStart;
+          pageEnd = p;
+          pageZeros = zeros;
+        }
+      } else if (key === KEY_GFP) {
+        if (gfpStart < 0) {
+          gfpStart = valStart;
+          gfpEnd = p;
+        }
+      } else if (key === KEY_ALLOC_MT && altMtStart < 0) {
+        altMtStart = valStart;
+        altMtEnd = p;
+      }
+    }
+    while (p < n && isBlank(b[p]!)) p++;
+  }
+  if (order < 0) order = altOrder;
+  if (order < 0) {
+    if (ev !== 2 && ev !== 4) return SCAN_FALLBACK;
+    order = 0;
+  }
+  if (pfn < 0 && pageStart < 0) return SCAN_FALLBACK;
+  let failed = false;
+  if (ev === 0) {
+    if (pageStart >= 0) failed = pageZeros || (pageEnd - pageStart === 6 && bytesStartWith(b, pageStart, B_NULL)) || (pageEnd - pageStart === 3 && b[pageStart] === C_0 && b[pageStart + 1] === 120 && b[pageStart + 2] === C_0);
+    else failed = pfn === 0;
+  }
+  out.event = KMEM_PAGE_EVENTS[ev]!;
+  out.eventIndex = ev;
+  out.line = line;
+  out.comm = strings ? asciiText(b, commStart, commEnd).trim() || undefined : undefined;
+  out.pid = pid;
+  out.cpu = cpu;
+  out.timestamp = timestamp;
+  out.pfn = pfn < 0 ? undefined : pfn;
+  out.page = strings && pageStart >= 0 ? asciiText(b, pageStart, pageEnd) : undefined;
+  out.order = order;
+  if (mtStart < 0 && altMtStart >= 0) out.migratetype = Number(asciiText(b, altMtStart, altMtEnd));
+  else if (mtStart < 0) out.migratetype = undefined;
+  else out.migratetype = mt >= 0 ? mt : Number(asciiText(b, mtStart, mtEnd));
+  out.gfp = strings && gfpStart >= 0 ? asciiText(b, gfpStart, gfpEnd) : undefined;
+  out.failed = failed;
+  return SCAN_OK;
+}
+
 /**
  * Read one line of ftrace text (`trace`, `trace_pipe`), `trace-cmd report` or `perf script` output.
  * Field layouts of every version are accepted: `pfn=0x1db80e` (5.14+) or decimal (2.6.32–5.13), old event
