@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { rleDecode, rleEncode } from "./snapshot-codec";
+import { deltaDecode, deltaEncode, deltaHelps, rleDecode, rleEncode } from "./snapshot-codec";
 
 const SOAK = Math.max(1, Number(process.env.PAGEALLOC_SOAK ?? 1) || 1);
 
@@ -84,6 +84,28 @@ describe("run-length coding of typed arrays (snapshot blobs)", () => {
       expect(err, JSON.stringify(stream)).toBeInstanceOf(Corrupt);
       expect((err as Corrupt).at, JSON.stringify(stream)).toBe(at);
       expect((err as Corrupt).reason).toMatch(reason);
+    }
+  });
+
+  it("delta codes arrays that count up (links, pfns, slots), exactly, and only those", () => {
+    // free-list heads of an empty list point at themselves: 4096, 4097, … raw changes at every element, deltas never
+    const heads = Int32Array.from({ length: 100 }, (_, i) => 4096 + i);
+    expect(deltaHelps(heads)).toBe(true);
+    expect(Array.from(deltaEncode(heads).subarray(0, 4))).toEqual([4096, 1, 1, 1]);
+    // mem_map links at boot: a value per 1024-page block head, 0 elsewhere: 2 raw changes a block, 3 delta changes
+    expect(deltaHelps(Int32Array.from({ length: 8192 }, (_, i) => (i % 1024 === 0 ? i + 1024 : 0)))).toBe(false);
+    // a run of one value is already one token
+    expect(deltaHelps(new Uint8Array(100).fill(3))).toBe(false);
+    // Float64 pfns: exact safe integers only
+    expect(deltaHelps(Float64Array.from({ length: 50 }, (_, i) => 2 ** 40 + 3 * i))).toBe(true);
+    expect(deltaHelps(Float64Array.from({ length: 50 }, (_, i) => 0.5 + i))).toBe(false);
+    expect(deltaHelps(Float64Array.of(-0, 1, 2, 3, 4))).toBe(false);
+    expect(deltaHelps(Float64Array.of(-(2 ** 52), 2 ** 52, 3 * 2 ** 52, 5 * 2 ** 52))).toBe(false); // differences past 2^53
+    // the integer types wrap: decoding restores every value, extremes included
+    for (const a of [Int32Array.of(2 ** 31 - 1, -(2 ** 31), 5, -7, 2 ** 31 - 1), Uint8Array.of(255, 0, 1, 254, 3), Float64Array.of(9, 2 ** 53 - 1, 0, -(2 ** 53 - 1))]) {
+      const d = deltaEncode(a);
+      deltaDecode(d);
+      expect(Array.from(d)).toEqual(Array.from(a));
     }
   });
 

@@ -7,7 +7,11 @@
 //   h even: a literal run of h / 2 elements, followed by their h / 2 × w bytes;
 //   h odd:  a repeat run of (h − 1) / 2 elements, followed by the one element's w bytes.
 //
-// A count is at least 1 and the decoded bytes are exactly the size the blob reference declares. The decoder reads
+// A count is at least 1 and the decoded bytes are exactly the size the blob reference declares.
+//
+// Arrays of links, pfns and slot numbers count up (next = pfn + 1, pfns of consecutive blocks): they are first
+// delta coded (each element minus the one before, in the array's own arithmetic), which turns such a progression
+// into one run; the blob reference says so with `"d": 1`. The decoder reads
 // the stream twice: first to check every token (bounds, counts, the declared size) without writing, then to
 // write into an array of the declared size; both passes are linear in the stream and the output. Pure
 // TypeScript, synchronous, browser-safe and deterministic (the same array always gives the same bytes).
@@ -168,4 +172,80 @@ export function rleDecode(input: Uint8Array, width: number, size: number, base: 
     }
   }
   return out;
+}
+
+/** The array types the snapshot stores. */
+export type CodedArray = Int32Array | Uint8Array | Float64Array;
+
+/** Changes between neighbours in a[from, to): of the values (raw) and of their differences (delta). */
+function changes(a: CodedArray, from: number, to: number, counts: { raw: number; delta: number }): void {
+  if (a instanceof Int32Array) {
+    let prev = (a[from + 1]! - a[from]!) | 0;
+    for (let i = from + 2; i < to; i++) {
+      const d = (a[i]! - a[i - 1]!) | 0;
+      if (d !== 0) counts.raw++;
+      if (d !== prev) counts.delta++;
+      prev = d;
+    }
+  } else if (a instanceof Uint8Array) {
+    let prev = (a[from + 1]! - a[from]!) & 0xff;
+    for (let i = from + 2; i < to; i++) {
+      const d = (a[i]! - a[i - 1]!) & 0xff;
+      if (d !== 0) counts.raw++;
+      if (d !== prev) counts.delta++;
+      prev = d;
+    }
+  } else {
+    let prev = a[from + 1]! - a[from]!;
+    for (let i = from + 2; i < to; i++) {
+      const d = a[i]! - a[i - 1]!;
+      if (d !== 0) counts.raw++;
+      if (d !== prev) counts.delta++;
+      prev = d;
+    }
+  }
+}
+
+/**
+ * Would delta coding make the array more repetitive (fewer places where an element differs from the one before),
+ * and is it exact? Float64 arrays qualify only when every element and every difference is a safe integer (pfns),
+ * not −0. One pass over the array (a sample misjudges arrays whose parts differ, such as mem_map links followed by
+ * the free-list heads).
+ *
+ * @param a - the array
+ * @returns true to delta code it
+ */
+export function deltaHelps(a: CodedArray): boolean {
+  const n = a.length;
+  if (n < 3) return false;
+  const counts = { raw: 0, delta: 0 };
+  changes(a, 0, n, counts);
+  if (counts.delta >= counts.raw) return false;
+  if (a instanceof Float64Array) {
+    for (let i = 0; i < n; i++) if (!Number.isSafeInteger(a[i]) || Object.is(a[i], -0) || (i > 0 && !Number.isSafeInteger(a[i]! - a[i - 1]!))) return false;
+  }
+  return true;
+}
+
+/**
+ * Delta code an array: element 0 as is, then each element minus the one before (modulo 2^8 or 2^32 for the integer
+ * types; exact for Float64 arrays {@link deltaHelps} accepted).
+ *
+ * @param a - the array
+ * @returns a new array of the same type
+ */
+export function deltaEncode<T extends CodedArray>(a: T): T {
+  const out = a.slice() as T;
+  if (a instanceof Int32Array) for (let i = a.length - 1; i > 0; i--) out[i] = (a[i]! - a[i - 1]!) | 0;
+  else for (let i = a.length - 1; i > 0; i--) out[i] = a[i]! - a[i - 1]!; // Uint8Array wraps by itself
+  return out;
+}
+
+/**
+ * Undo {@link deltaEncode}, in place (prefix sums in the array's own arithmetic).
+ *
+ * @param a - the delta coded array
+ */
+export function deltaDecode(a: CodedArray): void {
+  for (let i = 1; i < a.length; i++) a[i] = a[i - 1]! + a[i]!; // Int32/Uint8 wrap on store; Float64 sums are exact (safe integers)
 }

@@ -323,6 +323,8 @@ describe("snapshots with the slow path (reclaim: true)", () => {
       ["a negative vm event counter", (j: Record<string, any>) => (j.reclaim.vmstat[0][1] = -5), "payload: state.vmstat[0]"],
       ["LRU links of another length", (j: Record<string, any>) => (j.reclaim.memory.next = j.reclaim.memory.prev = j.reclaim.memory.pfnOf), "payload: memory.next"],
       ["a blob reference past the blob area", (j: Record<string, any>) => (j.reclaim.memory.useOf.o = 2 ** 40), "reclaim.memory.useOf"],
+      ["an unknown blob coding", (j: Record<string, any>) => (j.reclaim.memory.next = { ...j.reclaim.memory.next, d: 2 }), "reclaim.memory.next"],
+      ["delta coding without run-length coding", (j: Record<string, any>) => (j.reclaim.memory.useOf = { ...j.reclaim.memory.useOf, z: undefined, d: 1 }), "reclaim.memory.useOf"],
       ["the slow path's options not an object", (j: Record<string, any>) => (j.boot.reclaim = [60]), "boot.reclaim"],
       ["a slow path's state missing", (j: Record<string, any>) => (j.reclaim = null), "payload: state"],
     ])("%s is SNAPSHOT_CORRUPT, located", (_name, edit, location) => {
