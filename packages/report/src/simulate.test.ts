@@ -25,7 +25,8 @@ describe("whatIf runs the real allocation on a machine booted from the Mem-Info"
     // DMA: has 2*64kB (order 4) but free 15908kB = 3977 pages, minus 2^4 − 1 = 3962; the slow path's mark
     //   min 136kB = 34 → ALLOC_HIGH halves it (17) → ALLOC_HARDER takes a quarter off (13) → + lowmem_reserve[Normal]
     //   7621 = 7634 > 3962: fails.
-    // GFP_ATOMIC cannot reclaim directly, so after the slow path's retry at min the allocation fails.
+    // GFP_ATOMIC cannot reclaim directly, so after the slow path's retry at min the allocation fails: the rest of
+    // the slow path (run by default) ends there, without direct compaction or reclaim.
     const w = whatIf(r48, { order: 4, gfp: "GFP_ATOMIC" });
     const s = w.simulation!;
     expect(s.succeeded).toBe(false);
@@ -36,8 +37,14 @@ describe("whatIf runs the real allocation on a machine booted from the Mem-Info"
     expect(s.zones[0]!.freeBlocks).toEqual({});
     expect(s.zones[1]!.freeBlocks).toEqual({});
     expect(s.zones[2]!.freeBlocks.Unmovable?.[4]).toBe(2);
-    expect(s.reason).toMatch(/Normal: fails the min watermark check, no free block of order ≥ 4; DMA32: .*no free block of order ≥ 4/);
+    expect(s.slowPath?.result).toBe("nopage");
+    expect(s.slowPath?.steps.some((x) => x.startsWith("compact") || x.startsWith("direct_reclaim"))).toBe(false);
     expect(s.reason).toMatch(/cannot reclaim directly/);
+    // compact: false stops after the first retry at min and says why each zone failed
+    const first = whatIf(r48, { order: 4, gfp: "GFP_ATOMIC", compact: false }).simulation!;
+    expect(first.slowPath).toBeNull();
+    expect(first.reason).toMatch(/Normal: fails the min watermark check, no free block of order ≥ 4; DMA32: .*no free block of order ≥ 4/);
+    expect(first.reason).toMatch(/cannot reclaim directly/);
   });
 
   it("4.8: order-3 GFP_ATOMIC is served on the fast path from one of DMA32's order-3 Unmovable blocks", () => {
@@ -57,10 +64,20 @@ describe("whatIf runs the real allocation on a machine booted from the Mem-Info"
     // DMA32: printed free 52184kB = 13046 pages; min 15860kB = 3965 + lowmem_reserve[Normal] 9127 = 13092 > 13046:
     // fails (the free-area line sums to 13105 and would pass: the kernel checks the counter).
     // Normal: free 79392kB = 19848 < min 80308kB = 20077 (+ boost already in min): fails. DMA: reserve 11990 > free.
+    // GFP_KERNEL may reclaim, so the rest of the slow path runs (the default): the simulated machine's allocated pages
+    // are kernel memory or, as many as the LRU lists printed, anonymous pages without swap, so direct reclaim frees
+    // nothing; order 0 never compacts; should_reclaim_retry() gives up after MAX_RECLAIM_RETRIES (16) rounds without
+    // progress (at least 17 rounds: it retries while no_progress_loops <= 16), and the OOM killer finds no task.
     const s = whatIf(r619, { order: 0, gfp: 0xcc0 }).simulation!;
     expect(s.succeeded).toBe(false);
     expect(s.zones.find((z) => z.name === "DMA32")!.freePages).toBe(13046);
-    expect(s.reason).toMatch(/reclaim and compact, which is not simulated/);
+    const steps = s.slowPath!.steps;
+    expect(steps.filter((x) => x.startsWith("direct_reclaim")).length).toBeGreaterThanOrEqual(17);
+    expect(steps.filter((x) => x.startsWith("direct_reclaim") && x !== "direct_reclaim:0")).toEqual([]);
+    expect(steps.some((x) => x.startsWith("compact"))).toBe(false);
+    expect(s.slowPath!.result).toBe("oom");
+    // compact: false: the first retry only
+    expect(whatIf(r619, { order: 0, gfp: 0xcc0, compact: false }).simulation!.reason).toMatch(/reclaim and compact, which is not simulated/);
   });
 });
 

@@ -43,7 +43,7 @@ export interface SimulationResult {
   /** The free block the pages came from (before splitting): pfn, order, migratetype list. */
   readonly fromBlock: { readonly pfn: number; readonly order: number; readonly migratetype: string } | null;
   readonly zones: readonly SimulatedZoneCheck[];
-  /** With `compact`: what @pagealloc/reclaim's slow path did after the first retry failed. */
+  /** What @pagealloc/reclaim's slow path did after the first retry failed (null with `compact: false`, or when the retry succeeded). */
   readonly slowPath: { readonly result: string; readonly steps: readonly string[]; readonly reason: string | null } | null;
   readonly reason: string;
   readonly notes: readonly string[];
@@ -299,10 +299,12 @@ export function withSysctls(spec: SimulatedMachineSpec, sysctls: Partial<Sysctls
 /**
  * Boot the machine and run the request with the allocator of that version: the fast path
  * (get_page_from_freelist at the low mark), then the slow path's first step (wake kswapd, retry at min with
- * gfp_to_alloc_flags). Reclaim and compaction are not run: their outcome depends on what the allocated pages
- * hold, which neither a report nor /proc says.
+ * gfp_to_alloc_flags), then (unless `compact: false`) the rest of the slow path with @pagealloc/reclaim:
+ * compaction, reclaim, retries. What the allocated pages hold is not in a report or /proc: as many as the zone's
+ * LRU lists hold are taken as movable anonymous pages without swap (compaction may move them, reclaim frees
+ * nothing), the others as kernel memory.
  */
-// kernel: mm/page_alloc.c __alloc_pages() → get_page_from_freelist(), __alloc_pages_slowpath() (first retry)
+// kernel: mm/page_alloc.c __alloc_pages() → get_page_from_freelist(), __alloc_pages_slowpath()
 export function simulateRequest(
   spec: SimulatedMachineSpec,
   request: { readonly order: number; readonly gfpMask: number; readonly version: string; readonly arch: ArchName; readonly seed?: number; readonly compact?: boolean },
@@ -370,7 +372,7 @@ export function simulateRequest(
     if (pfn >= 0) path = "slow";
   }
   let slowPath: SimulationResult["slowPath"] = null;
-  if (pfn < 0 && request.compact) {
+  if (pfn < 0 && (request.compact ?? true)) {
     // The rest of __alloc_pages_slowpath() (@pagealloc/reclaim). As many allocated pages as the zone has LRU pages
     // (when printed; else all) in Movable pageblocks are taken as movable anonymous pages without swap (compaction
     // can migrate them, reclaim cannot free them), spread by a seeded draw; the others as kernel pages (neither).

@@ -14,7 +14,10 @@ export interface WhatIfRequest extends ExplainOptions {
   readonly gfp: number | string;
   /** Seed of the simulated machine's block placement (default 1). */
   readonly seed?: number;
-  /** Run the rest of the slow path (compaction, reclaim, retries) with @pagealloc/reclaim when the first retry fails. */
+  /**
+   * Run the rest of the slow path (compaction, reclaim, retries) with @pagealloc/reclaim when the first retry fails
+   * (default true, as the kernel does); `false` stops after the first retry at min.
+   */
   readonly compact?: boolean;
   /** vm sysctls for the simulated machine (min_free_kbytes, watermark_scale_factor, lowmem_reserve_ratio). */
   readonly sysctls?: Partial<Sysctls>;
@@ -83,7 +86,7 @@ export function whatIf(source: FailureReport | ReportMemInfo | ProcFiles, reques
     const layout = explanation.zone.layout;
     const booted = proc ? machineFromProc(proc, layout, maxOrder) : machineFromMemInfo(report.memInfo, layout, maxOrder);
     const machine = sysctls ? withSysctls(booted, sysctls, version, layout) : booted;
-    if (machine.zones.length > 0) simulation = simulateRequest(machine, { order, gfpMask, version, arch: explanation.zone.arch, seed, compact });
+    if (machine.zones.length > 0) simulation = simulateRequest(machine, { order, gfpMask, version, arch: explanation.zone.arch, seed, compact: compact ?? true });
   }
   const checked = explanation.zonelist.filter((z) => z.slow !== null);
   if (simulation !== null && simulation.zones.length > 0) {

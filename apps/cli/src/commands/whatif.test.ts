@@ -52,12 +52,17 @@ it("whatif on /proc files (the 6.18 samples): order-4 GFP_KERNEL from Normal on 
 
 it("whatif: order-4 GFP_ATOMIC on the 4.8 report fails for fragmentation, on the simulated machine too", async () => {
   // Normal's largest free block is order 2, DMA32's order 3 (10*32kB); DMA has order-4 blocks but 3977 − 15 free
-  // pages < min 34 → 17 (ALLOC_HIGH) → 13 (ALLOC_HARDER) + lowmem_reserve[Normal] 7621. GFP_ATOMIC cannot reclaim.
+  // pages < min 34 → 17 (ALLOC_HIGH) → 13 (ALLOC_HARDER) + lowmem_reserve[Normal] 7621. GFP_ATOMIC cannot reclaim,
+  // so the rest of the slow path (run by default) ends after the retry at min.
   const io = capture();
   expect(await run(["whatif", "--from", f48, "--alloc", "order=4 gfp=GFP_ATOMIC"], io)).toBe(0);
   expect(io.stdout).toContain(": would fail (fragmentation)\n");
   expect(io.stdout).toContain("    Node 0 DMA32: free 33298, fast fail, min fail; free blocks of order ≥ 4: none\n");
-  expect(io.stdout).toMatch(/ {4}fails: no zone of the walk gives a block .*cannot reclaim directly/);
+  expect(io.stdout).toMatch(/ {4}fails: the slow path \(.*\) ends with nopage: .*cannot reclaim directly/);
+  // --no-compact: the first retry only, with each zone's reason
+  const first = capture();
+  expect(await run(["whatif", "--from", f48, "--alloc", "order=4 gfp=GFP_ATOMIC", "--no-compact"], first)).toBe(0);
+  expect(first.stdout).toMatch(/ {4}fails: no zone of the walk gives a block .*cannot reclaim directly/);
 });
 
 it("whatif --compact --json: the slow path's steps; GFP_ATOMIC never compacts", async () => {

@@ -1,4 +1,4 @@
-// `pagealloc whatif --from FILE... --alloc "order=N gfp=EXPR" [--compact]`: another request on the memory state a
+// `pagealloc whatif --from FILE... --alloc "order=N gfp=EXPR" [--no-compact]`: another request on the memory state a
 // failure report (or /proc) printed: the watermark walk, and the real allocation on a machine booted with those free
 // lists (@pagealloc/report).
 import { DEFAULT_KERNEL_VERSION, isArchName } from "@pagealloc/physmem";
@@ -55,7 +55,8 @@ export function registerWhatIf(program: Command, io: Io): void {
     .option("--kernel <version>", `kernel version to use instead of the one each report names (/proc files: default ${DEFAULT_KERNEL_VERSION})`)
     .option("--arch <arch>", "zone layout: x86_64, i386, i386-pae or arm64")
     .option("--sysctl <vm.name=value>", "a sysctl for the simulated machine: min_free_kbytes, watermark_scale_factor, lowmem_reserve_ratio (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
-    .option("--compact", "when the first slow-path retry fails, run the rest of the slow path (compaction, reclaim, retries)")
+    .option("--compact", "accepted for compatibility and does nothing: when the first slow-path retry fails, the rest of the slow path (compaction, reclaim, retries) runs by default")
+    .option("--no-compact", "stop after the slow path's first retry at min (no compaction, reclaim or retries)")
     .option("--seed <n>", "seed of the simulated machine's free-block placement (default 1)")
     .option("--json", "machine-readable output")
     .action((opts: WhatIfCliOptions) => {
