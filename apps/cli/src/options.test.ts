@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { UsageError } from "./io";
-import { collect, parseSysctlOptions, readJsonFile, readTextFile } from "./options";
+import { collect, parseSysctlOptions, readDirEntries, readJsonFile, readTextFile } from "./options";
 
 it("collects repeatable options", () => {
   expect(collect("b", collect("a"))).toEqual(["a", "b"]);
@@ -17,4 +17,10 @@ it("parses --sysctl vm.NAME=VALUE with or without the vm. prefix", () => {
 it("names the file when it cannot be read", () => {
   expect(() => readTextFile("/nonexistent/zoneinfo")).toThrow("/nonexistent/zoneinfo: no such file");
   expect(() => readJsonFile("/proc/self/status")).toThrow(/\/proc\/self\/status(:\d+)?: invalid JSON/);
+});
+
+it("lists a directory named on the command line; a missing one is a usage error naming it", () => {
+  expect(readDirEntries(__dirname)).toContain("options.ts");
+  expect(() => readDirEntries("/nonexistent/vm")).toThrow(UsageError);
+  expect(() => readDirEntries("/nonexistent/vm")).toThrow("/nonexistent/vm: not a readable directory");
 });

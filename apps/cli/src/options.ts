@@ -24,6 +24,18 @@ export function readTextFile(file: string): string {
   }
 }
 
+/**
+ * The entries of a directory named on the command line (a /proc/sys/vm copy, a sysfs node folder). A missing or
+ * unreadable directory is a usage error naming it, never a stack trace.
+ */
+export function readDirEntries(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    throw new UsageError(`${dir}: not a readable directory`);
+  }
+}
+
 /** Read a JSON file; a syntax error is reported with the file and line. */
 export function readJsonFile(file: string): unknown {
   const text = readTextFile(file);

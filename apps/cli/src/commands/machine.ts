@@ -24,7 +24,7 @@ import {
 } from "@pagealloc/physmem";
 import type { Command } from "commander";
 import { type Io, UsageError } from "../io";
-import { readJsonFile, readTextFile, writeJson } from "../options";
+import { readDirEntries, readJsonFile, readTextFile, writeJson } from "../options";
 
 /** Options every `machine import` source receives besides its own value. */
 export interface MachineImportContext {
@@ -73,15 +73,10 @@ export function addMachineImportSource(source: MachineImportSource): void {
 
 /** Read the files of a /sys/devices/system/node folder the physmem importer needs. */
 function readSysfsNodeDir(dir: string): Record<string, string> {
-  let entries: string[];
-  try {
-    entries = fs.readdirSync(dir);
-  } catch {
-    throw new UsageError(`${dir}: not a readable directory`);
-  }
+  const entries = readDirEntries(dir);
   const files: Record<string, string> = {};
   for (const node of entries.filter((e) => /^node\d+$/.test(e))) {
-    for (const f of fs.readdirSync(path.join(dir, node))) {
+    for (const f of readDirEntries(path.join(dir, node))) {
       if (/^(cpulist|distance|meminfo)$/.test(f)) files[`${node}/${f}`] = readTextFile(path.join(dir, node, f));
       else if (/^memory\d+$/.test(f)) files[`${node}/${f}`] = "";
     }

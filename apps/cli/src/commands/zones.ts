@@ -21,17 +21,12 @@ import {
 } from "@pagealloc/zones";
 import type { Command } from "commander";
 import { type Io, UsageError } from "../io";
-import { collect, readTextFile, writeJson } from "../options";
+import { collect, readDirEntries, readTextFile, writeJson } from "../options";
 import { addMachineImportSource, resolveMachine } from "./machine";
 
 /** Read the files of a /proc/sys/vm-style directory (only regular, readable files). */
 function readSysctlDir(dir: string): Record<string, string> {
-  let entries: string[];
-  try {
-    entries = fs.readdirSync(dir);
-  } catch {
-    throw new UsageError(`${dir}: not a readable directory`);
-  }
+  const entries = readDirEntries(dir);
   const files: Record<string, string> = {};
   for (const name of entries) {
     const file = path.join(dir, name);
