@@ -1,9 +1,7 @@
 import { type BootKernelOptions, type Kernel, bootKernel } from "@pagealloc/page-api";
-
-/** A slow-path trace event, as the page API hands it on (the type lives in @pagealloc/reclaim). */
-type ReclaimTraceEvent = Parameters<NonNullable<Exclude<NonNullable<BootKernelOptions["reclaim"]>, boolean>["trace"]>>[0];
 import { formatGfp } from "@pagealloc/gfp";
 import { formatKernelVersion, mulberry32, pickByVersion } from "@pagealloc/physmem";
+import { type ReclaimTraceEvent, formatReclaimTraceLine } from "@pagealloc/reclaim";
 
 import { type AllocFailure, explainAllocFailure } from "./explain";
 import {
@@ -540,7 +538,7 @@ export function runSlowPathDemo(options: { version?: string } = {}): SlowPathRep
     const wakeups = evs.filter((x) => x.e.event === "mm_vmscan_kswapd_wake").length;
     // the first TRACE_LINES events, plus the first few of each background thread (kswapd0, kcompactd0) that ran later
     const shown = evs.map((x, i) => ({ ...x, i })).filter((x, _, all) => x.i < TRACE_LINES || all.filter((y) => y.comm === x.comm && y.i <= x.i).length <= 3);
-    const trace = shown.map((x) => traceLine(x.comm, x.pid, 1_000_000 + (ev0 + x.i) * 25, x.e, fmtGfp));
+    const trace = shown.map((x) => formatReclaimTraceLine({ comm: x.comm, pid: x.pid, cpu: 0, timestampUs: 1_000_000 + (ev0 + x.i) * 25 }, x.e, fmtGfp, k.version));
     steps.push({ name, description, requests, happened: happened(vm, wakeups), vmstat: vm, kswapdWakeups: wakeups, traceEvents: evs.length, trace, freePagesAfter: free() });
   };
   const n = (d: Record<string, number>, name: string) => d[name] ?? 0;
@@ -597,49 +595,6 @@ export function runSlowPathDemo(options: { version?: string } = {}): SlowPathRep
     ];
   });
   return { machine: k.machine.name, zone: { name: zone.spec.name, managed: zone.spec.managedPages, min: wm.min, low: wm.low, high: wm.high }, fill, steps };
-}
-
-/** One line of the ftrace `trace` file (kernel/trace/trace_output.c trace_print_context(), 5.10+ pid width) for a slow-path event. */
-function traceLine(comm: string, pid: number, timestampUs: number, e: ReclaimTraceEvent, gfp: (mask: number) => string): string {
-  const hex = (v: number) => `0x${v.toString(16)}`;
-  const range = (x: { zoneStart: number; migratePfn: number; freePfn: number; zoneEnd: number; sync: boolean }) =>
-    `zone_start=${hex(x.zoneStart)} migrate_pfn=${hex(x.migratePfn)} free_pfn=${hex(x.freePfn)} zone_end=${hex(x.zoneEnd)}, mode=${x.sync ? "sync" : "async"}`;
-  // include/trace/events/vmscan.h and compaction.h TP_printk formats (as @pagealloc/reclaim formatReclaimTraceEvent)
-  let fields: string;
-  switch (e.event) {
-    case "mm_vmscan_wakeup_kswapd":
-      fields = `nid=${e.nid} order=${e.order} gfp_flags=${gfp(e.gfp)}`;
-      break;
-    case "mm_vmscan_kswapd_wake":
-      fields = `nid=${e.nid} order=${e.order}`;
-      break;
-    case "mm_vmscan_kswapd_sleep":
-      fields = `nid=${e.nid}`;
-      break;
-    case "mm_vmscan_direct_reclaim_begin":
-      fields = `order=${e.order} gfp_flags=${gfp(e.gfp)}`;
-      break;
-    case "mm_vmscan_direct_reclaim_end":
-      fields = `nr_reclaimed=${e.nrReclaimed}`;
-      break;
-    case "mm_compaction_begin":
-      fields = range(e);
-      break;
-    case "mm_compaction_end":
-      fields = `${range(e)} status=${e.status}`;
-      break;
-    case "mm_compaction_migratepages":
-      fields = `nr_migrated=${e.nrMigrated} nr_failed=${e.nrFailed}`;
-      break;
-    case "mm_compaction_wakeup_kcompactd":
-    case "mm_compaction_kcompactd_wake":
-      fields = `nid=${e.nid} order=${e.order} classzone_idx=${e.zone.padEnd(8)}`;
-      break;
-    default:
-      fields = `node=${e.nid} zone=${e.zone.padEnd(8)} order=${e.order} order_failed=${e.orderFailed} consider=${e.considered} limit=${2 ** e.deferShift}`;
-  }
-  const us = String(timestampUs % 1e6).padStart(6, "0");
-  return `${comm.padStart(16)}-${String(pid).padEnd(7)} [000] ..... ${String(Math.floor(timestampUs / 1e6)).padStart(5)}.${us}: ${e.event}: ${fields}`;
 }
 
 /** The slow-path phase as text: per step what happened, the vmstat deltas and the first trace lines. */
