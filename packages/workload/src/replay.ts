@@ -356,7 +356,9 @@ export class TraceReplayer {
         }
         const order = allocatedOrder(a, r.pfn);
         if (order === r.order) {
-          a.freePages(r.pfn, r.order, { cpu: this.cpuOf(r) });
+          // an order-0 free takes buddy's fused path (the same result as freePages)
+          const cpu = this.cpuOf(r);
+          if (order !== 0 || !a.freeOrder0Fast(r.pfn, cpu)) a.freePages(r.pfn, r.order, { cpu });
           this.frees++;
         } else if (order < 0) this.preTraceFrees++;
         else this.conflicts++;

@@ -55,7 +55,9 @@ export class ScannedTraceRecord implements TraceRecord {
   comm: string | undefined = undefined;
   pid: number | undefined = undefined;
   cpu: number | undefined = undefined;
-  timestamp: number | undefined = undefined;
+  // A number from the start (the scanners always set one): V8 then keeps the field a double updated in place
+  // instead of allocating a heap number for every line's timestamp.
+  timestamp: number | undefined = 0;
   pfn: number | undefined = undefined;
   page: string | undefined = undefined;
   order = 0;
@@ -389,7 +391,10 @@ function eventIndexAtBytes(b: Uint8Array, e: number, len: number): number {
     case 21: i = 7; break;
     default: return -1;
   }
-  return bytesStartWith(b, e, EVENT_NAME_BYTES[i]!) ? i : -1;
+  // the caller found "mm_pag" at e: the rest of the name decides
+  const name = EVENT_NAME_BYTES[i]!;
+  for (let k = 6; k < len; k++) if (b[e + k] !== name[k]) return -1;
+  return i;
 }
 
 const asciiBytes = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -402,9 +407,12 @@ const B_ALLOC_ORDER = asciiBytes("alloc_order");
 const B_ALLOC_MT = asciiBytes("alloc_migratetype");
 const B_NULL = asciiBytes("(null)");
 
+/** b[at, at + s.length) is s (the caller knows the first byte matches, and that the line holds s.length bytes). */
 function bytesStartWith(b: Uint8Array, at: number, s: Uint8Array): boolean {
-  if (at + s.length > b.length) return false;
-  for (let k = 0; k < s.length; k++) if (b[at + k] !== s[k]) return false;
+  // the "=" (or last byte) first: most mismatches end there
+  const last = s.length - 1;
+  if (b[at + last] !== s[last]) return false;
+  for (let k = 1; k < last; k++) if (b[at + k] !== s[k]) return false;
   return true;
 }
 
@@ -553,7 +561,7 @@ export function scanTraceBytes(b: Uint8Array, start: number, end: number, line: 
       const keyStart = p;
       while (p < n && isWord(b[p]!)) p++;
       if (p === keyStart || p >= n || b[p] !== C_EQ) return SCAN_FALLBACK;
-      key = p - keyStart === 11 && bytesStartWith(b, keyStart, B_ALLOC_ORDER) ? KEY_ALLOC_ORDER : p - keyStart === 17 && bytesStartWith(b, keyStart, B_ALLOC_MT) ? KEY_ALLOC_MT : KEY_OTHER;
+      key = k0 !== 97 ? KEY_OTHER : p - keyStart === 11 && bytesStartWith(b, keyStart, B_ALLOC_ORDER) ? KEY_ALLOC_ORDER : p - keyStart === 17 && bytesStartWith(b, keyStart, B_ALLOC_MT) ? KEY_ALLOC_MT : KEY_OTHER;
       p = key === KEY_OTHER ? p + 1 : keyStart + KEY_LENGTH[key]!;
     } else {
       p += KEY_LENGTH[key]!;
@@ -634,7 +642,7 @@ export function scanTraceBytes(b: Uint8Array, start: number, end: number, line: 
   if (pfn < 0 && pageStart < 0) return SCAN_FALLBACK;
   let failed = false;
   if (ev === 0) {
-    if (pageStart >= 0) failed = pageZeros || (pageEnd - pageStart === 6 && bytesStartWith(b, pageStart, B_NULL)) || (pageEnd - pageStart === 3 && b[pageStart] === C_0 && b[pageStart + 1] === 120 && b[pageStart + 2] === C_0);
+    if (pageStart >= 0) failed = pageZeros || (pageEnd - pageStart === 6 && b[pageStart] === 40 && bytesStartWith(b, pageStart, B_NULL)) || (pageEnd - pageStart === 3 && b[pageStart] === C_0 && b[pageStart + 1] === 120 && b[pageStart + 2] === C_0);
     else failed = pfn === 0;
   }
   out.event = KMEM_PAGE_EVENTS[ev]!;
