@@ -120,3 +120,36 @@ describe("property: reclaim and compaction keep the allocator and the model cons
     );
   });
 });
+
+describe("the pfn index (chunks of 2^15 pages allocated on first record)", () => {
+  it("records, moves and forgets pfns across chunks, far apart and at chunk edges", () => {
+    const m = new MemoryUseModel();
+    const pfns = [0, 32767, 32768, 5 * 2 ** 32 + 7, 2 ** 40];
+    for (const p of pfns) m.mark(p, 0, PageUse.FILE_CLEAN, { nid: 0 });
+    expect(m.recorded).toBe(5);
+    expect(pfns.map((p) => m.useOfPfn(p))).toEqual([1, 1, 1, 1, 1]);
+    expect(m.useOfPfn(32769)).toBe(PageUse.KERNEL); // same chunk as 32768, not recorded
+    expect(m.useOfPfn(2 ** 41)).toBe(PageUse.KERNEL); // a chunk never touched
+    // LRU order: newest at the head, so the oldest is the first marked
+    expect(m.oldest(0, 2)).toBe(0);
+    m.move(32767, 3 * 2 ** 15 + 1);
+    expect(m.useOfPfn(32767)).toBe(PageUse.KERNEL);
+    expect(m.useOfPfn(3 * 2 ** 15 + 1)).toBe(PageUse.FILE_CLEAN);
+    m.forget(0);
+    m.forget(0); // twice: no change
+    expect(m.recorded).toBe(4);
+    expect(m.oldest(0, 2)).toBe(3 * 2 ** 15 + 1);
+  });
+
+  it("exportState lists the recorded pfns in ascending order, and importState gives them back", () => {
+    const m = new MemoryUseModel();
+    for (const p of [2 ** 20, 5, 2 ** 15 + 3]) m.mark(p, 0, PageUse.ANON, { nid: 0 });
+    const s = m.exportState();
+    expect([...s.recordedPfns]).toEqual([5, 2 ** 15 + 3, 2 ** 20]);
+    const copy = new MemoryUseModel();
+    copy.importState(s);
+    expect(copy.recorded).toBe(3);
+    expect([5, 2 ** 15 + 3, 2 ** 20].map((p) => copy.useOfPfn(p))).toEqual([3, 3, 3]);
+    expect(copy.oldest(0, 0)).toBe(2 ** 20);
+  });
+});

@@ -34,6 +34,84 @@ const NR_LISTS = 5;
 const F_REFERENCED = 1;
 const F_ACTIVE = 2;
 
+/** Pages per chunk of the pfn → slot index: 2^15 pages (128 MiB of memory) cost 128 KiB of index once one is recorded. */
+const CHUNK_PAGES = 2 ** 15;
+
+/**
+ * The slot of each recorded pfn: Int32Array chunks of CHUNK_PAGES pages holding slot + 1 (0: not recorded), allocated
+ * on the first record in the chunk. A model that records nothing holds no chunk; one that records a whole zone pays
+ * 4 bytes per page of it, instead of a hash-map entry per page (and lookups are an array read).
+ */
+class PfnSlotIndex {
+  private readonly chunks = new Map<number, Int32Array>();
+  private lastKey = -1;
+  private lastChunk: Int32Array | null = null;
+  /** Recorded pfns. */
+  size = 0;
+
+  private chunkOf(key: number): Int32Array | undefined {
+    if (key === this.lastKey) return this.lastChunk!;
+    const c = this.chunks.get(key);
+    if (c) {
+      this.lastKey = key;
+      this.lastChunk = c;
+    }
+    return c;
+  }
+
+  get(pfn: number): number | undefined {
+    if (this.size === 0) return undefined;
+    const c = this.chunkOf(Math.floor(pfn / CHUNK_PAGES));
+    const v = c === undefined ? 0 : c[pfn % CHUNK_PAGES]!;
+    return v === 0 ? undefined : v - 1;
+  }
+
+  set(pfn: number, slot: number): void {
+    const key = Math.floor(pfn / CHUNK_PAGES);
+    let c = this.chunkOf(key);
+    if (c === undefined) {
+      c = new Int32Array(CHUNK_PAGES);
+      this.chunks.set(key, c);
+      this.lastKey = key;
+      this.lastChunk = c;
+    }
+    const i = pfn % CHUNK_PAGES;
+    if (c[i] === 0) this.size++;
+    c[i] = slot + 1;
+  }
+
+  delete(pfn: number): void {
+    const c = this.chunkOf(Math.floor(pfn / CHUNK_PAGES));
+    const i = pfn % CHUNK_PAGES;
+    if (c === undefined || c[i] === 0) return;
+    c[i] = 0;
+    this.size--;
+  }
+
+  clear(): void {
+    this.chunks.clear();
+    this.lastKey = -1;
+    this.lastChunk = null;
+    this.size = 0;
+  }
+
+  /** Every recorded pfn with its slot, in ascending pfn order. */
+  entries(): { pfns: Float64Array; slots: Int32Array } {
+    const pfns = new Float64Array(this.size);
+    const slots = new Int32Array(this.size);
+    let n = 0;
+    for (const key of [...this.chunks.keys()].sort((a, b) => a - b)) {
+      const c = this.chunks.get(key)!;
+      for (let i = 0; i < CHUNK_PAGES; i++) {
+        if (c[i] === 0) continue;
+        pfns[n] = key * CHUNK_PAGES + i;
+        slots[n++] = c[i]! - 1;
+      }
+    }
+    return { pfns, slots };
+  }
+}
+
 /** Why a recorded page left the model. */
 export type EvictReason = "reclaimed" | "swapped";
 
@@ -55,7 +133,7 @@ export class MemoryUseModel {
   private zoneOf = new Uint8Array(0);
   private next = new Int32Array(0);
   private prev = new Int32Array(0);
-  private readonly slotOfPfn = new Map<number, number>();
+  private readonly slotOfPfn = new PfnSlotIndex();
   private readonly freeSlots: number[] = [];
   /** Sentinel slot of list l of node nid: sentinels[nid][l]. */
   private readonly sentinels = new Map<number, number[]>();
@@ -339,6 +417,7 @@ export class MemoryUseModel {
    * ```
    */
   exportState(): MemoryUseStateData {
+    const recorded = this.slotOfPfn.entries();
     return {
       cap: this.cap,
       pfnOf: this.pfnOf.slice(),
@@ -350,8 +429,8 @@ export class MemoryUseModel {
       zoneOf: this.zoneOf.slice(),
       next: this.next.slice(),
       prev: this.prev.slice(),
-      recordedPfns: Float64Array.from(this.slotOfPfn.keys()),
-      recordedSlots: Int32Array.from(this.slotOfPfn.values()),
+      recordedPfns: recorded.pfns,
+      recordedSlots: recorded.slots,
       freeSlots: Int32Array.from(this.freeSlots),
       sentinels: [...this.sentinels].map(([nid, slots]) => [nid, [...slots]] as const),
       sizes: [...this.sizes].map(([nid, a]) => [nid, a.slice()] as const),
