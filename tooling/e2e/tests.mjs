@@ -336,6 +336,27 @@ export const tests = [
     await page.screenshot({ path: path.join(outDir, "playground-snapshot-corrupt.png"), fullPage: true });
   }],
 
+  ["playground: a snapshot as `pagealloc run --save` writes it (script state in its section) loads with the same /proc text", async ({ page, base, outDir }) => {
+    // the layers' built output (the docs build builds them): the same calls as apps/cli/src/snapshot-file.ts
+    const api = await import(new URL("../../packages/page-api/dist/index.js", import.meta.url).href);
+    const workload = await import(new URL("../../packages/workload/dist/index.js", import.meta.url).href);
+    const k = api.bootKernel({ machine: "tiny-16m", version: "2.6.24", seed: 5 });
+    const r = workload.runScript(k, "alloc a order=random(0,4) gfp=GFP_KERNEL count=12\nfree a[random]\nalloc d order=2 gfp=GFP_DMA count=3");
+    const file = path.join(outDir, "cli-2.6.24.pgs");
+    fs.writeFileSync(file, api.snapshot(k, { extra: workload.encodeScriptState(r.state) }));
+    await bootPlayground(page, base, "");
+    await page.setInputFiles("#pg-snapshot-file", file);
+    await page.waitForSelector("#pg-snapshot-name");
+    // the version select shows the file's kernel; the /proc files are the saved kernel's, in 2.6.24's format
+    assert.equal(await page.$eval("#pg-version", (s) => s.value), "2.6.24");
+    for (const f of ["buddyinfo", "pagetypeinfo", "zoneinfo"]) {
+      await page.selectOption("#pg-proc-file", f);
+      await page.waitForFunction((want) => document.querySelector("#pg-proc")?.textContent === want, workload.renderState(k, f));
+    }
+    assert.doesNotMatch(await page.textContent("#pg-proc"), /nr_free_cma/, "2.6.24's zoneinfo has no CMA counter");
+    await page.screenshot({ path: path.join(outDir, "playground-snapshot-cli.png"), fullPage: true });
+  }],
+
   ["playground: with the slow path, a request below the low watermark wakes kswapd and succeeds at min", async ({ page, base, outDir }) => {
     await bootPlayground(page, base, "#m=tiny-16m&v=6.18&r=1");
     const wm = await page.textContent(".wm[data-zone='DMA']");
