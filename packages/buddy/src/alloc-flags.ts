@@ -25,6 +25,25 @@ export interface AllocFlagBits {
   readonly RESERVES: number;
 }
 
+// 4.4–6.2 (mm/internal.h): the watermark index in the low two bits, ALLOC_HARDER 0x10, ALLOC_HIGH 0x20.
+const HARDER: AllocFlagBits = {
+  wmarkIsIndex: true,
+  WMARK_MIN: 0,
+  WMARK_LOW: 1,
+  WMARK_HIGH: 2,
+  WMARK_MASK: 0x03,
+  NO_WATERMARKS: 0x04,
+  OOM: 0x08,
+  NON_BLOCK: 0x10,
+  MIN_RESERVE: 0x20,
+  CPUSET: 0x40,
+  CMA: 0x80,
+  NOFRAGMENT: 0x100,
+  HIGHATOMIC: 0,
+  KSWAPD: 0x800,
+  RESERVES: 0x10 | 0x08,
+};
+
 const TABLE: Record<AllocFlagsEra, AllocFlagBits> = {
   "2.6.24": {
     wmarkIsIndex: false,
@@ -43,40 +62,10 @@ const TABLE: Record<AllocFlagsEra, AllocFlagBits> = {
     KSWAPD: 0,
     RESERVES: 0x10,
   },
-  harder: {
-    wmarkIsIndex: true,
-    WMARK_MIN: 0,
-    WMARK_LOW: 1,
-    WMARK_HIGH: 2,
-    WMARK_MASK: 0x03,
-    NO_WATERMARKS: 0x04,
-    OOM: 0x08,
-    NON_BLOCK: 0x10,
-    MIN_RESERVE: 0x20,
-    CPUSET: 0x40,
-    CMA: 0x80,
-    NOFRAGMENT: 0x100,
-    HIGHATOMIC: 0,
-    KSWAPD: 0x800,
-    RESERVES: 0x10 | 0x08,
-  },
-  "non-block": {
-    wmarkIsIndex: true,
-    WMARK_MIN: 0,
-    WMARK_LOW: 1,
-    WMARK_HIGH: 2,
-    WMARK_MASK: 0x03,
-    NO_WATERMARKS: 0x04,
-    OOM: 0x08,
-    NON_BLOCK: 0x10,
-    MIN_RESERVE: 0x20,
-    CPUSET: 0x40,
-    CMA: 0x80,
-    NOFRAGMENT: 0x100,
-    HIGHATOMIC: 0x200,
-    KSWAPD: 0x800,
-    RESERVES: 0x10 | 0x20 | 0x200 | 0x08,
-  },
+  harder: HARDER,
+  // 6.3 (Mel Gorman's reserve series, e.g. commit 1ebbb21811b7): ALLOC_HARDER becomes ALLOC_NON_BLOCK, ALLOC_HIGH ALLOC_MIN_RESERVE
+  // (same bits), ALLOC_HIGHATOMIC 0x200 is new and ALLOC_RESERVES gathers them.
+  "non-block": { ...HARDER, HIGHATOMIC: 0x200, RESERVES: 0x10 | 0x20 | 0x200 | 0x08 },
 };
 
 /**

@@ -87,16 +87,7 @@ function zoneHeader(z: BuddyinfoZone): string {
  * ```
  */
 export function renderUnusableIndex(zones: readonly BuddyinfoZone[]): string {
-  let s = "";
-  for (const z of zones) {
-    s += zoneHeader(z);
-    for (let o = 0; o < z.nrFree.length; o++) {
-      const index = unusableIndex(z.nrFree, o);
-      s += `${cInt(cDiv(index, 1000))}.${cInt(cMod(index, 1000), 3, "zero")} `;
-    }
-    s += "\n";
-  }
-  return s;
+  return renderIndexFile(zones, unusableIndex, 0);
 }
 
 /**
@@ -112,12 +103,17 @@ export function renderUnusableIndex(zones: readonly BuddyinfoZone[]): string {
  * ```
  */
 export function renderExtfragIndex(zones: readonly BuddyinfoZone[]): string {
+  return renderIndexFile(zones, extfragIndex, 2);
+}
+
+/** One line per zone, each order's index (thousandths) as `"%<width>d.%03d "` with C truncating division. */
+function renderIndexFile(zones: readonly BuddyinfoZone[], index: (nrFree: readonly number[], order: number) => number, width: number): string {
   let s = "";
   for (const z of zones) {
     s += zoneHeader(z);
     for (let o = 0; o < z.nrFree.length; o++) {
-      const index = extfragIndex(z.nrFree, o);
-      s += `${cInt(cDiv(index, 1000), 2)}.${cInt(cMod(index, 1000), 3, "zero")} `;
+      const v = index(z.nrFree, o);
+      s += `${cInt(cDiv(v, 1000), width)}.${cInt(cMod(v, 1000), 3, "zero")} `;
     }
     s += "\n";
   }
