@@ -6,6 +6,7 @@ import type { MachineDescription } from "@pagealloc/physmem";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Kernel, Page, bootKernel } from "./kernel";
+import { MINI_NUMA } from "./test-helpers";
 
 const SOAK = Math.max(1, Number(process.env.PAGEALLOC_SOAK ?? 1) || 1);
 const LONGER = Math.min(SOAK, 4);
@@ -13,27 +14,8 @@ const runs = (n: number) => n * Math.ceil(SOAK / LONGER);
 const seqLen = (n: number) => n * LONGER;
 const TIMEOUT = 30_000 * SOAK;
 
-/**
- * numa-4node's shape (four nodes, its SLIT, ZONE_DMA and ZONE_DMA32 on node 0 only, ZONE_Normal on the others)
- * at 1/512 of its size, so that checkInvariants() after every step stays cheap. The full preset runs below with
- * the check at the end of each sequence.
- */
-const MINI_NUMA: MachineDescription = {
-  name: "mini-numa-4node",
-  arch: "x86_64",
-  nodes: [
-    { id: 0, cpus: "0-1", memory: [{ start: "0x1000", end: "0x9f000" }, { start: "0x100000", end: "0x3000000" }] },
-    { id: 1, cpus: "2-3", memory: [{ start: "0x100000000", size: "32M" }] },
-    { id: 2, cpus: "4-5", memory: [{ start: "0x102000000", size: "32M" }] },
-    { id: 3, cpus: "6-7", memory: [{ start: "0x104000000", size: "32M" }] },
-  ],
-  distance: [
-    [10, 16, 16, 22],
-    [16, 10, 22, 16],
-    [16, 22, 10, 16],
-    [22, 16, 16, 10],
-  ],
-};
+// MINI_NUMA: numa-4node's shape at 1/512 of its size (test-helpers.ts); the full preset runs below with the check
+// at the end of each sequence.
 
 const MASKS = [
   "GFP_KERNEL",

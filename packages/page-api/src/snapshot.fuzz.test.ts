@@ -6,8 +6,9 @@ import { FUZZ_RUNS, fuzzHelpers } from "@pagealloc/vitest-config/fuzz";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bootKernel } from "./kernel";
-import { SnapshotCorruptError, crc32, readSnapshotExtra, restore, snapshot } from "./snapshot";
+import { SnapshotCorruptError, readSnapshotExtra, restore, snapshot } from "./snapshot";
 import { rleDecode } from "./snapshot-codec";
+import { editSnapshotJson, sealSnapshot } from "./test-helpers";
 
 const SEED = 0x11_f5a;
 const { typedOrOk, expectLinear } = fuzzHelpers(PageallocError);
@@ -35,16 +36,7 @@ function codedBlobs(v: unknown, out: [number, number][] = []): [number, number][
 const coded = codedBlobs(json);
 
 /** The file with its payload changed by `edit`, and the CRC and length fixed up: only the payload's own checks can tell. */
-function forged(edit: (payload: Uint8Array) => Uint8Array): Uint8Array {
-  const payload = edit(good.slice(24));
-  const out = new Uint8Array(24 + payload.length);
-  out.set(good.subarray(0, 12));
-  const v = new DataView(out.buffer);
-  v.setUint32(12, crc32(payload), true);
-  v.setUint32(16, payload.length, true);
-  out.set(payload, 24);
-  return out;
-}
+const forged = (edit: (payload: Uint8Array) => Uint8Array) => sealSnapshot(good, edit(good.slice(24)));
 
 describe("snapshot reading under fuzzing", () => {
   it("the snapshot has run-length coded blobs to damage (buddy arrays, the slow path's slot arrays)", () => {
@@ -100,16 +92,9 @@ describe("snapshot reading under fuzzing", () => {
   it("a small blob that declares gigabytes (a decompression bomb) is refused before anything is allocated", () => {
     // a coded Int32Array blob whose reference declares 4 GiB: a run-length stream can describe that in 9 bytes
     // (one repeat token), but a tiny-16m kernel holds about 8 × 64 KiB of arrays
-    const text = new TextDecoder().decode(good.subarray(28, 28 + jsonLength));
-    const ref = text.match(/\{"\$ta":"Int32Array","o":(\d+),"n":(\d+),"z":(\d+)\}/)!;
-    const huge = text.replace(ref[0], `{"$ta":"Int32Array","o":${ref[1]},"n":${2 ** 32},"z":${ref[3]}}`);
-    const bytes = forged((p) => {
-      const t = new TextEncoder().encode(huge);
-      const out = new Uint8Array(4 + t.length + p.length - 4 - jsonLength);
-      new DataView(out.buffer).setUint32(0, t.length, true);
-      out.set(t, 4);
-      out.set(p.subarray(4 + jsonLength), 4 + t.length);
-      return out;
+    const bytes = editSnapshotJson(good, (j) => {
+      const ref = (j.buddy.zones as { arrays: Record<string, { $ta: string; n: number; z?: number }> }[]).flatMap((z) => Object.values(z.arrays)).find((r) => r.$ta === "Int32Array" && r.z !== undefined)!;
+      ref.n = 2 ** 32;
     });
     expect(() => restore(bytes)).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT", message: expect.stringMatching(/more than a kernel of this machine holds/) }));
   });
