@@ -59,7 +59,10 @@ const SPLIT_HEAD_RE = /^(?:Node \d{1,4}(?: [A-Za-z][A-Za-z0-9]{0,15}:?)?|[A-Za-z
 const NODE_START_RE = /^Node \d+ [a-z_]+:/;
 const TOTAL_RE = /^(-?\d+) ((?:total pagecache pages|pages? [A-Za-z].*))$/;
 const SWAP_RE = /^(Free swap|Total swap)\s*[=:]\s*(-?\d+)kB$/;
-const PCP_RE = /^(?:(?:Node \d+ )?[A-Za-z][A-Za-z0-9]* per-cpu:$|CPU\s+\d+: )/;
+// Per-cpu pageset lines: "Normal per-cpu:" ("…: empty" ≤ 2.6.2x), "CPU    0: hi: …" (2.6.2x–4.x) or
+// "cpu 0 hot: high 42, batch 7 used:30" (≤ 2.6.2x); "Free pages: 976kB (0kB HighMem)" (≤ 2.6.2x); the free-area
+// line of a zone without pages, "DMA32: empty" (≤ 2.6.2x). Kept as text.
+const PCP_RE = /^(?:(?:Node \d+ )?[A-Za-z][A-Za-z0-9]*(?: per-cpu:(?: empty)?|: empty)$|CPU\s+\d+: |cpu \d+ (?:hot|cold): |Free pages:\s+\d+kB)/;
 const GLOBALS_RE = /^[A-Za-z_][A-Za-z0-9_]*:\d+(?:\s|$)/;
 const FIELD_RE = /^([A-Za-z_][A-Za-z0-9_()-]*):(.*)$/;
 const VALUE_RE = /^(-?\d+)(kB|KB)?$/;
@@ -264,7 +267,8 @@ function continues(p: Pending, text: string): boolean {
     case "hugepages":
       return !p.complete;
     case "swapcache":
-      return /^[\d/+, ]+$/.test(text);
+      // "Swap cache: add 0, delete 0, find" + "0/0, race 0+0" (the ≤ 2.6.2x "race" part wrapped)
+      return /^(?:[\d/+, ]|race)+$/.test(text);
     case "failure": {
       const last = p.parts[p.parts.length - 1] ?? "";
       return (

@@ -73,6 +73,39 @@ describe("2.6.31 i386 (linux-mm, two identical ifconfig reports, no CONFIG_NUMA)
   });
 });
 
+describe("2.6.17.7 i386 (LKML): syslog lines re-wrapped by the mail client, 2.6.1x show_mem", () => {
+  const F = "warn_alloc_2.6.17.7_i386_syslog_wrapped.txt";
+  it("reads hot/cold per-cpu lines, Free pages:, empty zones and the wrapped swap-cache line without problems", () => {
+    const r = only(F);
+    // "events/0: page allocation failure." + "order:0, mode:0x20" (wrapped after the full stop)
+    expect(r).toMatchObject({ line: 3, comm: "events/0", order: 0, gfpMask: 0x20, form: "dot-hex", task: null, kernelRelease: null });
+    expect(r.memInfo?.globals).toMatchObject({ Active: 12345, free: 244, slab: 11916 });
+    expect(r.memInfo?.zones.map((z) => [z.name, z.fields.free?.pages, z.fields.min?.pages])).toEqual([
+      ["DMA", 129, 45],
+      ["DMA32", 0, 0],
+      ["Normal", 115, 315],
+      ["HighMem", 0, 32],
+    ]);
+    expect(zone(r, "Normal").lowmemReserve).toEqual([0, 0, 0, 0]);
+    expect(zone(r, "DMA").lowmemReserve).toEqual([0, 0, 111, 111]);
+    expect(zone(r, "DMA32").freeArea).toBeNull(); // "DMA32: empty"
+    expect(r.memInfo?.totals["pages of RAM"]).toBe(32752);
+    expect(r.memInfo?.freeSwapKb).toBe(506036);
+  });
+  it("no kernel release in the report (no task line before 2.6.2x); with the 2.6.24 rules: watermark", () => {
+    expect(explainReport(only(F)).kind).toBe("insufficient-data");
+    // 2.6.17 had ZONE_DMA32 in every arch's enum (4 lowmem_reserve entries): DMA, DMA32, Normal, HighMem, so Normal is
+    // index 2 — the x86_64 order the report's DMA32 line implies. order-0 GFP_ATOMIC: ALLOC_HIGH and ALLOC_HARDER.
+    // Normal: free 460kB = 115; min 1260kB = 315 → 158 → 119: 115 ≤ 119 → below.
+    // DMA32 (empty): 0 ≤ 0 + 111 → below. DMA: free 129; min 45 → 23 → 18; lowmem_reserve[2] = 111: 129 ≤ 129 → below.
+    // Normal is under its min watermark and the lower zones are protected: the classic low-memory GFP_ATOMIC failure.
+    const e = explainReport(only(F), { version: "2.6.24" });
+    expect(e.kind).toBe("watermark");
+    expect(slow(e, "Normal")).toMatchObject({ usable: 115, minAfterFlags: 119 });
+    expect(slow(e, "DMA")).toMatchObject({ usable: 129, minAfterFlags: 18, lowmemReserve: 111 });
+  });
+});
+
 describe("3.3.0-rc1 i386 (linux-media, zone and free-area lines re-wrapped at 72 columns)", () => {
   const F = "warn_alloc_3.3.0-rc1_i386_wrapped.txt";
   it("joins the wrapped zone and free-area lines", () => {
