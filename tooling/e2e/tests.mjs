@@ -346,7 +346,8 @@ export const tests = [
     fs.writeFileSync(file, api.snapshot(k, { extra: workload.encodeScriptState(r.state) }));
     await bootPlayground(page, base, "");
     await page.setInputFiles("#pg-snapshot-file", file);
-    await page.waitForSelector("#pg-snapshot-name");
+    await page.waitForSelector("#pg-snapshot-name, #pg-error");
+    assert.equal(await page.$("#pg-error"), null, `the file was refused: ${await page.$eval("#pg-error", (e) => e.textContent).catch(() => "")}`);
     // the version select shows the file's kernel; the /proc files are the saved kernel's, in 2.6.24's format
     assert.equal(await page.$eval("#pg-version", (s) => s.value), "2.6.24");
     for (const f of ["buddyinfo", "pagetypeinfo", "zoneinfo"]) {
