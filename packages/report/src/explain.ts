@@ -611,6 +611,9 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
     .filter((e) => e.idx >= 0 && e.idx <= highestIdx)
     .sort((a, b) => nodeOrder.indexOf(a.z.nid) - nodeOrder.indexOf(b.z.nid) || b.idx - a.idx);
   for (const z of zones) if (layout.indexOf(z.name) < 0) notes.push(`zone ${z.name} is not in the ${arch} zone layout (${layout.join(", ")}); it is left out`);
+  for (const { z } of walk) {
+    if (z.fields.managed?.value === 0) notes.push(`zone ${z.name}${z.nid === null ? "" : ` of node ${z.nid}`} has no managed page (managed:0kB): all of it is reserved, it can never serve the request`);
+  }
 
   const boostRetryApplies = (f: Flags) =>
     report.order === 0 &&

@@ -288,6 +288,33 @@ describe("4.1.12 x86_64 (linux-mm mail kept in quoted-printable; first timestamp
   });
 });
 
+describe("5.7.0-rc3 arm64 kdump kernel (ThunderX2), quoted seven levels deep and re-wrapped", () => {
+  const F = "warn_alloc_5.7.0-rc3_arm64_kdump_quoted.txt";
+  it("reads the quoted, wrapped report: two node lines, three zones", () => {
+    const r = only(F);
+    expect(r).toMatchObject({ line: 5, comm: "swapper/0", order: 6, gfpMask: 0x1, gfpNames: "GFP_DMA", kernelRelease: "5.7.0-rc3+" });
+    expect(r.memInfo?.nodes.map((n) => n.nid)).toEqual([0, 1]);
+    expect(r.memInfo?.zones.map((z) => [z.name, z.fields.free?.value, z.fields.managed?.value])).toEqual([
+      ["DMA", 0, 0],
+      ["DMA32", 256000, 256000],
+      ["Normal", 5894876, 5953112],
+    ]);
+    expect(zone(r, "DMA").lowmemReserve).toEqual([0, 250, 6063, 6063]);
+    expect(zone(r, "Normal").freeArea?.orders[10]).toMatchObject({ count: 1436, letters: "M" });
+    expect(r.memInfo?.totals["pages RAM"]).toBe(2164609);
+  });
+  it("order-6 GFP_DMA → watermark, and the note says the DMA zone has no managed page", () => {
+    // gfp_zone(GFP_DMA) = DMA (index 0 on arm64: DMA, DMA32, Normal, Movable): the walk is DMA alone.
+    // DMA: free 0 − (2^6 − 1) = −63 ≤ min 0 + lowmem_reserve[0] 0 → below. managed:0kB — the kdump kernel's
+    // ZONE_DMA (below 1 GB since 5.5 on arm64) holds no page the allocator manages: the thread's diagnosis.
+    const e = explainReport(only(F), { arch: "arm64" });
+    expect(e.kind).toBe("watermark");
+    expect(e.zonelist.map((z) => z.name)).toEqual(["DMA"]);
+    expect(slow(e, "DMA").usable).toBe(-63);
+    expect(e.notes.some((n) => n.includes("zone DMA of node 0 has no managed page"))).toBe(true);
+  });
+});
+
 describe("6.7.0 riscv64 (dri-devel): GFP_DMA32 on a machine whose DMA32 zone is empty", () => {
   const F = "warn_alloc_6.7.0_riscv64_dma32.txt";
   it("parses the wrapped failure and task lines and the 6.x global counters (indented continuation lines)", () => {
