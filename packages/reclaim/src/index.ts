@@ -28,7 +28,7 @@ export {
   LRU_SLAB,
 } from "./memory-use";
 export { type OomTask, type OomDecision, OOM_SCORE_ADJ_MIN, oomBadness, selectBadProcess } from "./oom";
-export { type ReclaimTraceEvent, type ReclaimTraceLineContext, type VmscanTraceFormats, formatReclaimTraceEvent, formatReclaimTraceLine, vmscanTraceFormats } from "./trace";
+export { type ReclaimTraceEvent, type ReclaimTraceLineContext, type VmscanTraceFormats, formatReclaimTraceEvent, formatReclaimTraceLine, traceEventExists, vmscanTraceFormats } from "./trace";
 export { type SlowPathFlow, type FailureLineForm, type ShowMemLayout, type ReclaimVersionFacts, reclaimVersionFacts } from "./version";
 export { type ShowMemLayoutFacts, type WarnAllocOptions, renderWarnAlloc, showMemLayout } from "./warn-alloc";
 export {

@@ -39,7 +39,7 @@ import {
   type PageUseValue,
 } from "./memory-use";
 import { type OomDecision, type OomTask, selectBadProcess } from "./oom";
-import { type ReclaimTraceEvent, vmscanTraceFormats } from "./trace";
+import { type ReclaimTraceEvent, traceEventExists, vmscanTraceFormats } from "./trace";
 import { type ReclaimStateData, checkReclaimState } from "./state";
 import { type ReclaimVersionFacts, reclaimVersionFacts } from "./version";
 import { renderWarnAlloc } from "./warn-alloc";
@@ -255,8 +255,9 @@ export class Reclaim {
     return (this.options.compaction ?? true) && this.versionFacts.compaction;
   }
 
+  /** Hand a trace event to the `trace` option when the version has that tracepoint. */
   private emit(e: ReclaimTraceEvent): void {
-    if (this.options.trace && this.versionFacts.vmscanTrace) this.options.trace(e);
+    if (this.options.trace && traceEventExists(e.event, this.allocator.version)) this.options.trace(e);
   }
 
   // ------------------------------------------------------------------ memory use
@@ -1276,7 +1277,8 @@ export class Reclaim {
       out.steps.push(`get_page_from_freelist:${label}`);
       return a.getPageFromFreelist(order, flags, request);
     };
-    if (allocFlags & b.KSWAPD) {
+    // `if (alloc_flags & ALLOC_KSWAPD)` (5.0+, set from __GFP_KSWAPD_RECLAIM); 4.7–4.20 test the gfp bit itself
+    if (g.kswapdReclaim) {
       out.steps.push("wake_kswapd");
       this.wakeAllKswapds(order, g.gfp, request);
     }
@@ -1305,7 +1307,7 @@ export class Reclaim {
         if (g.noFail) throw new NofailStallError(`__GFP_NOFAIL order-${order} request cannot be satisfied: ${out.reason}`, "allocPagesSlowpath");
         return -1;
       }
-      if (allocFlags & b.KSWAPD) this.wakeAllKswapds(order, g.gfp, request);
+      if (g.kswapdReclaim) this.wakeAllKswapds(order, g.gfp, request);
       const reserve = this.pfmemallocFlags(g);
       if (reserve) allocFlags = reserve | (allocFlags & b.KSWAPD);
       pfn = attempt(allocFlags, reserve ? "no_watermarks" : "min");

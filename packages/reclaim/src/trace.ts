@@ -1,4 +1,4 @@
-import { type KernelVersion, pickByVersion } from "@pagealloc/physmem";
+import { type KernelVersion, pickByVersion, versionAtLeast } from "@pagealloc/physmem";
 import type { CompactResult } from "./constants";
 
 /** A trace event of the slow path (include/trace/events/vmscan.h, compaction.h), with the fields the kernel records. */
@@ -91,6 +91,44 @@ export function vmscanTraceFormats(version: KernelVersion | string): VmscanTrace
 
 
 const hex = (n: number) => `0x${n.toString(16)}`;
+
+/**
+ * The first release that has each tracepoint: the mm_vmscan_* events of Mel Gorman's 2.6.36 series, the
+ * compaction migratepages event of 2.6.37 (the isolate events came with it), mm_compaction_begin / _end and the
+ * deferral events of Joonsoo Kim's 2015 series (4.1 [≈]; begin printed decimal pfns before it), kcompactd's events
+ * with kcompactd (4.6), and the per-batch events of {@link vmscanTraceFormats}.
+ */
+const EVENT_SINCE: Readonly<Record<ReclaimTraceEvent["event"], string>> = {
+  mm_vmscan_wakeup_kswapd: "2.6.36",
+  mm_vmscan_kswapd_wake: "2.6.36",
+  mm_vmscan_kswapd_sleep: "2.6.36",
+  mm_vmscan_direct_reclaim_begin: "2.6.36",
+  mm_vmscan_direct_reclaim_end: "2.6.36",
+  mm_compaction_migratepages: "2.6.37",
+  mm_compaction_begin: "4.1",
+  mm_compaction_end: "4.1",
+  mm_compaction_deferred: "4.1",
+  mm_compaction_defer_compaction: "4.1",
+  mm_compaction_defer_reset: "4.1",
+  mm_compaction_wakeup_kcompactd: "4.6",
+  mm_compaction_kcompactd_wake: "4.6",
+  mm_vmscan_lru_shrink_inactive: "2.6.37",
+  mm_shrink_slab_start: "3.1",
+  mm_shrink_slab_end: "3.1",
+};
+
+/**
+ * Does `version` have the tracepoint `event`?
+ *
+ * @example
+ * ```ts
+ * import { traceEventExists } from "@pagealloc/reclaim";
+ * console.log(traceEventExists("mm_compaction_begin", "3.10"), traceEventExists("mm_compaction_migratepages", "3.10")); // => false true
+ * ```
+ */
+export function traceEventExists(event: ReclaimTraceEvent["event"], version: KernelVersion | string): boolean {
+  return versionAtLeast(version, EVENT_SINCE[event]);
+}
 
 /**
  * The TP_printk text of a slow-path event (the part after `event_name: `).
