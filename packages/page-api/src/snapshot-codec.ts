@@ -122,18 +122,16 @@ function readHeader(input: Uint8Array, at: number, base: number, corrupt: Corrup
 }
 
 /**
- * Decode a token stream from {@link rleEncode} into exactly `size` bytes. The stream is checked completely before
- * anything is allocated; time is linear in the stream and `size`.
+ * Check a token stream without decoding it: every header, count and data range, and that it decodes to exactly
+ * `size` bytes. Linear in the stream; allocates nothing.
  *
  * @param input - the token stream
  * @param width - the element size: 1, 2, 4 or 8
- * @param size - the declared decoded size in bytes (a multiple of `width`)
+ * @param size - the declared decoded size in bytes
  * @param base - the file offset of `input`, for error locations
  * @param corrupt - throws the caller's error for a bad stream, with the file offset of the bad token
- * @returns the decoded bytes (a new array of `size` bytes)
  */
-export function rleDecode(input: Uint8Array, width: number, size: number, base: number, corrupt: CorruptHandler): Uint8Array<ArrayBuffer> {
-  // pass 1: check every token, count the decoded bytes, write nothing
+export function rleCheck(input: Uint8Array, width: number, size: number, base: number, corrupt: CorruptHandler): void {
   let total = 0;
   let at = 0;
   while (at < input.length) {
@@ -148,10 +146,24 @@ export function rleDecode(input: Uint8Array, width: number, size: number, base: 
     at = next + data;
   }
   if (total !== size) corrupt(`the tokens decode to ${total} bytes, the blob declares ${size}`, base + input.length);
-  // pass 2: write
+}
+
+/**
+ * Decode a token stream from {@link rleEncode} into exactly `size` bytes. The stream is checked completely
+ * ({@link rleCheck}) before anything is allocated; time is linear in the stream and `size`.
+ *
+ * @param input - the token stream
+ * @param width - the element size: 1, 2, 4 or 8
+ * @param size - the declared decoded size in bytes (a multiple of `width`)
+ * @param base - the file offset of `input`, for error locations
+ * @param corrupt - throws the caller's error for a bad stream, with the file offset of the bad token
+ * @returns the decoded bytes (a new array of `size` bytes)
+ */
+export function rleDecode(input: Uint8Array, width: number, size: number, base: number, corrupt: CorruptHandler): Uint8Array<ArrayBuffer> {
+  rleCheck(input, width, size, base, corrupt);
   const out = new Uint8Array(size);
   let o = 0;
-  at = 0;
+  let at = 0;
   while (at < input.length) {
     const [h, next] = readHeader(input, at, base, corrupt);
     const count = Math.floor(h / 2);

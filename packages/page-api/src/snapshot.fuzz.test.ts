@@ -57,6 +57,9 @@ describe("snapshot reading under fuzzing", () => {
           return p;
         });
         const out = typedOrOk(() => restore(bad), `blob at ${o}+${pos % z} kind ${kind}`);
+        // readSnapshotExtra checks the token streams as restore reads them: the same verdict on the decoder's refusals
+        const extra = typedOrOk(() => readSnapshotExtra(bad));
+        if (out instanceof PageallocError && /token|decode to/.test(out.message)) expect(extra).toBeInstanceOf(PageallocError);
         if (out instanceof PageallocError) {
           expect(out.code).toMatch(/^SNAPSHOT_(CORRUPT|VERSION)$/);
           expect(out.location).toMatch(/^(byte \d+|payload.*|[a-z].*)$/);

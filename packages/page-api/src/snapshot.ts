@@ -5,7 +5,7 @@ import type { Sysctls } from "@pagealloc/zones";
 import { PageApiArgumentError } from "./errors";
 import { estimateHostBytes } from "./host-limits";
 import { type Kernel, type KernelLogLine, bootKernel } from "./kernel";
-import { deltaDecode, deltaEncode, deltaHelps, rleDecode, rleEncode } from "./snapshot-codec";
+import { deltaDecode, deltaEncode, deltaHelps, rleCheck, rleDecode, rleEncode } from "./snapshot-codec";
 
 /**
  * Snapshot file layout (all integers little-endian):
@@ -291,6 +291,8 @@ class BlobReader {
     /** File offset of the blob area (for error locations). */
     private readonly base: number,
     private budget: number,
+    /** Only check the references and token streams (readSnapshotExtra): decode nothing, allocate nothing. */
+    private readonly checkOnly = false,
   ) {}
 
   decode(v: unknown, where: string): unknown {
@@ -303,7 +305,7 @@ class BlobReader {
     return v;
   }
 
-  private blob(r: Partial<BlobRef>, where: string): Typed {
+  private blob(r: Partial<BlobRef>, where: string): Typed | null {
     const T = Object.hasOwn(TYPED, r.$ta!) ? TYPED[r.$ta as TypedName] : undefined;
     const { o, n, z, d } = r;
     const stored = z === undefined ? n : z;
@@ -313,10 +315,15 @@ class BlobReader {
     if (n! > this.budget) throw new SnapshotCorruptError(`a blob of ${n} bytes is more than a kernel of this machine holds (${this.budget} bytes left)`, where);
     this.budget -= n!;
     const at = this.base + o!;
-    if (z === undefined) return new T(this.blobs.slice(o!, o! + n!).buffer);
-    const bytes = rleDecode(this.blobs.subarray(o!, o! + z), T.BYTES_PER_ELEMENT, n!, at, (reason, byte) => {
+    const corrupt = (reason: string, byte: number): never => {
       throw new SnapshotCorruptError(`${where}: ${reason}`, `byte ${byte}`);
-    });
+    };
+    if (this.checkOnly) {
+      if (z !== undefined) rleCheck(this.blobs.subarray(o!, o! + z), T.BYTES_PER_ELEMENT, n!, at, corrupt);
+      return null;
+    }
+    if (z === undefined) return new T(this.blobs.slice(o!, o! + n!).buffer);
+    const bytes = rleDecode(this.blobs.subarray(o!, o! + z), T.BYTES_PER_ELEMENT, n!, at, corrupt);
     const out = new T(bytes.buffer);
     if (d === 1) deltaDecode(out);
     return out;
@@ -485,8 +492,9 @@ function readContainer(bytes: Uint8Array): Container {
 
 /**
  * The caller's section of a snapshot (the `extra` bytes given to {@link snapshot}), without booting the kernel.
- * The file is checked like {@link restore} checks it (magic, format version, length, CRC-32, sections), so a
- * caller can read its own state first and trust it.
+ * The file is checked like {@link restore} checks it (magic, format version, length, CRC-32, sections, every blob
+ * reference and run-length token stream, without decoding them or booting the machine), so a caller can read its
+ * own state first and trust it.
  * kernel: none (a simulator facility)
  *
  * @param bytes - a snapshot from {@link snapshot}
@@ -504,7 +512,11 @@ function readContainer(bytes: Uint8Array): Container {
  * ```
  */
 export function readSnapshotExtra(bytes: Uint8Array): Uint8Array | null {
-  return readContainer(bytes).extra;
+  const { json, extra, blobs, blobsAt } = readContainer(bytes);
+  // the blob references and token streams restore would read (without decoding them or booting the machine)
+  const reader = new BlobReader(blobs, blobsAt, Number.POSITIVE_INFINITY, true);
+  for (const [key, value] of Object.entries(json)) if (key !== "boot") reader.decode(value, key);
+  return extra;
 }
 
 /**
