@@ -168,3 +168,18 @@ describe("compaction deferral by era", () => {
     expect(r.vmstat.allocstall ?? 0).toBe(0);
   });
 });
+
+describe("wakeup_kswapd of 2.6.24–4.6: the zone's low watermark at the order", () => {
+  it("3.10: a request below low wakes kswapd (trace without gfp_flags), one at min succeeds", () => {
+    const { a, r, gfp, events } = oneZone(4096, { min: 128, low: 160, high: 192 }, { version: "3.10" });
+    for (const pfn of consumeTo(a, 150)) r.markPage(pfn, 0, PageUse.FILE_CLEAN);
+    // fast path: ALLOC_WMARK_LOW, 150 ≤ low 160 → slow path. wakeup_kswapd(): zone_watermark_ok_safe(order 0, low 160)
+    // fails → wake; gfp_to_alloc_flags: ALLOC_WMARK_MIN, 150 > 128 → success.
+    expect(a.allocPages(gfp("GFP_KERNEL"), 0)).toBeGreaterThanOrEqual(0);
+    expect(r.lastOutcome!.steps).toEqual(["wake_kswapd", "get_page_from_freelist:min"]);
+    expect(r.kswapdWoken(0)).toBe(true);
+    expect(events).toContainEqual({ event: "mm_vmscan_wakeup_kswapd", nid: 0, zid: 2, order: 0, gfp: gfp("GFP_KERNEL") });
+    // 3.10 has no mm_compaction_begin/end tracepoints (≈4.1)
+    expect(events.some((e) => e.event.startsWith("mm_compaction_"))).toBe(false);
+  });
+});

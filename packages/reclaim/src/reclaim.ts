@@ -573,6 +573,17 @@ export class Reclaim {
     s.order = Math.max(s.order, order);
     s.highestZoneIdx = Math.max(s.highestZoneIdx, highestZoneIdx);
     if (s.woken) return;
+    if (this.versionFacts.flow !== "modern") {
+      // 2.6.24–4.6: wakeup_kswapd() is called for every zone of the zonelist and returns while the zone is above its
+      // low watermark at the order (zone_watermark_ok_safe(zone, order, low_wmark_pages(zone), 0, 0) [SRC 3.10]).
+      const a = this.allocator;
+      const zones = a.nodeZones(nid).filter((x) => x.spec.zoneIdx <= highestZoneIdx && x.spec.managedPages > 0);
+      if (zones.every((x) => a.zoneWatermarkOkZone(x, order, x.spec.watermark.low, 0, 0))) return;
+      const low = zones.find((x) => !a.zoneWatermarkOkZone(x, order, x.spec.watermark.low, 0, 0))!;
+      this.emit({ event: "mm_vmscan_wakeup_kswapd", nid, zid: low.spec.zoneIdx, order, gfp });
+      s.woken = true;
+      return;
+    }
     if (s.failures >= MAX_RECLAIM_RETRIES || (this.pgdatBalanced(nid, order, highestZoneIdx) && !this.pgdatWatermarkBoosted(nid, highestZoneIdx))) {
       if (!directReclaim) this.wakeupKcompactd(nid, order, highestZoneIdx);
       return;

@@ -63,17 +63,22 @@ export type ReclaimTraceEvent =
 export interface VmscanTraceFormats {
   readonly lruShrinkInactive: "none" | "zid" | "node" | "stat" | "stat-split";
   readonly shrinkSlab: "none" | "3.1" | "3.12" | "4.16";
+  /** mm_vmscan_wakeup_kswapd: `nid=%d zid=%d order=%d` (2.6.36) or `nid=%d order=%d gfp_flags=%s` (≈4.16, with the gfp mask). */
+  readonly wakeupKswapd: "zid" | "gfp";
+  /** mm_vmscan_direct_reclaim_begin: `order=%d may_writepage=%d gfp_flags=%s` (2.6.36) or `order=%d gfp_flags=%s` (≈5.2). */
+  readonly directReclaimBegin: "may-writepage" | "gfp";
 }
 
+const F_OLD = { wakeupKswapd: "zid", directReclaimBegin: "may-writepage" } as const;
 const FORMAT_ROWS: readonly (readonly [string, VmscanTraceFormats])[] = [
-  ["2.6.24", { lruShrinkInactive: "none", shrinkSlab: "none" }],
-  ["2.6.37", { lruShrinkInactive: "zid", shrinkSlab: "none" }],
-  ["3.1", { lruShrinkInactive: "zid", shrinkSlab: "3.1" }],
-  ["3.12", { lruShrinkInactive: "zid", shrinkSlab: "3.12" }],
-  ["4.8", { lruShrinkInactive: "node", shrinkSlab: "3.12" }],
-  ["4.11", { lruShrinkInactive: "stat", shrinkSlab: "3.12" }],
-  ["4.16", { lruShrinkInactive: "stat", shrinkSlab: "4.16" }],
-  ["5.2", { lruShrinkInactive: "stat-split", shrinkSlab: "4.16" }],
+  ["2.6.24", { lruShrinkInactive: "none", shrinkSlab: "none", ...F_OLD }],
+  ["2.6.37", { lruShrinkInactive: "zid", shrinkSlab: "none", ...F_OLD }],
+  ["3.1", { lruShrinkInactive: "zid", shrinkSlab: "3.1", ...F_OLD }],
+  ["3.12", { lruShrinkInactive: "zid", shrinkSlab: "3.12", ...F_OLD }],
+  ["4.8", { lruShrinkInactive: "node", shrinkSlab: "3.12", ...F_OLD }],
+  ["4.11", { lruShrinkInactive: "stat", shrinkSlab: "3.12", ...F_OLD }],
+  ["4.16", { lruShrinkInactive: "stat", shrinkSlab: "4.16", wakeupKswapd: "gfp", directReclaimBegin: "may-writepage" }],
+  ["5.2", { lruShrinkInactive: "stat-split", shrinkSlab: "4.16", wakeupKswapd: "gfp", directReclaimBegin: "gfp" }],
 ];
 
 /**
@@ -147,12 +152,15 @@ export function traceEventExists(event: ReclaimTraceEvent["event"], version: Ker
 export function formatReclaimTraceEvent(e: ReclaimTraceEvent, formatGfp: (gfp: number) => string = hex, version: KernelVersion | string = "6.18"): string {
   switch (e.event) {
     case "mm_vmscan_wakeup_kswapd":
+      if (vmscanTraceFormats(version).wakeupKswapd === "zid") return `nid=${e.nid} zid=${e.zid} order=${e.order}`;
       return `nid=${e.nid} order=${e.order} gfp_flags=${formatGfp(e.gfp)}`;
     case "mm_vmscan_kswapd_wake":
       return `nid=${e.nid} order=${e.order}`;
     case "mm_vmscan_kswapd_sleep":
       return `nid=${e.nid}`;
     case "mm_vmscan_direct_reclaim_begin":
+      // may_writepage = !laptop_mode: 1 on the model's machine
+      if (vmscanTraceFormats(version).directReclaimBegin === "may-writepage") return `order=${e.order} may_writepage=1 gfp_flags=${formatGfp(e.gfp)}`;
       return `order=${e.order} gfp_flags=${formatGfp(e.gfp)}`;
     case "mm_vmscan_direct_reclaim_end":
       return `nr_reclaimed=${e.nrReclaimed}`;

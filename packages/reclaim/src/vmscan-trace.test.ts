@@ -65,6 +65,21 @@ describe("formats by version", () => {
   });
 });
 
+describe("formats of the older vmscan events", () => {
+  it("mm_vmscan_wakeup_kswapd and mm_vmscan_direct_reclaim_begin", () => {
+    const wake: ReclaimTraceEvent = { event: "mm_vmscan_wakeup_kswapd", nid: 0, zid: 2, order: 3, gfp: 0xd0 };
+    const begin: ReclaimTraceEvent = { event: "mm_vmscan_direct_reclaim_begin", order: 0, gfp: 0xd0 };
+    const g = (m: number) => formatGfp(m, "3.10", "trace");
+    // 2.6.36–4.15: TP_printk("nid=%d zid=%d order=%d"); "order=%d may_writepage=%d gfp_flags=%s" (lttng-modules' 3.x copy)
+    expect(formatReclaimTraceEvent(wake, g, "3.10")).toBe("nid=0 zid=2 order=3");
+    expect(formatReclaimTraceEvent(begin, g, "3.10")).toBe("order=0 may_writepage=1 gfp_flags=GFP_KERNEL");
+    // 6.x: "nid=%d order=%d gfp_flags=%s"; "order=%d gfp_flags=%s"
+    const g6 = (m: number) => formatGfp(m, "6.18", "trace");
+    expect(formatReclaimTraceEvent({ ...wake, gfp: 0xcc0 }, g6, "6.18")).toBe("nid=0 order=3 gfp_flags=GFP_KERNEL");
+    expect(formatReclaimTraceEvent({ ...begin, gfp: 0xcc0 }, g6, "6.18")).toBe("order=0 gfp_flags=GFP_KERNEL");
+  });
+});
+
 describe("emitted by reclaim (traceDetail)", () => {
   it("direct reclaim of dirty page cache: one mm_vmscan_lru_shrink_inactive per batch", () => {
     const { a, r, gfp, events } = oneZone(4096, { min: 128, low: 160, high: 192 }, { reclaim: { traceDetail: true } });
