@@ -9,7 +9,7 @@ import { explainReport } from "./explain";
 import { parseFailureReports } from "./parse-report";
 import type { FailureReport } from "./report-types";
 
-const VERSIONS = ["2.6.24", "2.6.32", "3.10", "4.4", "4.8", "6.18"] as const;
+const VERSIONS = ["2.6.24", "2.6.28", "2.6.32", "3.3", "3.10", "4.1", "4.4", "4.8", "5.4", "6.18"] as const;
 
 /** One x86_64 Normal zone (index 2) of 4096 pages, min 128 / low 160 / high 192; all of it unmovable kernel memory. */
 function failing(version: string, gfpExpr: string, order: number, freeEvery: number, freeCount: number) {
