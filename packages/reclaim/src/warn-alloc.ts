@@ -89,7 +89,7 @@ export interface ShowMemLayoutFacts {
   readonly taskMarkers: boolean;
   /** The header: `Mem-info:` (arch show_mem ≤ 2.6.29) or `Mem-Info:` (lib/show_mem.c 2.6.30+). */
   readonly header: "Mem-info:" | "Mem-Info:";
-  /** Per-cpu pageset lines: hot and cold (2.6.24), one list (2.6.25–3.x [SRC 2.6.32, 3.10]), none (≈4.0, free_pcp instead [REAL 4.1.18]). */
+  /** Per-cpu pageset lines: hot and cold (2.6.24), one list (2.6.25–3.x [SRC 2.6.32, 3.10, 3.18]), none (≈4.0, free_pcp instead [REAL 4.1.18]). */
   readonly pcpLines: "hot-cold" | "single" | "none";
   /** The global counters (in pages): 2.6.24, 2.6.28 (split LRU), 2.6.32 [SRC], 3.8 (+free_cma [SRC 3.10]), 4.0 (free_pcp [REAL 4.1.18, 4.8]), modern (6.x [REAL 6.19]). */
   readonly globals: "2.6.24" | "2.6.28" | "2.6.32" | "3.8" | "4.0" | "modern";
