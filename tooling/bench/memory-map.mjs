@@ -14,7 +14,9 @@ export async function blockStatsFn(root) {
   const out = ts.transpileModule(readFileSync(src, "utf8"), {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
   }).outputText;
+  // The module sits in a temporary folder: point its @pagealloc/* imports at the built packages.
+  const linked = out.replace(/from\s+(["'])@pagealloc\/([a-z-]+)\1/g, (_, q, name) => `from ${q}${pathToFileURL(join(root, "packages", name, "dist", "index.js")).href}${q}`);
   const file = join(mkdtempSync(join(tmpdir(), "pagealloc-bench-")), "memory-map.mjs");
-  writeFileSync(file, out);
+  writeFileSync(file, linked);
   return (await import(pathToFileURL(file).href)).blockStats;
 }

@@ -104,6 +104,9 @@ interface Order0Route {
   readonly takeTail: boolean;
   /** wmark_pages()'s index for allocFlags (0 min, 1 low, 2 high). */
   readonly wmarkIdx: number;
+  /** The zone's watermarks and lowmem_reserve[] (read through, not copied: the spec's own objects). */
+  readonly watermark: { readonly min: number; readonly low: number; readonly high: number };
+  readonly lowmemReserve: readonly number[];
   /**
    * __zone_watermark_ok() of order 0 for allocFlags, when they hold no reserve, CMA or no-watermark bit: free pages
    * minus 1 nr_free_highatomic (6.12+) or 2 nr_reserved_highatomic (4.4–6.11), or 0 (the per-order loop before
@@ -1574,11 +1577,11 @@ export class BuddyAllocator {
     if (z.next[s] === s) return -1;
     // get_page_from_freelist(): 6.7+ checks the high watermark while the zone is not ZONE_BELOW_HIGH; a failure
     // sets that flag, which the layered path does.
-    const w = z.spec.watermark;
+    const w = r.watermark;
     const mark = (this.facts.pcpAutoTune && !z.belowHigh ? w.high : r.wmarkIdx === 0 ? w.min : r.wmarkIdx === 1 ? w.low : w.high) + z.watermarkBoost;
     if (r.wmHighatomic >= 0) {
       const free = z.nrFreePages - (r.wmHighatomic === 1 ? z.nrFreeHighatomic : r.wmHighatomic === 2 ? z.nrReservedHighatomic : 0);
-      if (free <= mark + (z.spec.lowmemReserve[r.classzone] ?? 0)) return -1;
+      if (free <= mark + (r.lowmemReserve[r.classzone] ?? 0)) return -1;
     } else if (!this.zoneWatermarkFast(z, 0, mark, r.classzone, r.allocFlags)) {
       return -1;
     }
@@ -1603,7 +1606,7 @@ export class BuddyAllocator {
 
   /** The fused path's route of (mask, node); a zone of null when the layered path must serve (or reject) the mask. */
   private order0Route(gfp: number, node: number, key: number): Order0Route {
-    let route: Order0Route = { zone: null, mt: 0, allocFlags: 0, classzone: 0, takeTail: false, wmarkIdx: 0, wmHighatomic: -1 };
+    let route: Order0Route = { zone: null, mt: 0, allocFlags: 0, classzone: 0, takeTail: false, wmarkIdx: 0, watermark: { min: 0, low: 0, high: 0 }, lowmemReserve: [], wmHighatomic: -1 };
     const d = this.opts.gfp?.(gfp);
     const validMt = d !== undefined && Number.isInteger(d.migratetype) && d.migratetype >= 0 && d.migratetype < this.facts.pcpTypes;
     if (validMt && Number.isInteger(d.highestZoneIdx) && d.highestZoneIdx >= 0 && this.zonelists[node]) {
@@ -1621,6 +1624,8 @@ export class BuddyAllocator {
           classzone: f.classzoneIsPreferredZone ? preferred.spec.zoneIdx : d.highestZoneIdx,
           takeTail: (d.cold ?? false) && f.pcpModel === "order0",
           wmarkIdx: wmarkIndex(b, allocFlags),
+          watermark: preferred.spec.watermark,
+          lowmemReserve: preferred.spec.lowmemReserve,
           wmHighatomic: !plain ? -1 : f.watermarkAlgorithm === "per-order-loop" ? 0 : f.allocFlagsEra === "non-block" && f.subtractFreeHighatomic ? 1 : 2,
         };
       }

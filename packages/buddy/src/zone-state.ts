@@ -195,7 +195,9 @@ export class ZoneState {
   }
 
   blockIndex(pfn: number): number {
-    return Math.floor(pfn / this.pageblockPages) - this.firstBlock;
+    // A shift below 2^31 (every pfn of a machine under 8 TiB): a float division is several times slower, and the
+    // per-cpu free path asks for every page.
+    return (pfn < 0x80000000 && pfn >= 0 ? pfn >> this.pageblockOrder : Math.floor(pfn / this.pageblockPages)) - this.firstBlock;
   }
 
   pageblockMt(pfn: number): number {

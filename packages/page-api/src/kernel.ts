@@ -1467,7 +1467,7 @@ export class Kernel {
       z.refcount[i] = ref - 1;
       return true;
     }
-    this.compound.delete(pfn);
+    if (this.compound.size > 0) this.compound.delete(pfn);
     this.reclaim?.memory.forget(pfn);
     if (!this.buddy.freeOrder0Fast(pfn, this.cpu)) this.buddy.freePages(pfn, 0, { cpu: this.cpu });
     return true;
