@@ -164,8 +164,8 @@ describe("3.8.0-rc2 x86_64 (linux-mm, three GFP_ATOMIC failures in virtio_net re
     const e1 = explainReport(reportsOf(F)[0] as FailureReport);
     expect(e1.kind).toBe("not-explained");
     expect(slow(e1, "DMA32")).toMatchObject({ usable: 1208, minAfterFlags: 261, ok: true });
-    // Report 3: DMA32 free 1036kB = 259 ≤ 261 → below; DMA free 1980kB = 495, min 84kB = 21 → 11 → 9 (wait: 21 − 10 = 11,
-    // 11 − 2 = 9), lowmem_reserve[2] = 488 → 495 ≤ 497 → below. Every zone below → "watermark".
+    // Report 3: DMA32 free 1036kB = 259 ≤ 261 → below; DMA free 1980kB = 495, min 84kB = 21 → 21 − 21/2 = 11 →
+    // 11 − 11/4 = 9, lowmem_reserve[2] = 488 → 495 ≤ 497 → below. Every zone below → "watermark".
     const e3 = explainReport(reportsOf(F)[2] as FailureReport);
     expect(e3.kind).toBe("watermark");
     expect(slow(e3, "DMA32")).toMatchObject({ usable: 259, minAfterFlags: 261 });
