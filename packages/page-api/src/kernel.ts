@@ -90,9 +90,11 @@ export interface BootKernelOptions {
   readonly maxHostBytes?: number;
   /**
    * The slow path (@pagealloc/reclaim): kswapd, direct reclaim, compaction, retries, the OOM decision and the
-   * warn_alloc report (printed to {@link Kernel.dmesg}). Off by default for now (the fast path only, as before);
-   * `true` or an options object turns it on. `background: "after-alloc"` (default) runs woken kswapd/kcompactd after
-   * every allocation; `"tick"` only on {@link Kernel.kswapd_tick}.
+   * warn_alloc report (printed to {@link Kernel.dmesg}). On by default (an allocation the fast path cannot
+   * serve goes through __alloc_pages_slowpath(), as in every real kernel); an options
+   * object configures it (swap, swappiness, compaction, hooks), `false` turns it off: a failed fast path then
+   * returns null at once (the behaviour before). `background: "after-alloc"` (default) runs woken kswapd/kcompactd
+   * after an allocation that left them woken; `"tick"` only on {@link Kernel.kswapd_tick}.
    */
   readonly reclaim?: boolean | (ReclaimOptions & { readonly background?: "after-alloc" | "tick" });
 }
@@ -148,6 +150,10 @@ export class Kernel {
   /** The slow path's state (memory use, kswapd, compaction, vm events), or null when booted with `reclaim: false`. */
   readonly reclaim: Reclaim | null;
   private readonly reclaimAfterAlloc: boolean;
+  /** Node ids, for the after-alloc check of woken kswapd/kcompactd (see backgroundPending()). */
+  private readonly reclaimNids: readonly number[];
+  /** A slow path ran (or the kernel was just booted or restored) since backgroundPending() last found nothing woken. */
+  private mayHaveWokenBackground = true;
   private cpu = 0;
   private readonly log: KernelLogLine[] = [];
   private readonly warnedOnce = new Set<string>();
@@ -182,8 +188,9 @@ export class Kernel {
     this.gfpThisNode = this.flag("__GFP_THISNODE");
     const cpus = options.cpus ?? Math.max(1, this.machine.nodes.reduce((n, node) => n + node.cpus.length, 0));
     this.zones = buildZones(this.machine, { version: this.version, sysctls: options.sysctls, cpus });
-    const ro = !options.reclaim ? null : options.reclaim === true ? {} : options.reclaim;
-    this.reclaimAfterAlloc = (ro?.background ?? "after-alloc") === "after-alloc";
+    // The slow path is on unless the caller opts out with `reclaim: false`.
+    const ro = options.reclaim === false ? null : options.reclaim === undefined || options.reclaim === true ? {} : options.reclaim;
+    this.reclaimAfterAlloc = ro !== null && (ro.background ?? "after-alloc") === "after-alloc";
     this.reclaim = ro
       ? createReclaim({
           ...ro,
@@ -207,8 +214,17 @@ export class Kernel {
           },
         })
       : null;
-    this.buddy = bootBuddyFromZoneSet(this.zones, this.machine, { trace: options.trace, checkInvariants: options.checkInvariants, slowPath: this.reclaim?.slowPath, fastPaths: options.fastPaths });
+    const hook = this.reclaim?.slowPath;
+    // only the slow path (or a boosted watermark, checked apart) wakes kswapd/kcompactd between two ticks
+    const slowPath: typeof hook = hook
+      ? (ctx) => {
+          this.mayHaveWokenBackground = true;
+          return hook(ctx);
+        }
+      : undefined;
+    this.buddy = bootBuddyFromZoneSet(this.zones, this.machine, { trace: options.trace, checkInvariants: options.checkInvariants, slowPath, fastPaths: options.fastPaths });
     this.reclaim?.attach(this.buddy);
+    this.reclaimNids = this.buddy.nodeIds();
     this.maxOrder = this.buddy.nrOrders - 1;
     this.memory = FrameStore.forMachine(this.machine, options.initialContent ?? "garbage");
     const pk = this.machine.arch === "i386-pae" ? PKMAP.pae : PKMAP.nonPae;
@@ -437,7 +453,7 @@ export class Kernel {
     // An order-0 hit on the per-cpu list takes buddy's fused path (the same result, without the request objects).
     let pfn = order === 0 && nodemask === undefined ? this.buddy.allocOrder0Fast(mask, nid, this.cpu) : -1;
     if (pfn < 0) pfn = this.buddy.allocPages(mask, order, { nid, cpu: this.cpu, nodemask });
-    if (this.reclaim && this.reclaimAfterAlloc) this.reclaim.tick();
+    if (this.reclaimAfterAlloc && this.backgroundPending()) this.reclaim!.tick();
     if (pfn < 0) return null;
     const pages = 2 ** order;
     if (mask & this.gfpComp && order > 0) this.compound.set(pfn, order);
@@ -668,6 +684,23 @@ export class Kernel {
     }
   }
 
+  /**
+   * Has the slow path background work to do: kswapd or kcompactd of a node woken, or a zone's watermark boosted
+   * (which wakes kswapd at the next tick)? The after-alloc tick runs only then, so that an allocation that woke
+   * nothing costs no more than without the slow path (tick() would find nothing to do). Between two ticks only the
+   * slow path wakes the daemons, so the per-node state is read only after one ran (or after boot/restore).
+   */
+  private backgroundPending(): boolean {
+    const zones = this.buddy.zones;
+    for (let i = 0; i < zones.length; i++) if (zones[i]!.watermarkBoost > 0) return true;
+    if (!this.mayHaveWokenBackground) return false;
+    const r = this.reclaim!;
+    const nids = this.reclaimNids;
+    for (let i = 0; i < nids.length; i++) if (r.kswapdWoken(nids[i]!) || r.kcompactdWoken(nids[i]!)) return true;
+    this.mayHaveWokenBackground = false;
+    return false;
+  }
+
   // ------------------------------------------------------------------ memory use (for reclaim)
 
   private markUse(page: Page, order: number, use: PageUseValue, caller: string, owner?: number): void {
@@ -684,11 +717,11 @@ export class Kernel {
    *
    * @param page - the first page of an allocated block
    * @param o - `dirty`, the block's `order` (default 0) and an `owner` tag passed back by onEvict/onMigrate
-   * @throws {PageApiArgumentError} when the block is not allocated with that order, or the kernel was booted without `reclaim`
+   * @throws {PageApiArgumentError} when the block is not allocated with that order, or the kernel was booted with `reclaim: false`
    * @example
    * ```ts
    * import { bootKernel } from "@pagealloc/page-api";
-   * const k = bootKernel({ machine: "tiny-16m", reclaim: true });
+   * const k = bootKernel({ machine: "tiny-16m" });
    * k.mark_page_cache(k.alloc_pages("GFP_HIGHUSER_MOVABLE", 1), { order: 1, dirty: true });
    * // PageUse.FILE_DIRTY counts the block's 2 pages
    * console.log(k.reclaim.memory.pagesByUse[2]); // => 2
@@ -704,11 +737,11 @@ export class Kernel {
    *
    * @param page - the first page of an allocated block
    * @param o - the block's `order` (default 0) and an `owner` tag
-   * @throws {PageApiArgumentError} when the block is not allocated with that order, or the kernel was booted without `reclaim`
+   * @throws {PageApiArgumentError} when the block is not allocated with that order, or the kernel was booted with `reclaim: false`
    * @example
    * ```ts
    * import { bootKernel } from "@pagealloc/page-api";
-   * const k = bootKernel({ machine: "tiny-16m", reclaim: true });
+   * const k = bootKernel({ machine: "tiny-16m" });
    * let err;
    * try { k.mark_anon(k.alloc_pages("GFP_HIGHUSER_MOVABLE", 1)); } catch (e) { err = e; }
    * console.log(err.code, err.message.includes("is not an allocated order-0 block")); // => PAGE_API_ARGUMENT true
@@ -724,11 +757,11 @@ export class Kernel {
    *
    * @param page - the first page of an allocated block
    * @param o - the block's `order` (default 0) and an `owner` tag
-   * @throws {PageApiArgumentError} when the block is not allocated with that order, or the kernel was booted without `reclaim`
+   * @throws {PageApiArgumentError} when the block is not allocated with that order, or the kernel was booted with `reclaim: false`
    * @example
    * ```ts
    * import { bootKernel } from "@pagealloc/page-api";
-   * const k = bootKernel({ machine: "tiny-16m" });
+   * const k = bootKernel({ machine: "tiny-16m", reclaim: false });
    * let err;
    * try { k.mark_slab_reclaimable(k.alloc_page("GFP_KERNEL")); } catch (e) { err = e; }
    * console.log(err.code); // => PAGE_API_ARGUMENT
@@ -744,11 +777,11 @@ export class Kernel {
    *
    * @param page - the first page of an allocated block
    * @param o - the block's `order` (default 0) and an `owner` tag
-   * @throws {PageApiArgumentError} when the block is not allocated with that order, or the kernel was booted without `reclaim`
+   * @throws {PageApiArgumentError} when the block is not allocated with that order, or the kernel was booted with `reclaim: false`
    * @example
    * ```ts
    * import { bootKernel } from "@pagealloc/page-api";
-   * const k = bootKernel({ machine: "tiny-16m", reclaim: true });
+   * const k = bootKernel({ machine: "tiny-16m" });
    * k.mark_pinned(k.alloc_page("GFP_HIGHUSER_MOVABLE"));
    * // PageUse.PINNED
    * console.log(k.reclaim.memory.pagesByUse[5]); // => 1
@@ -759,7 +792,7 @@ export class Kernel {
   }
 
   /**
-   * The page was accessed: it gets a second chance (PG_referenced, then the active list). A no-op without `reclaim`
+   * The page was accessed: it gets a second chance (PG_referenced, then the active list). A no-op with `reclaim: false`
    * or for an unmarked page.
    * kernel: mm/swap.c folio_mark_accessed() (mark_page_accessed() before 5.16); book ch. 18 (page reclaim and swapping)
    *
@@ -767,7 +800,7 @@ export class Kernel {
    * @example
    * ```ts
    * import { bootKernel } from "@pagealloc/page-api";
-   * const k = bootKernel({ machine: "tiny-16m", reclaim: true });
+   * const k = bootKernel({ machine: "tiny-16m" });
    * const page = k.alloc_page("GFP_HIGHUSER_MOVABLE");
    * k.mark_page_cache(page);
    * // LRU lists of node 0: 2 = inactive file, 3 = active file. The first access sets PG_referenced, the second activates
@@ -785,7 +818,7 @@ export class Kernel {
    * Run kswapd and kcompactd if woken (they also run after each allocation unless `reclaim.background` is "tick").
    * kernel: mm/vmscan.c kswapd() → balance_pgdat(), mm/compaction.c kcompactd(); book ch. 18 (page reclaim and swapping)
    *
-   * @returns pages kswapd reclaimed (0 when not woken, or booted without `reclaim`)
+   * @returns pages kswapd reclaimed (0 when not woken, or booted with `reclaim: false`)
    * @example
    * ```ts
    * import { bootKernel } from "@pagealloc/page-api";

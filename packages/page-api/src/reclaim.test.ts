@@ -57,7 +57,26 @@ describe("the slow path behind the page API (reclaim: true)", () => {
     checkInvariants(k.buddy);
   });
 
-  it("is off by default", () => {
-    expect(bootKernel({ machine: "tiny-16m" }).reclaim).toBeNull();
+  it("is on by default; reclaim: false turns it off (a failed fast path then returns null at once)", () => {
+    expect(bootKernel({ machine: "tiny-16m" }).reclaim).not.toBeNull();
+    const k = bootKernel({ machine: "tiny-16m", reclaim: false });
+    expect(k.reclaim).toBeNull();
+    expect(() => k.mark_page_cache(k.alloc_page("GFP_HIGHUSER_MOVABLE")!)).toThrow(expect.objectContaining({ code: "PAGE_API_ARGUMENT", location: "reclaim" }));
+    // without the slow path nothing wakes kswapd, reclaims or reports: the failure is silent
+    while (k.alloc_page("GFP_KERNEL") !== null);
+    expect(k.dmesg()).toEqual([]);
+  });
+
+  it("on by default, an order-0 GFP_KERNEL request the fast path refuses goes through the slow path", () => {
+    // __alloc_pages_slowpath(): GFP_KERNEL has __GFP_KSWAPD_RECLAIM (wake kswapd first) and __GFP_DIRECT_RECLAIM;
+    // every allocated page is unmarked kernel memory, so direct reclaim frees nothing, order 0 never compacts, and
+    // after MAX_RECLAIM_RETRIES rounds without progress the OOM killer finds no task to kill.
+    const k = bootKernel({ machine: "tiny-16m" });
+    while (k.alloc_page("GFP_KERNEL") !== null);
+    const out = k.reclaim!.lastOutcome!;
+    expect(out.steps[0]).toBe("wake_kswapd");
+    expect(out.steps.filter((s) => s.startsWith("direct_reclaim")).every((s) => s === "direct_reclaim:0")).toBe(true);
+    expect(out.steps.some((s) => s.startsWith("compact"))).toBe(false);
+    expect(out.result).toBe("oom");
   });
 });

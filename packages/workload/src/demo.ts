@@ -128,7 +128,9 @@ function snapshot(k: Kernel, orders: readonly number[]): DemoSnapshot {
  */
 export function runDemo(options: DemoOptions = {}): DemoReport {
   const seed = options.seed ?? 1;
-  const k = bootKernel({ machine: options.machine ?? "pc-4g", version: options.version, seed, sysctls: options.sysctls });
+  // The workload phases show the fast path alone (fill until an allocation meets the low watermark, fragmentation
+  // without compaction): the slow path, on by default, is turned off here; runSlowPathDemo() shows it.
+  const k = bootKernel({ machine: options.machine ?? "pc-4g", version: options.version, seed, sysctls: options.sysctls, reclaim: false });
   const rand = mulberry32(seed);
   const orders = [...new Set([0, 2, 3, 4, k.buddy.pageblockOrder, k.maxOrder])].filter((o) => o <= k.maxOrder).sort((a, b) => a - b);
   const before = snapshot(k, orders);

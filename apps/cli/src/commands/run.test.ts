@@ -25,10 +25,36 @@ describe("pagealloc run: the example library", () => {
     expect(r.expectations.length).toBeGreaterThan(3);
     expect(code).toBe(0);
   }, 60_000);
-  it("the header's --reclaim turns the slow path on (page-cache-reclaim.pa evicts page cache)", async () => {
+  it("the slow path runs by default (page-cache-reclaim.pa evicts page cache); --reclaim is accepted and changes nothing", async () => {
     const io = capture();
     expect(await run(["run", path.join(examplesDir, "page-cache-reclaim.pa"), "--json"], io)).toBe(0);
     expect(JSON.parse(io.stdout).allocations.cache.evicted).toBeGreaterThanOrEqual(72);
+    const again = capture();
+    expect(await run(["run", path.join(examplesDir, "page-cache-reclaim.pa"), "--json", "--reclaim"], again)).toBe(0);
+    expect(again.stdout).toBe(io.stdout);
+  }, 60_000);
+  it("--no-reclaim runs the fast path only: nothing is evicted and GFP_KERNEL stops at the low watermark", async () => {
+    const io = capture();
+    // 3000 cached pages leave 328 free; without the slow path an order-0 GFP_KERNEL request needs free > low 196,
+    // so at most 328 - 196 = 132 of the 400 succeed (per-cpu refills only take more off NR_FREE_PAGES): >= 268 fail
+    expect(await run(["run", path.join(examplesDir, "page-cache-reclaim.pa"), "--json", "--no-reclaim"], io)).toBe(1);
+    const r = JSON.parse(io.stdout);
+    expect(r.allocations.cache.evicted).toBe(0);
+    expect(r.allocations.kernel.live).toBeLessThanOrEqual(132);
+    expect(r.allocations.kernel.failed).toBeGreaterThanOrEqual(268);
+    expect(r.dmesg).toEqual([]);
+  }, 60_000);
+  it("a header's --no-reclaim turns the slow path off; the command line's --reclaim overrides it", async () => {
+    // atomic-bursts.pa's burst: the fast path alone stops at free - 7 <= low 196 (+ boost): at most
+    // (3328 - 196) / 8 = 391 buffers; the slow path's min - min/2 - min/4 = 60 lets up to (3328 - 68) / 8 + 1 = 408 through
+    const file = tmpFile("h.pa", "# pagealloc-run: --machine tiny-16m --kernel 6.18 --no-reclaim\nrepeat 420 {\n  alloc net order=3 gfp=GFP_ATOMIC\n}\n");
+    const off = capture();
+    expect(await run(["run", file, "--json"], off)).toBe(0);
+    expect(JSON.parse(off.stdout).allocations.net.live).toBeLessThanOrEqual(391);
+    const on = capture();
+    expect(await run(["run", file, "--json", "--reclaim"], on)).toBe(0);
+    expect(JSON.parse(on.stdout).allocations.net.live).toBeGreaterThan(391);
+    expect(JSON.parse(on.stdout).allocations.net.live).toBeLessThanOrEqual(408);
   }, 60_000);
   it("the header's machine and kernel are used (book-2.6.24.pa on book-i386 / 2.6.24)", async () => {
     const io = capture();

@@ -36,7 +36,8 @@ function openTrace(file: string): number {
  * the file is deterministic).
  */
 function bootTraced(args: KernelArgs, fd: number | undefined, check: boolean, owners: ScriptOwners | undefined): Kernel {
-  const reclaim = owners ? { ...owners.hooks } : undefined;
+  // the slow path runs unless --no-reclaim (owners are created exactly when it runs)
+  const reclaim = owners ? { ...owners.hooks } : false;
   if (fd === undefined) return bootFromArgs(args, { checkInvariants: check, reclaim });
   let tick = 0;
   let k: Kernel | undefined;
@@ -57,7 +58,11 @@ function bootTraced(args: KernelArgs, fd: number | undefined, check: boolean, ow
 }
 
 const HEADER_OPTIONS = new Set(["machine", "kernel", "seed", "cpus", "sysctl"]);
-const HEADER_FLAGS = new Set(["reclaim"]);
+/** Header flags: `--reclaim` (a no-op: the slow path is on by default) and `--no-reclaim`, as on the command line. */
+const HEADER_FLAGS: ReadonlyMap<string, ["reclaim", boolean]> = new Map([
+  ["reclaim", ["reclaim", true]],
+  ["no-reclaim", ["reclaim", false]],
+]);
 
 /**
  * Options from the script's `# pagealloc-run: --machine M --kernel V` line, for those the command line
@@ -69,14 +74,15 @@ function applyHeader(cmd: Command, file: string, text: string, opts: RunArgs): v
   const a = header.args;
   for (let i = 0; i < a.length; i += 2) {
     const key = a[i]!.replace(/^--/, "");
-    if (HEADER_FLAGS.has(key)) {
-      if (cmd.getOptionValueSource(key) === undefined) (opts as unknown as Record<string, unknown>)[key] = true;
+    const flag = HEADER_FLAGS.get(key);
+    if (flag) {
+      if (cmd.getOptionValueSource(flag[0]) === undefined) (opts as unknown as Record<string, unknown>)[flag[0]] = flag[1];
       i -= 1;
       continue;
     }
     const value = a[i + 1];
     if (!a[i]!.startsWith("--") || !HEADER_OPTIONS.has(key) || value === undefined) {
-      throw new UsageError(`${file}:${header.line}: pagealloc-run: expected --reclaim, or --machine, --kernel, --seed, --cpus or --sysctl with a value, got ${JSON.stringify(a[i])}`);
+      throw new UsageError(`${file}:${header.line}: pagealloc-run: expected --reclaim, --no-reclaim, or --machine, --kernel, --seed, --cpus or --sysctl with a value, got ${JSON.stringify(a[i])}`);
     }
     const source = cmd.getOptionValueSource(key);
     if (source !== undefined && source !== "default") continue;
@@ -95,7 +101,8 @@ export function registerRun(program: Command, io: Io): void {
     .argument("<script...>", "the script file(s); only the first one's `# pagealloc-run:` line applies")
     .option("--trace <file>", "write the kmem trace events (mm_page_alloc, mm_page_free, ...) in ftrace text format")
     .option("--check", "run the buddy invariant checker after every step (slow)")
-    .option("--reclaim", "run the slow path (@pagealloc/reclaim: kswapd, direct reclaim, compaction); `mark`/`reclaimable` memory can then be reclaimed")
+    .option("--reclaim", "accepted for compatibility and does nothing: the slow path (@pagealloc/reclaim: kswapd, direct reclaim, compaction) runs by default")
+    .option("--no-reclaim", "fast path only: an allocation the fast path cannot serve fails at once (no kswapd, direct reclaim or compaction; `mark` is refused, `reclaimable` only recorded)")
     .option("--json", "results as JSON (fields: script, machine, version, seed, ok, expectations, failures, shows, allocations, steps, dmesg; an array of these for several scripts)")
     .option("--quiet", "print only failed expectations")
     .option(
@@ -111,7 +118,7 @@ export function registerRun(program: Command, io: Io): void {
     "pagealloc run examples/fragmentation.pa",
     "pagealloc run examples/dma-exhaustion.pa --machine tiny-16m --check",
     "pagealloc run my.pa --kernel 5.15 --seed 42 --trace /tmp/kmem.trace",
-    "pagealloc run examples/page-cache-reclaim.pa --reclaim",
+    "pagealloc run examples/atomic-bursts.pa --no-reclaim",
     "pagealloc run setup.pa --save state.pgs && pagealloc run more.pa --load state.pgs",
   ]);
   cmd.action(async (files: string[], opts: RunArgs) => {
@@ -128,9 +135,10 @@ export function registerRun(program: Command, io: Io): void {
       },
     };
     try {
-      const owners = opts.reclaim ? new ScriptOwners() : undefined;
-      // snapshots (--load/--save): the slow path's state is not in the format, and --trace needs a boot-time sink
-      if (opts.load && (opts.reclaim || opts.trace)) throw new UsageError("--load cannot be combined with --reclaim or --trace");
+      const owners = opts.reclaim !== false ? new ScriptOwners() : undefined;
+      // --load: the saved kernel says whether the slow path runs (only an explicit --reclaim/--no-reclaim conflicts),
+      // and --trace needs a boot-time sink
+      if (opts.load && (cmd.getOptionValueSource("reclaim") === "cli" || opts.trace)) throw new UsageError("--load cannot be combined with --reclaim, --no-reclaim or --trace");
       let resume: ScriptState | undefined;
       let scriptOwners = owners;
       if (opts.load) {
