@@ -1530,7 +1530,14 @@ export class Reclaim {
         this.countAllocstall(request.highestZoneIdx);
         const reclaimed = this.tryToFreePages(g.gfp, order, request);
         out.steps.push(`direct_reclaim:${reclaimed}`);
-        if (reclaimed > 0) {
+        if (!c.reclaimDrainRetry) {
+          // 2.6.31–2.6.34: `if (order != 0) drain_all_pages()`, then one try after progress
+          if (order !== 0) a.drainPages();
+          if (reclaimed > 0) {
+            const pfn = a.getPageFromFreelist(order, allocFlags & ~b.NO_WATERMARKS, request);
+            if (pfn >= 0) return pfn;
+          }
+        } else if (reclaimed > 0) {
           // __alloc_pages_direct_reclaim(): try; drain_all_pages() (4.4: and unreserve a highatomic block) once
           let pfn = a.getPageFromFreelist(order, allocFlags & ~b.NO_WATERMARKS, request);
           if (pfn < 0) {
@@ -1549,7 +1556,7 @@ export class Reclaim {
                 out.reason = `order ${order} > PAGE_ALLOC_COSTLY_ORDER: the OOM killer does not help`;
                 return -1;
               }
-              if (request.highestZoneIdx < normal) {
+              if (c.oomSkipsLowmem && request.highestZoneIdx < normal) {
                 out.reason = "lowmem allocation: no OOM kill";
                 return -1;
               }
@@ -1618,7 +1625,7 @@ export class Reclaim {
     if (pfn >= 0) return { pfn, progress: false, freed: false };
     const normal = a.zones.find((z) => z.spec.name === "Normal")?.spec.zoneIdx ?? 0;
     if (!g.noFail) {
-      if (order > PAGE_ALLOC_COSTLY_ORDER || request.highestZoneIdx < normal) return { pfn: -1, progress: false, freed: false };
+      if (order > PAGE_ALLOC_COSTLY_ORDER || (c.oomSkipsLowmem && request.highestZoneIdx < normal)) return { pfn: -1, progress: false, freed: false };
       if (c.oomAfterRetry && !g.fs) {
         out.steps.push("oom:skipped-nofs");
         return { pfn: -1, progress: true, freed: false };

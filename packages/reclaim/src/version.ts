@@ -17,6 +17,13 @@ export interface ClassicSlowPathFacts {
    * [SRC 3.10]), the absence of `__GFP_KSWAPD_RECLAIM` (4.4+, [SRC 4.4]).
    */
   readonly kswapdGate: "always" | "no-kswapd" | "kswapd-reclaim";
+  /**
+   * __alloc_pages_direct_reclaim(): after progress, try, and on failure drain the pcp lists and try once more
+   * (≈2.6.35; [SRC 2.6.36]); before, drain first for order > 0 and try once ([SRC 2.6.32]).
+   */
+  readonly reclaimDrainRetry: boolean;
+  /** No OOM kill for lowmem-only requests (high_zoneidx < ZONE_NORMAL) (≈2.6.35; [SRC 2.6.36]; not in [SRC 2.6.32]). */
+  readonly oomSkipsLowmem: boolean;
   /** `rebalance:` tries get_page_from_freelist again on every retry (3.0, commit cfa54a0fcfc1 [SRC 3.10]); before, only after `restart:` [SRC 2.6.32]. */
   readonly rebalanceTriesFreelist: boolean;
   /** The first direct compaction is asynchronous, later ones synchronous (2.6.38); 2.6.35–2.6.37 compaction is always synchronous. */
@@ -137,6 +144,8 @@ const V6_17: ReclaimVersionFacts = { ...V6_15, nodeLine: { writebackTmp: false, 
 // 6.18 zspages (kernel-facts §9.5). Read in the source: 2.6.24 (book), 2.6.32, 2.6.36, 3.10 and 4.4 mm/page_alloc.c.
 const C2_6_31: ClassicSlowPathFacts = {
   kswapdGate: "always",
+  reclaimDrainRetry: false,
+  oomSkipsLowmem: false,
   rebalanceTriesFreelist: false,
   asyncFirst: false,
   syncMode: "sync",
@@ -148,7 +157,8 @@ const C2_6_31: ClassicSlowPathFacts = {
   deferPerZone: false,
   oomAfterRetry: false,
 };
-const C2_6_38: ClassicSlowPathFacts = { ...C2_6_31, kswapdGate: "no-kswapd", asyncFirst: true, compactAfterRetry: true };
+const C2_6_35: ClassicSlowPathFacts = { ...C2_6_31, reclaimDrainRetry: true, oomSkipsLowmem: true };
+const C2_6_38: ClassicSlowPathFacts = { ...C2_6_35, kswapdGate: "no-kswapd", asyncFirst: true, compactAfterRetry: true };
 const C3_0: ClassicSlowPathFacts = { ...C2_6_38, rebalanceTriesFreelist: true };
 const C3_1: ClassicSlowPathFacts = { ...C3_0, deferAfterSyncOnly: true };
 const C3_3: ClassicSlowPathFacts = { ...C3_1, syncMode: "sync-light", thpBail: "no-kswapd" };
@@ -158,7 +168,7 @@ const C3_19: ClassicSlowPathFacts = { ...C3_16, deferPerZone: true };
 const C4_0: ClassicSlowPathFacts = { ...C3_19, oomAfterRetry: true };
 const C4_4: ClassicSlowPathFacts = { ...C4_0, kswapdGate: "kswapd-reclaim", thpBail: "thp-mask" };
 const MID: ReclaimVersionFacts = { ...BOOK, flow: "2.6.31", classic: C2_6_31 };
-const MID_C: ReclaimVersionFacts = { ...MID, compaction: true };
+const MID_C: ReclaimVersionFacts = { ...MID, compaction: true, classic: C2_6_35 };
 const MID_T: ReclaimVersionFacts = { ...MID_C, vmscanTrace: true };
 const MID_3: ReclaimVersionFacts = { ...MID_T, failureLine: "colon-hex" };
 
