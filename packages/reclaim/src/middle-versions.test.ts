@@ -1,5 +1,8 @@
+import { bootBuddy, gfpDecoder } from "@pagealloc/buddy";
+import { parseGfp } from "@pagealloc/gfp";
 import { describe, expect, it } from "vitest";
 import { PageUse } from "./memory-use";
+import { createReclaim } from "./reclaim";
 import { consumeTo, oneZone } from "./test-helpers";
 import { reclaimVersionFacts } from "./version";
 
@@ -181,5 +184,36 @@ describe("wakeup_kswapd of 2.6.24–4.6: the zone's low watermark at the order",
     expect(events).toContainEqual({ event: "mm_vmscan_wakeup_kswapd", nid: 0, zid: 2, order: 0, gfp: gfp("GFP_KERNEL") });
     // 3.10 has no mm_compaction_begin/end tracepoints (≈4.1)
     expect(events.some((e) => e.event.startsWith("mm_compaction_"))).toBe(false);
+  });
+});
+
+describe("the OOM killer and lowmem-only requests", () => {
+  function dmaMachine(version: string) {
+    const r = createReclaim({ tasks: [{ pid: 5, comm: "victim", rssPages: 100 }] });
+    const a = bootBuddy(
+      [
+        { nid: 0, name: "DMA", zoneIdx: 0, startPfn: 0, spannedPages: 1024, presentPages: 1024, managedPages: 1024, watermark: { min: 32, low: 40, high: 48 }, lowmemReserve: [0, 0, 0, 0], pcp: { batch: 1, high: 0 } },
+        { nid: 0, name: "Normal", zoneIdx: 2, startPfn: 1024, spannedPages: 4096, presentPages: 4096, managedPages: 4096, watermark: { min: 128, low: 160, high: 192 }, lowmemReserve: [0, 0, 0, 0], pcp: { batch: 1, high: 0 } },
+      ],
+      { version, gfp: gfpDecoder(version, "x86_64"), slowPath: r.slowPath },
+    );
+    r.attach(a);
+    const dma = a.zone(0, 0);
+    while (dma.nrFreePages > 20) a.getPageFromFreelist(0, a.bits.NO_WATERMARKS, { highestZoneIdx: 0, migratetype: a.facts.mt.UNMOVABLE });
+    return { a, r, mask: parseGfp("GFP_KERNEL|GFP_DMA", version) };
+  }
+
+  it("2.6.32 OOM-kills for a GFP_DMA request; 2.6.36 does not (high_zoneidx < ZONE_NORMAL)", () => {
+    // DMA holds 20 free pages < min 32, nothing reclaimable: direct reclaim makes no progress, __GFP_FS and no
+    // __GFP_NORETRY → __alloc_pages_may_oom(). 2.6.32 has no lowmem exception [SRC 2.6.32]: out_of_memory() picks the
+    // task; 2.6.36 returns `if (high_zoneidx < ZONE_NORMAL) goto nopage` [SRC 2.6.36] without killing.
+    const old = dmaMachine("2.6.32");
+    expect(old.a.allocPages(old.mask, 0)).toBe(-1);
+    expect(old.r.lastOutcome!.steps).toEqual(["wake_kswapd", "get_page_from_freelist:min", "direct_reclaim:0", "oom:victim"]);
+    const mid = dmaMachine("2.6.36");
+    expect(mid.a.allocPages(mid.mask, 0)).toBe(-1);
+    expect(mid.r.lastOutcome!.steps).toEqual(["wake_kswapd", "get_page_from_freelist:min", "direct_reclaim:0"]);
+    expect(mid.r.lastOutcome!.result).toBe("nopage");
+    expect(mid.r.lastOutcome!.reason).toMatch(/lowmem/);
   });
 });
