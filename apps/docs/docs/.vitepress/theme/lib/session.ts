@@ -76,7 +76,7 @@ function planWalk(k: Kernel, gfp: number, order: number, nid: number, cpu: numbe
 function bootKey(s: PlaygroundState): string {
   // a loaded snapshot is its own boot (its machine and version fields are only shown)
   if (s.snapshot) return `snapshot ${s.snapshot.id}`;
-  return JSON.stringify([s.machine, s.machineJson ?? null, s.version, s.sysctls, s.reclaim ?? false, s.freeCounts ?? null]);
+  return JSON.stringify([s.machine, s.machineJson ?? null, s.version, s.sysctls, s.reclaim !== false, s.freeCounts ?? null]);
 }
 
 /**
@@ -135,7 +135,7 @@ export class PlaygroundSession {
       version: state.version,
       // page-api types `sysctls` as the full Sysctls, but buildZones resolves a partial set against the defaults.
       sysctls: state.sysctls as BootKernelOptions["sysctls"],
-      reclaim: state.reclaim ?? false,
+      reclaim: state.reclaim !== false,
       trace,
     });
     if (state.freeCounts && !state.snapshot) applyFreeCounts(this.kernel, state.freeCounts);

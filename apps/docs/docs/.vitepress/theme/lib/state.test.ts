@@ -7,7 +7,7 @@ describe("playground URL hash", () => {
       machine: "numa-4node",
       version: "2.6.24",
       sysctls: { min_free_kbytes: 2048, watermark_scale_factor: 30 },
-      reclaim: true,
+      reclaim: false,
       ops: [
         { kind: "alloc", gfp: "GFP_KERNEL|__GFP_THISNODE", order: 3, node: 2, cpu: 5 },
         { kind: "free", of: 0, cpu: 1 },
@@ -18,6 +18,14 @@ describe("playground URL hash", () => {
     const hash = encodeState(s);
     expect(hash).toContain("ops=a.GFP_KERNEL%2B__GFP_THISNODE.3.2.5%7Ef.0.1%7Es.");
     expect(decodeState(`#${hash}`)).toEqual({ ...s, machineJson: undefined });
+  });
+
+  it("the slow path is on by default: only r=0 (reclaim: false) is written; r=1 of older links reads as the default", () => {
+    expect(encodeState(DEFAULT_STATE)).not.toContain("r=");
+    expect(encodeState({ ...DEFAULT_STATE, reclaim: false })).toContain("r=0");
+    expect(decodeState("m=tiny-16m&r=0").reclaim).toBe(false);
+    expect(decodeState("m=tiny-16m&r=1").reclaim).toBeUndefined();
+    expect(decodeState("m=tiny-16m").reclaim).toBeUndefined();
   });
 
   it("round-trips a pasted machine", () => {

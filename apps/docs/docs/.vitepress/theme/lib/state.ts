@@ -20,7 +20,10 @@ export interface PlaygroundState {
   readonly machineJson?: unknown;
   readonly version: string;
   readonly sysctls: Partial<Record<SysctlKey, number>>;
-  /** Boot with the slow path of @pagealloc/reclaim (kswapd, reclaim, compaction, OOM decision). */
+  /**
+   * `false`: boot without the slow path of @pagealloc/reclaim (kswapd, reclaim, compaction, OOM decision), which is
+   * on by default as in bootKernel(); URL `r=0` (`r=1`, from links made when it was off by default, is the default).
+   */
   readonly reclaim?: boolean;
   /** A pasted /proc/buddyinfo: after boot, the zones' free lists are rebuilt to hold exactly these free blocks. */
   readonly freeCounts?: string;
@@ -115,7 +118,7 @@ export function encodeState(s: PlaygroundState): string {
   p.set("v", s.version);
   const sys = SYSCTL_KEYS.filter((k) => s.sysctls[k] !== undefined).map((k) => `${k}:${s.sysctls[k]}`);
   if (sys.length) p.set("s", sys.join(","));
-  if (s.reclaim) p.set("r", "1");
+  if (s.reclaim === false) p.set("r", "0");
   if (s.freeCounts) p.set("fc", base64urlEncode(s.freeCounts));
   if (s.ops.length) p.set("ops", s.ops.map(encodeOp).join("~"));
   if (s.step !== s.ops.length) p.set("step", String(s.step));
@@ -163,7 +166,7 @@ export function decodeState(hash: string): PlaygroundState {
   }
   const r = p.get("r");
   if (r !== null && r !== "0" && r !== "1") throw new PlaygroundHashError(`expected 0 or 1, got ${JSON.stringify(r)}`, "r");
-  const reclaim = r === "1" ? true : undefined;
+  const reclaim = r === "0" ? false : undefined;
   const fc = p.get("fc");
   let freeCounts: string | undefined;
   if (fc !== null) {
@@ -179,5 +182,5 @@ export function decodeState(hash: string): PlaygroundState {
   if (rawOps) for (const [i, item] of rawOps.split("~").entries()) ops.push(decodeOp(item, i, ops));
   const stepText = p.get("step");
   const step = stepText === null ? ops.length : int(stepText, "step", 0, ops.length);
-  return { machine, machineJson, version, sysctls, ...(reclaim ? { reclaim } : {}), ...(freeCounts ? { freeCounts } : {}), ops, step };
+  return { machine, machineJson, version, sysctls, ...(reclaim === false ? { reclaim } : {}), ...(freeCounts ? { freeCounts } : {}), ops, step };
 }
