@@ -462,6 +462,16 @@ function resolveVersion(report: FailureReport, options: ExplainOptions): { v: Ke
   }
 }
 
+/** ≤ 4.8: the report was printed by vmalloc (the line before it says how much of the area it got). */
+function vmallocNote(report: FailureReport): string[] {
+  const v = report.vmalloc;
+  if (!v) return [];
+  const pct = v.requestedBytes > 0 ? Math.floor((v.allocatedBytes * 100) / v.requestedBytes) : 0;
+  return [
+    `vmalloc failure (line ${v.line}): it got ${v.allocatedBytes} of the ${v.requestedBytes} bytes asked for (${pct}%); the order-${report.order} request is one of the pages it allocates one by one, so the buddy allocator's state explains only why that page could not be had, not the size of the area`,
+  ];
+}
+
 function insufficient(report: FailureReport, why: string, version: string | null, from: ReportExplanation["versionFrom"]): ReportExplanation {
   return {
     kind: "insufficient-data",
@@ -476,7 +486,7 @@ function insufficient(report: FailureReport, why: string, version: string | null
     allocFlags: null,
     zonelist: [],
     suggestions: [],
-    notes: [why],
+    notes: [why, ...vmallocNote(report)],
   };
 }
 
@@ -592,6 +602,7 @@ export function explainReport(report: FailureReport, options: ExplainOptions = {
   const slowFlags: Flags = { bits, value: slow, names: flagNames(bits, slow, facts.allocFlagsEra) };
 
   if (gfpNoWarn(mask, v)) notes.push("the mask has __GFP_NOWARN: warn_alloc() prints nothing for it, so a failure with this mask is silent (a report showing it was printed by a kernel whose flags differ)");
+  notes.push(...vmallocNote(report));
   const pfMemalloc = /^kswapd\d*$/.test(report.comm);
   if (pfMemalloc) {
     notes.push(

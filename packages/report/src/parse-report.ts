@@ -39,6 +39,8 @@ type LineKind =
   | "suppressed";
 
 const FAILURE_MARK = ": page allocation failure";
+/** ≤ 4.8 __vmalloc_area_node(): warn_alloc_failed(…, "vmalloc: allocation failure, allocated %ld of %ld bytes"). */
+const VMALLOC_RE = /^vmalloc: allocation failure, allocated (\d+) of (\d+) bytes$/;
 /** TASK_COMM_LEN − 1: warn_alloc prints current->comm, at most 15 characters. */
 const TASK_COMM_MAX = 15;
 const FAILURE_AFTER_MARK_RE = /^[.:](?: order:|\s*$)/;
@@ -218,6 +220,7 @@ interface ReportBuilder {
   memInfo: MemInfoBuilder | null;
   /** The printk caller id of the failure line (CONFIG_PRINTK_CALLER): lines of other callers are not the report's. */
   caller: string | undefined;
+  vmalloc: FailureReport["vmalloc"];
 }
 
 /** A logical line: one kernel line, possibly re-joined from several wrapped physical lines. */
@@ -423,6 +426,7 @@ function readFailureLine(text: string, line: number, problems: ReportProblem[]):
     callTrace: [],
     memInfo: null,
     caller: undefined,
+    vmalloc: null,
   };
   let tail = (m[5] as string).trim();
   if (tail.startsWith(", nodemask=") || tail.startsWith(",nodemask=")) {
@@ -568,6 +572,7 @@ function freezeReport(b: ReportBuilder, problems: ReportProblem[]): FailureRepor
     hardware: b.hardware,
     callTrace: b.callTrace,
     memInfo: b.memInfo === null ? null : freezeMemInfo(b.memInfo, problems),
+    vmalloc: b.vmalloc,
   };
 }
 
@@ -609,13 +614,24 @@ export function parseFailureReports(text: string): ParsedReports {
     mi.zoneByKey.set(`${z.nid}/${z.name}`, z);
   };
 
+  /** The logical line before the one being processed (for the ≤ 4.8 vmalloc message). */
+  let previous: { text: string; line: number } | null = null;
   const processLine = (p: Pending) => {
     const textLine = p.parts.join(" ");
     const line = p.line;
+    const before = previous;
+    previous = { text: textLine, line };
+    processKind(p, textLine, line, before);
+  };
+  const processKind = (p: Pending, textLine: string, line: number, previousLine: { text: string; line: number } | null) => {
     if (p.kind === "failure") {
       finish();
       cur = readFailureLine(textLine, line, problems);
-      if (cur) cur.caller = p.caller;
+      if (cur) {
+        cur.caller = p.caller;
+        const v = previousLine === null ? null : VMALLOC_RE.exec(previousLine.text);
+        if (v && previousLine) cur.vmalloc = { line: previousLine.line, allocatedBytes: Number(v[1]), requestedBytes: Number(v[2]) };
+      }
       return;
     }
     const r: ReportBuilder | null = cur;

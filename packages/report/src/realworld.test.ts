@@ -357,6 +357,18 @@ describe("reports without Mem-Info (articles and bug trackers cut them): the fai
       expect(explainReport(r).kind).toBe("insufficient-data");
     });
   }
+  it("4.4.49 (3 TB machine at boot): the failure was vmalloc's — the line before says how much of the area it got", () => {
+    const r = only("warn_alloc_4.4.49_x86_64_vmalloc.txt");
+    expect(r).toMatchObject({ line: 4, comm: "swapper/0", order: 0, gfpMask: 0x2080020, gfpNames: "GFP_ATOMIC", kernelRelease: "4.4.49-hotplug19-default" });
+    // "vmalloc: allocation failure, allocated 1383612416 of 2147487744 bytes"
+    expect(r.vmalloc).toEqual({ line: 3, allocatedBytes: 1383612416, requestedBytes: 2147487744 });
+    // No Mem-Info, but the explanation says what the report is: a 2 GB vmalloc that got 64% of its pages.
+    const e = explainReport(r);
+    expect(e.kind).toBe("insufficient-data");
+    expect(e.notes.some((n) => n.startsWith("vmalloc failure (line 3): it got 1383612416 of the 2147487744 bytes asked for (64%)"))).toBe(true);
+    // a report not preceded by that line has none
+    expect(only("warn_alloc_3.5.0_x86_64_syslog.txt").vmalloc).toBeNull();
+  });
   it("taint letters and wrapped task lines", () => {
     expect(only("warn_alloc_3.8.0-29_x86_64_pfring.txt").task?.tainted).toBe("PF       W  O");
     // "CPU: 3 PID: 12353 Comm: RenderThread Tainted: G ⏎ WC O    4.12.0-rc3-android-x86+ #1"

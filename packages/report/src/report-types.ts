@@ -139,6 +139,12 @@ export interface FailureReport {
   /** The stack dump as text, prefixes removed (not interpreted). */
   readonly callTrace: readonly string[];
   readonly memInfo: ReportMemInfo | null;
+  /**
+   * ≤ 4.8: warn_alloc_failed() printed its caller's message on the line before the failure line; for vmalloc
+   * that is `vmalloc: allocation failure, allocated A of B bytes` (4.9+ prints it inside the failure line, which
+   * then does not say "page allocation failure"). Null (or absent) when the report has no such line.
+   */
+  readonly vmalloc?: { readonly line: number; readonly allocatedBytes: number; readonly requestedBytes: number } | null;
 }
 
 /** What `parseFailureReports` returns. */
