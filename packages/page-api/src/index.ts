@@ -6,6 +6,7 @@ export {
   SNAPSHOT_FORMAT_VERSION,
   type SnapshotOptions,
   type RestoreOptions,
+  type ReclaimCallbacks,
   SnapshotCorruptError,
   SnapshotVersionError,
   SnapshotUnsupportedError,

@@ -287,6 +287,7 @@ describe("snapshots with the slow path (reclaim: true)", () => {
       ["an unknown blob coding", (j: Record<string, any>) => (j.reclaim.memory.next = { ...j.reclaim.memory.next, d: 2 }), "reclaim.memory.next"],
       ["delta coding without run-length coding", (j: Record<string, any>) => (j.reclaim.memory.useOf = { ...j.reclaim.memory.useOf, z: undefined, d: 1 }), "reclaim.memory.useOf"],
       ["the slow path's options not an object", (j: Record<string, any>) => (j.boot.reclaim = [60]), "boot.reclaim"],
+      ["a callback among the slow path's options", (j: Record<string, any>) => (j.boot.reclaim.onEvict = "drop"), "boot.reclaim.onEvict"],
       ["a slow path's state missing", (j: Record<string, any>) => (j.reclaim = null), "payload: state"],
     ])("%s is SNAPSHOT_CORRUPT, located", (_name, edit, location) => {
       expect(() => restore(editSnapshotJson(good, edit))).toThrow(expect.objectContaining({ code: "SNAPSHOT_CORRUPT", location }));

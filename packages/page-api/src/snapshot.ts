@@ -120,8 +120,9 @@ export interface SnapshotOptions {
   readonly extra?: Uint8Array;
 }
 
+const RECLAIM_CALLBACKS = ["trace", "onEvict", "onMigrate", "onReport", "oomKill", "renderReport"] as const;
 /** The slow path's callbacks: a snapshot holds the slow path's options that are data, not these. */
-export type ReclaimCallbacks = Pick<ReclaimOptions, "trace" | "onEvict" | "onMigrate" | "onReport" | "oomKill" | "renderReport">;
+export type ReclaimCallbacks = Pick<ReclaimOptions, (typeof RECLAIM_CALLBACKS)[number]>;
 
 /** Options of {@link restore}: what a snapshot does not carry (callbacks and debug switches). */
 export interface RestoreOptions {
@@ -547,6 +548,8 @@ export function restore(bytes: Uint8Array, options: RestoreOptions = {}): Kernel
   try {
     const b = json.boot;
     if (b.reclaim != null && (typeof b.reclaim !== "object" || Array.isArray(b.reclaim))) throw new SnapshotCorruptError("the slow path's options are not an object", "boot.reclaim");
+    // callbacks are never saved: a file that names one is hand-made (and would fail later, inside an allocation)
+    for (const key of RECLAIM_CALLBACKS) if (b.reclaim && key in b.reclaim) throw new SnapshotCorruptError(`the slow path's ${key} is a callback, not data`, `boot.reclaim.${key}`);
     const k = bootKernel({
       machine: b.machine,
       version: b.version,
@@ -581,7 +584,7 @@ export function restore(bytes: Uint8Array, options: RestoreOptions = {}): Kernel
     const mem = frameStore(k.memory);
     for (const [pfn, f] of json.frames) {
       const frame = typeof f === "number" ? f : (reader.decode(f, `frames[${pfn}]`) as Uint8Array);
-      if (!Number.isSafeInteger(pfn) || (typeof frame !== "number" && frame.length !== k.memory.pageSize)) throw new SnapshotCorruptError(`bad frame ${pfn}`, "frames");
+      if (!Number.isSafeInteger(pfn) || (typeof frame !== "number" && (!(frame instanceof Uint8Array) || frame.length !== k.memory.pageSize))) throw new SnapshotCorruptError(`bad frame ${pfn}`, "frames");
       mem.frames.set(pfn, frame);
     }
     if (options.checkInvariants) checkInvariants(k.buddy);
