@@ -1787,7 +1787,7 @@ export class Reclaim {
     for (const name of VMSTAT_NAMES) counters[name] ??= 0;
     this.lastOutcome = s.lastOutcome === null ? null : (JSON.parse(JSON.stringify(s.lastOutcome)) as SlowPathOutcome);
     this.reports.length = 0;
-    this.reports.push(...s.reports);
+    for (const text of s.reports) this.reports.push(text); // a loop: spreading thousands of reports overflows the stack
     this.kswapd.clear();
     for (const { nid, ...k } of s.kswapd) this.kswapd.set(nid, { ...k });
     this.defer.clear();
