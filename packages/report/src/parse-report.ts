@@ -252,6 +252,11 @@ function parenDelta(fragment: string): number {
   return d;
 }
 
+/** How dmi_setup()'s "Hardware name:" line ends: the BIOS date (or its placeholder) or "(DT)". */
+const HARDWARE_END_RE = /(?:\d{2}\/\d{2}\/\d{4}|mm\/dd\/yyyy|\(DT\))$/i;
+/** A line of dump_stack after the hardware line: `Workqueue:`, `Backtrace:`, `[<addr>]`, `func+0x…/0x…`, stack words. */
+const STACK_LINE_RE = /^(?:Workqueue:|Backtrace:|Stack:|Call [Tt]race:|task:|RIP:|Code:)|^\[<|\+0x[0-9a-f]+\/0x|^(?:[0-9a-f]{8,16} )+[0-9a-f]{8,16}$|^<[A-Z]+>/;
+
 /** A kernel line wrapped by a mail client has a handful of pieces; the cap keeps re-joining linear. */
 const MAX_WRAPPED_PIECES = 32;
 
@@ -289,6 +294,12 @@ function continues(p: Pending, text: string): boolean {
     }
     case "task":
       return !p.complete;
+    case "hardware": {
+      // "Hardware name: VENDOR PRODUCT, BIOS VERSION DATE" (or "(DT)"): a line a mail client broke before the
+      // BIOS date goes on with the rest, which is not a stack line.
+      const last = p.parts[p.parts.length - 1] ?? "";
+      return p.parts.length < 3 && !HARDWARE_END_RE.test(last) && !STACK_LINE_RE.test(text);
+    }
     default:
       return false;
   }

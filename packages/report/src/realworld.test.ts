@@ -293,6 +293,8 @@ describe("5.7.0-rc3 arm64 kdump kernel (ThunderX2), quoted seven levels deep and
   it("reads the quoted, wrapped report: two node lines, three zones", () => {
     const r = only(F);
     expect(r).toMatchObject({ line: 5, comm: "swapper/0", order: 6, gfpMask: 0x1, gfpNames: "GFP_DMA", kernelRelease: "5.7.0-rc3+" });
+    expect(r.hardware).toBe("Cavium Inc. Saber/Saber, BIOS TX2-FW-Release-3.1-build_01-2803-g74253a541a mm/dd/yyyy");
+    expect(r.callTrace[0]).toBe("Call trace:");
     expect(r.memInfo?.nodes.map((n) => n.nid)).toEqual([0, 1]);
     expect(r.memInfo?.zones.map((z) => [z.name, z.fields.free?.value, z.fields.managed?.value])).toEqual([
       ["DMA", 0, 0],
@@ -374,6 +376,8 @@ describe("reports without Mem-Info (articles and bug trackers cut them): the fai
     // "CPU: 3 PID: 12353 Comm: RenderThread Tainted: G ⏎ WC O    4.12.0-rc3-android-x86+ #1"
     expect(only("warn_alloc_4.12.0-rc3_x86_android_wrapped.txt").task).toMatchObject({ cpu: 3, pid: 12353, build: "1" });
     expect(only("warn_alloc_4.12.0-rc3_x86_android_wrapped.txt").nodemask).toBeNull();
+    // "Hardware name: Insyde ONDA Tablet/ONDA Tablet, BIOS" + "ONDA.D890HBBNR0A 03/11/2015"
+    expect(only("warn_alloc_4.12.0-rc3_x86_android_wrapped.txt").hardware).toBe("Insyde ONDA Tablet/ONDA Tablet, BIOS ONDA.D890HBBNR0A 03/11/2015");
     expect(only("warn_alloc_5.9.0_x86_64_journal.txt")).toMatchObject({ cpuset: "/", memsAllowed: "0" });
   });
   it("4.14 with timestamps scrubbed to \"[ ]\" and the Mem-Info cut after the global counters (\".\")", () => {
