@@ -54,3 +54,39 @@ describe("memInfoFromProc (6.18 /proc samples)", () => {
     expect(w.wouldSucceed).not.toBeNull();
   });
 });
+
+describe("memInfoFromProc on old kernels' /proc files", () => {
+  const old = (name: string) => fs.readFileSync(path.join(__dirname, "..", "..", "zones", "src", "__fixtures__", name), "utf8");
+  it("2.6.15 two-node zoneinfo (no managed, no boost, node 1 first): zones with free, min, protection", () => {
+    const mi = memInfoFromProc({ zoneinfo: old("zoneinfo-2.6.15-rc2-x86_64-numa.txt") });
+    // "Node 1, zone Normal / pages free 1809 / min 1423"; "Node 0, zone DMA … protection: (0, 3944, 3944, 3944)"
+    expect(mi.zones.map((z) => [z.nid, z.name, z.fields.free?.pages, z.fields.min?.pages])).toEqual([
+      [1, "Normal", 1809, 1423],
+      [0, "DMA", 2855, 3],
+      [0, "DMA32", 2912, 1418],
+    ]);
+    expect(mi.zones[1]?.lowmemReserve).toEqual([0, 3944, 3944, 3944]);
+    expect(mi.zones[0]?.fields.managed).toBeUndefined();
+    // order 0 needs no free-area line: Normal on node 1 has 1809 > low 1778 + 0 → served on the fast path
+    const w = whatIf(mi, { order: 0, gfp: "GFP_KERNEL", version: "2.6.24" });
+    expect(w.wouldSucceed).toBe(true);
+  });
+  it("a zoneinfo with a zone name no kernel had: a typed error naming the file and line", () => {
+    expect(() => memInfoFromProc({ zoneinfo: old("zoneinfo-2.6.3x-custom-zone.txt") })).toThrow(InvalidReportError);
+    try {
+      memInfoFromProc({ zoneinfo: old("zoneinfo-2.6.3x-custom-zone.txt") });
+    } catch (e) {
+      expect((e as InvalidReportError).location).toBe("zoneinfo:1");
+    }
+  });
+  it("a wrapped 4.14 arm32 pagetypeinfo gives the letters", () => {
+    const zoneinfo = "Node 0, zone      DMA\n  pages free     1000\n        min      10\n        low      12\n        high     14\n        spanned  4096\n        present  4096\n        protection: (0, 0, 0)\n";
+    const buddyinfo = "Node 0, zone      DMA     71    236    139     32     18      7      2      1      1      2      2      1      9 \n";
+    const pagetypeinfo = fs.readFileSync(path.join(__dirname, "__fixtures__", "pagetypeinfo-4.14-arm32-wrapped.txt"), "utf8");
+    const dma = memInfoFromProc({ zoneinfo, buddyinfo, pagetypeinfo }).zones[0];
+    // pagetypeinfo DMA order 0: Unmovable 71 only → "U"; order 12: Movable 9 → "M"; order 2: Unmovable 137, Movable 1, Reclaimable 1 → "UME"
+    expect(dma?.freeArea?.orders[0]?.letters).toBe("U");
+    expect(dma?.freeArea?.orders[2]?.letters).toBe("UME");
+    expect(dma?.freeArea?.orders[12]?.letters).toBe("M");
+  });
+});
