@@ -1,8 +1,9 @@
-// The byte path of a replay (issue 10): scanTraceBytes against scanTraceLine, and TraceReplayer.write() (chunks of
-// bytes) against TraceReplayer.line() fed by Node's readline, as `pagealloc replay` reads a file. Wherever the byte
-// scanner accepts a line it must give the text scanner's record, and a replay fed bytes must give the same summary
-// (or the same error) as one fed lines, for the real 6.18 sample, mutated lines, CRLF and lone CR line ends,
-// non-ASCII text and any chunking.
+// The byte path of a replay (issue 10). scanTraceLine runs scanTraceBytes on an ASCII copy of the line (its
+// property tests against the general parser are in trace.scan.test.ts); here the byte scanner on a line framed by
+// other bytes (it must not read past its ends) and without the text fields, and TraceReplayer.write() (chunks of
+// bytes) against TraceReplayer.line() fed by Node's readline, as `pagealloc replay` reads a file: the same summary
+// (or the same error) for the real 6.18 sample, mutated lines, CRLF and lone CR line ends, non-ASCII text and any
+// chunking.
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";

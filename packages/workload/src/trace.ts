@@ -109,25 +109,7 @@ const isBlank = (c: number): boolean => c === C_SPACE || c === C_TAB;
 const isWord = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= C_0 && c <= C_9) || c === 95;
 // Printable ASCII other than the space: what \S surely matches (anything else goes to the general parser).
 const isPrintable = (c: number): boolean => c > C_SPACE && c < 127;
-// The four line terminators that `.` does not match.
-const isLineTerminator = (c: number): boolean => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
 
-/** The index in KMEM_PAGE_EVENTS of the event name text[e, e + len), or −1 (the eight names have eight lengths). */
-function eventIndexAt(text: string, e: number, len: number): number {
-  let i: number;
-  switch (len) {
-    case 13: i = 0; break; // mm_page_alloc
-    case 12: i = 1; break; // mm_page_free
-    case 20: i = 2; break; // mm_page_free_batched
-    case 19: i = 3; break; // mm_page_free_direct
-    case 15: i = 4; break; // mm_pagevec_free
-    case 25: i = 5; break; // mm_page_alloc_zone_locked
-    case 18: i = 6; break; // mm_page_pcpu_drain
-    case 21: i = 7; break; // mm_page_alloc_extfrag
-    default: return -1;
-  }
-  return text.startsWith(KMEM_PAGE_EVENTS[i]!, e) ? i : -1;
-}
 
 // Field keys the scanner reads, and the length of "key=" for each.
 const KEY_PAGE = 0;
@@ -142,10 +124,13 @@ const KEY_LENGTH = [5, 4, 6, 12, 10, 12, 18];
 
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
+/** scanTraceLine()'s ASCII copy of a line (grown as needed). */
+let lineBytes = new Uint8Array(256);
+
 /**
- * The fast path of {@link parseTraceLine}: a scanner (indexOf / charCodeAt, no regular expression) for the
- * kernel's standard `trace` layout, `TASK-PID [CPU] FLAGS TIMESTAMP: EVENT: key=value ...`, that fills
- * `out` in place. It accepts a line only where it gives exactly what {@link parseTraceLineGeneral} gives
+ * The fast path of {@link parseTraceLine}: a scanner (no regular expression; {@link scanTraceBytes} on an ASCII
+ * copy of the line) for the kernel's standard `trace` layout, `TASK-PID [CPU] FLAGS TIMESTAMP: EVENT: key=value ...`,
+ * that fills `out` in place. It accepts a line only where it gives exactly what {@link parseTraceLineGeneral} gives
  * (a property test checks this on the real sample and on mutated lines); anything else (trace-cmd and
  * perf layouts, `kmem:` prefixes, odd fields, bad numbers that must raise a TraceParseError) is
  * {@link SCAN_FALLBACK}.
@@ -166,218 +151,20 @@ export function scanTraceLine(text: string, line: number, out: ScannedTraceRecor
   const n = text.length;
   if (n > 0 && text.charCodeAt(0) === C_HASH) return SCAN_NONE;
   // Every event name starts with "mm_pag": a line without it is no kmem page event in any layout.
-  const e = text.indexOf("mm_pag");
-  if (e < 0) return SCAN_NONE;
-  // The general parser takes the first "(^|\s)(kmem:)?NAME:" of the line; the first "mm_pag" preceded by a
-  // space and followed by a known name and ":" is that match.
-  if (e < 2 || text.charCodeAt(e - 1) !== C_SPACE) return SCAN_FALLBACK;
-  const nameEnd = text.indexOf(":", e);
-  if (nameEnd < 0) return SCAN_FALLBACK;
-  const ev = eventIndexAt(text, e, nameEnd - e);
-  if (ev < 0) return SCAN_FALLBACK;
-
-  // ---- context, right to left from the event: "TIMESTAMP: " then "FLAGS " then "[CPU] " then "-PID" then TASK
-  let i = e - 2;
-  let c = 0;
-  while (i >= 0 && isBlank((c = text.charCodeAt(i)))) i--;
-  if (i < 0 || c !== C_COLON) return SCAN_FALLBACK;
-  // TIMESTAMP: digits "." digits, read into an integer and a power of ten as it is walked.
-  const tsEnd = i;
-  let tsInt = 0;
-  let mul = 1;
-  i--;
-  while (i >= 0 && isDigit((c = text.charCodeAt(i)))) {
-    tsInt += (c - C_0) * mul;
-    mul *= 10;
-    i--;
+  if (text.indexOf("mm_pag") < 0) return SCAN_NONE;
+  // The scan of a file's bytes (scanTraceBytes) on an ASCII copy of the line. A line with another character or a
+  // line terminator goes to the general parser, which gives what a scanner accepting it would have given.
+  if (lineBytes.length < n) lineBytes = new Uint8Array(Math.max(n, 2 * lineBytes.length));
+  const b = lineBytes;
+  for (let k = 0; k < n; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 0x80 || c === 10 || c === 13) return SCAN_FALLBACK;
+    b[k] = c;
   }
-  const fracDigits = tsEnd - 1 - i;
-  if (fracDigits === 0 || c !== C_DOT) return SCAN_FALLBACK;
-  const dot = i;
-  i--;
-  while (i >= 0 && isDigit((c = text.charCodeAt(i)))) {
-    tsInt += (c - C_0) * mul;
-    mul *= 10;
-    i--;
-  }
-  const tsStart = i + 1;
-  if (tsStart === dot || i < 0 || !isBlank(c)) return SCAN_FALLBACK;
-  while (i >= 0 && isBlank((c = text.charCodeAt(i)))) i--;
-  // FLAGS: 4 or 5 characters (irqs-off, need-resched, hardirq/softirq, preempt depth, migrate-disable).
-  const flagsEnd = i;
-  while (i >= 0 && isPrintable((c = text.charCodeAt(i)))) i--;
-  const flagsLen = flagsEnd - i;
-  if ((flagsLen !== 4 && flagsLen !== 5) || i < 0 || !isBlank(c)) return SCAN_FALLBACK;
-  while (i >= 0 && isBlank((c = text.charCodeAt(i)))) i--;
-  if (i < 0 || c !== C_RBRACKET) return SCAN_FALLBACK;
-  const cpuEnd = i;
-  let cpu = 0;
-  mul = 1;
-  i--;
-  while (i >= 0 && isDigit((c = text.charCodeAt(i)))) {
-    cpu += (c - C_0) * mul;
-    mul *= 10;
-    i--;
-  }
-  // The first "[" of the line: the general parser's lazy TASK cannot end earlier.
-  if (i === cpuEnd - 1 || cpuEnd - i > 16 || c !== C_LBRACKET || text.indexOf("[") !== i) return SCAN_FALLBACK;
-  i--;
-  if (i < 0 || !isBlank(text.charCodeAt(i))) return SCAN_FALLBACK;
-  while (i >= 0 && isBlank((c = text.charCodeAt(i)))) i--;
-  const pidEnd = i;
-  let pid = 0;
-  mul = 1;
-  while (i >= 0 && isDigit((c = text.charCodeAt(i)))) {
-    pid += (c - C_0) * mul;
-    mul *= 10;
-    i--;
-  }
-  if (i === pidEnd || pidEnd - i > 15 || i < 0 || c !== C_DASH) return SCAN_FALLBACK;
-  const commEnd = i;
-  let commStart = 0;
-  while (commStart < commEnd && isBlank(text.charCodeAt(commStart))) commStart++;
-  for (let k = commStart; k < commEnd; k++) if (isLineTerminator(text.charCodeAt(k))) return SCAN_FALLBACK;
-  // An exact integer divided by an exact power of ten rounds once: the same double as Number(text).
-  const timestamp = tsEnd - tsStart <= 16 ? tsInt / POW10[fracDigits]! : Number(text.slice(tsStart, tsEnd));
-
-  // ---- fields: key=value separated by blanks, the first of each key wins
-  let pfn = -1;
-  let order = -1;
-  let pageStart = -1;
-  let pageEnd = -1;
-  let pageZeros = true;
-  let mt = -1;
-  let mtStart = -1;
-  let mtEnd = -1;
-  let gfp: string | undefined;
-  let altOrder = -1;
-  let altMtStart = -1;
-  let altMtEnd = -1;
-  let p = nameEnd + 1;
-  while (p < n && isBlank(text.charCodeAt(p))) p++;
-  while (p < n) {
-    // The known keys by a comparison each ("key=" at a token's start is the whole \w key), others by a walk.
-    // The first character picks the one known key to compare.
-    const k0 = text.charCodeAt(p);
-    let key = KEY_OTHER;
-    if (k0 === 112) {
-      if (text.charCodeAt(p + 1) === 102) {
-        if (text.charCodeAt(p + 2) === 110 && text.charCodeAt(p + 3) === C_EQ) key = KEY_PFN;
-      } else if (text.startsWith("page=", p)) key = KEY_PAGE;
-    } else if (k0 === 111) {
-      if (text.startsWith("order=", p)) key = KEY_ORDER;
-    } else if (k0 === 109) {
-      if (text.startsWith("migratetype=", p)) key = KEY_MT;
-    } else if (k0 === 103) {
-      if (text.startsWith("gfp_flags=", p)) key = KEY_GFP;
-    }
-    if (key === KEY_OTHER) {
-      const keyStart = p;
-      while (p < n && isWord(text.charCodeAt(p))) p++;
-      if (p === keyStart || p >= n || text.charCodeAt(p) !== C_EQ) return SCAN_FALLBACK;
-      key = p - keyStart === 11 && text.startsWith("alloc_order", keyStart) ? KEY_ALLOC_ORDER : p - keyStart === 17 && text.startsWith("alloc_migratetype", keyStart) ? KEY_ALLOC_MT : KEY_OTHER;
-      p = keyStart;
-    }
-    p += key === KEY_OTHER ? text.indexOf("=", p) + 1 - p : KEY_LENGTH[key]!;
-    const valStart = p;
-    if (key === KEY_PFN || key === KEY_ORDER || key === KEY_ALLOC_ORDER || (key === KEY_MT && mtStart < 0)) {
-      // Numbers: read as walked; anything but digits (or 0x and hex digits for pfn) goes to the general parser.
-      let v = 0;
-      if (key === KEY_PFN && text.charCodeAt(p) === C_0 && ((c = text.charCodeAt(p + 1)) === 120 || c === 88)) {
-        p += 2;
-        for (; p < n && !isBlank((c = text.charCodeAt(p))); p++) {
-          const d = c >= C_0 && c <= C_9 ? c - C_0 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
-          if (d < 0) return SCAN_FALLBACK;
-          v = v * 16 + d;
-        }
-        if (p - valStart < 3 || p - valStart > 15) return SCAN_FALLBACK;
-      } else {
-        for (; p < n && !isBlank((c = text.charCodeAt(p))); p++) {
-          if (!isDigit(c)) {
-            if (key !== KEY_MT) return SCAN_FALLBACK;
-            // migratetype=<not a number>: Number() of the text, as the general parser does.
-            v = -1;
-            while (p < n && !isBlank((c = text.charCodeAt(p)))) {
-              if (!isPrintable(c)) return SCAN_FALLBACK;
-              p++;
-            }
-            break;
-          }
-          v = v * 10 + (c - C_0);
-        }
-        if (p === valStart || p - valStart > 15) return SCAN_FALLBACK;
-      }
-      if (key === KEY_PFN) {
-        if (pfn < 0) pfn = v;
-      } else if (key === KEY_ORDER) {
-        if (order < 0) {
-          if (v > 31) return SCAN_FALLBACK;
-          order = v;
-        }
-      } else if (key === KEY_ALLOC_ORDER) {
-        if (altOrder < 0) {
-          if (v > 31) return SCAN_FALLBACK;
-          altOrder = v;
-        }
-      } else {
-        mt = v;
-        mtStart = valStart;
-        mtEnd = p;
-      }
-    } else {
-      let zeros = true;
-      for (; p < n && !isBlank((c = text.charCodeAt(p))); p++) {
-        if (!isPrintable(c)) return SCAN_FALLBACK;
-        if (c !== C_0) zeros = false;
-      }
-      if (p === valStart) return SCAN_FALLBACK;
-      if (key === KEY_PAGE) {
-        if (pageStart < 0) {
-          pageStart = valStart;
-          pageEnd = p;
-          pageZeros = zeros;
-        }
-      } else if (key === KEY_GFP) {
-        if (gfp === undefined) gfp = text.slice(valStart, p);
-      } else if (key === KEY_ALLOC_MT && altMtStart < 0) {
-        altMtStart = valStart;
-        altMtEnd = p;
-      }
-    }
-    while (p < n && isBlank(text.charCodeAt(p))) p++;
-  }
-  if (order < 0) order = altOrder;
-  if (order < 0) {
-    // No order: batched and pagevec frees are single pages; anything else is an error the general parser reports.
-    if (ev !== 2 && ev !== 4) return SCAN_FALLBACK;
-    order = 0;
-  }
-  if (pfn < 0 && pageStart < 0) return SCAN_FALLBACK;
-  let failed = false;
-  if (ev === 0) {
-    // page=0…0, (null) or 0x0: the allocation failed.
-    if (pageStart >= 0) failed = pageZeros || (pageEnd - pageStart === 6 && text.startsWith("(null)", pageStart)) || (pageEnd - pageStart === 3 && text.startsWith("0x0", pageStart));
-    else failed = pfn === 0;
-  }
-  out.event = KMEM_PAGE_EVENTS[ev]!;
-  out.eventIndex = ev;
-  out.line = line;
-  out.comm = text.slice(commStart, commEnd).trim() || undefined;
-  out.pid = pid;
-  out.cpu = cpu;
-  out.timestamp = timestamp;
-  out.pfn = pfn < 0 ? undefined : pfn;
-  out.page = pageStart < 0 ? undefined : text.slice(pageStart, pageEnd);
-  out.order = order;
-  if (mtStart < 0 && altMtStart >= 0) out.migratetype = Number(text.slice(altMtStart, altMtEnd));
-  else if (mtStart < 0) out.migratetype = undefined;
-  else out.migratetype = mt >= 0 ? mt : Number(text.slice(mtStart, mtEnd));
-  out.gfp = gfp;
-  out.failed = failed;
-  return SCAN_OK;
+  return scanTraceBytes(b, 0, n, line, out, true, text);
 }
 
-/** The index in KMEM_PAGE_EVENTS of the event name b[e, e + len), or −1 ({@link eventIndexAt} on bytes). */
+/** The index in KMEM_PAGE_EVENTS of the event name b[e, e + len), or −1 (the eight names have eight lengths). */
 function eventIndexAtBytes(b: Uint8Array, e: number, len: number): number {
   let i: number;
   switch (len) {
@@ -424,10 +211,10 @@ function asciiText(b: Uint8Array, start: number, end: number): string {
 }
 
 /**
- * {@link scanTraceLine} on the bytes of a line, `b[start, end)` (UTF-8 text without its line terminator), for a
- * replay that reads a file in chunks: no string per line. It accepts exactly the lines scanTraceLine accepts when
- * they are ASCII, with the same record (a property test checks this); a line with any other byte is
- * {@link SCAN_FALLBACK}, for the caller to decode and read as text. With `strings` false the record's text fields
+ * The scanner of {@link scanTraceLine}, on the bytes of a line, `b[start, end)` (UTF-8 text without its line
+ * terminator): a replay that reads a file in chunks calls it directly, with no string per line. It accepts a line
+ * only where it gives exactly what {@link parseTraceLineGeneral} gives (the property tests of scanTraceLine); a line
+ * with a byte outside ASCII is {@link SCAN_FALLBACK}, for the caller to decode and read as text. With `strings` false the record's text fields
  * (`comm`, `page`, `gfp`) are left undefined: the numbers, the event and `failed` are all a recorded replay reads.
  *
  * @param b - the bytes
@@ -436,9 +223,11 @@ function asciiText(b: Uint8Array, start: number, end: number): string {
  * @param line - its number (stored in the record)
  * @param out - the record to fill
  * @param strings - fill comm, page and gfp too
+ * @param text - the line as text, when the caller has it (`b[start + k]` is its k-th character): the text fields are
+ *   sliced from it
  * @returns {@link SCAN_NONE}, {@link SCAN_OK} or {@link SCAN_FALLBACK}
  */
-export function scanTraceBytes(b: Uint8Array, start: number, end: number, line: number, out: ScannedTraceRecord, strings: boolean): number {
+export function scanTraceBytes(b: Uint8Array, start: number, end: number, line: number, out: ScannedTraceRecord, strings: boolean, text?: string): number {
   const n = end;
   if (n > start && b[start] === C_HASH) return SCAN_NONE;
   // The first "mm_pag" of the line (every event name starts with it); on the way, the first "[" and any non-ASCII
@@ -648,17 +437,18 @@ export function scanTraceBytes(b: Uint8Array, start: number, end: number, line: 
   out.event = KMEM_PAGE_EVENTS[ev]!;
   out.eventIndex = ev;
   out.line = line;
-  out.comm = strings ? asciiText(b, commStart, commEnd).trim() || undefined : undefined;
+  const str = (from: number, to: number): string => (text !== undefined ? text.slice(from - start, to - start) : asciiText(b, from, to));
+  out.comm = strings ? str(commStart, commEnd).trim() || undefined : undefined;
   out.pid = pid;
   out.cpu = cpu;
   out.timestamp = timestamp;
   out.pfn = pfn < 0 ? undefined : pfn;
-  out.page = strings && pageStart >= 0 ? asciiText(b, pageStart, pageEnd) : undefined;
+  out.page = strings && pageStart >= 0 ? str(pageStart, pageEnd) : undefined;
   out.order = order;
   if (mtStart < 0 && altMtStart >= 0) out.migratetype = Number(asciiText(b, altMtStart, altMtEnd));
   else if (mtStart < 0) out.migratetype = undefined;
   else out.migratetype = mt >= 0 ? mt : Number(asciiText(b, mtStart, mtEnd));
-  out.gfp = strings && gfpStart >= 0 ? asciiText(b, gfpStart, gfpEnd) : undefined;
+  out.gfp = strings && gfpStart >= 0 ? str(gfpStart, gfpEnd) : undefined;
   out.failed = failed;
   return SCAN_OK;
 }
