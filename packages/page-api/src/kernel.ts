@@ -150,8 +150,9 @@ export class Kernel {
   /** The slow path's state (memory use, kswapd, compaction, vm events), or null when booted with `reclaim: false`. */
   readonly reclaim: Reclaim | null;
   private readonly reclaimAfterAlloc: boolean;
-  /** Node ids, for the after-alloc check of woken kswapd/kcompactd (see backgroundPending()). */
+  /** Node ids and the zones with managed pages (the only ones a boost can touch), for backgroundPending(). */
   private readonly reclaimNids: readonly number[];
+  private readonly managedZones: BuddyAllocator["zones"];
   /** A slow path ran (or the kernel was just booted or restored) since backgroundPending() last found nothing woken. */
   private mayHaveWokenBackground = true;
   private cpu = 0;
@@ -225,6 +226,7 @@ export class Kernel {
     this.buddy = bootBuddyFromZoneSet(this.zones, this.machine, { trace: options.trace, checkInvariants: options.checkInvariants, slowPath, fastPaths: options.fastPaths });
     this.reclaim?.attach(this.buddy);
     this.reclaimNids = this.buddy.nodeIds();
+    this.managedZones = this.buddy.zones.filter((z) => z.spec.managedPages > 0);
     this.maxOrder = this.buddy.nrOrders - 1;
     this.memory = FrameStore.forMachine(this.machine, options.initialContent ?? "garbage");
     const pk = this.machine.arch === "i386-pae" ? PKMAP.pae : PKMAP.nonPae;
@@ -691,7 +693,7 @@ export class Kernel {
    * slow path wakes the daemons, so the per-node state is read only after one ran (or after boot/restore).
    */
   private backgroundPending(): boolean {
-    const zones = this.buddy.zones;
+    const zones = this.managedZones;
     for (let i = 0; i < zones.length; i++) if (zones[i]!.watermarkBoost > 0) return true;
     if (!this.mayHaveWokenBackground) return false;
     const r = this.reclaim!;
