@@ -105,8 +105,8 @@ interface Order0Route {
   /** wmark_pages()'s index for allocFlags (0 min, 1 low, 2 high). */
   readonly wmarkIdx: number;
   /** The zone's watermarks and lowmem_reserve[] (read through, not copied: the spec's own objects). */
-  readonly watermark: { readonly min: number; readonly low: number; readonly high: number };
-  readonly lowmemReserve: readonly number[];
+  readonly watermark: BuddyZoneSpec["watermark"];
+  readonly lowmemReserve: BuddyZoneSpec["lowmemReserve"];
   /**
    * __zone_watermark_ok() of order 0 for allocFlags, when they hold no reserve, CMA or no-watermark bit: free pages
    * minus 1 nr_free_highatomic (6.12+) or 2 nr_reserved_highatomic (4.4–6.11), or 0 (the per-order loop before
