@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { capture } from "./commands/cli-test-helpers";
 import { interruptHooks } from "./interrupt";
+import { REPLAY_CHUNK_BYTES } from "./commands/replay";
 import { run } from "./run";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "pagealloc-interrupt-"));
@@ -91,32 +92,42 @@ describe("pagealloc run, interrupted", () => {
 });
 
 describe("pagealloc replay, interrupted", () => {
-  it("stops after the K-th line, summarises those lines, exit 130", async () => {
+  // The file is read and replayed in chunks of REPLAY_CHUNK_BYTES; a checkpoint follows each chunk. Interrupted after
+  // chunk K, the replay has read the complete lines of the first K chunks (a line the chunk cut off is dropped).
+  const linesIn = (text: string, bytes: number) => text.slice(0, bytes).split("\n").length - 1;
+
+  it("stops after the K-th chunk, summarises the lines it held, exit 130", async () => {
     const dir = tmp();
     const file = path.join(dir, "t.txt");
-    fs.writeFileSync(file, kmemTrace(10_000));
+    const text = kmemTrace(10_000);
+    fs.writeFileSync(file, text);
+    expect(text.length).toBeGreaterThan(3 * REPLAY_CHUNK_BYTES);
     const before = listeners();
-    sigintAt(101);
+    sigintAt(2);
     const io = capture();
     expect(await run(["replay", file, "--quiet"], io)).toBe(130);
     expect(listeners()).toBe(before);
-    // line 1 is the header; lines 2..101 are 50 allocations and 50 frees
-    expect(io.stdout).toContain("101 lines, 100 kmem page events\n");
-    expect(io.stdout).toContain("applied: 50 allocations, 50 frees\n");
-    expect(io.stdout).toMatch(/interrupted \(SIGINT\) after 101 lines \(\d+ of \d+ bytes\)\n$/);
+    // line 1 is the header, then allocation and free lines alternate
+    const lines = linesIn(text, 2 * REPLAY_CHUNK_BYTES);
+    const events = lines - 1;
+    expect(io.stdout).toContain(`${lines} lines, ${events} kmem page events\n`);
+    expect(io.stdout).toContain(`applied: ${Math.ceil(events / 2)} allocations, ${Math.floor(events / 2)} frees\n`);
+    expect(io.stdout).toMatch(new RegExp(`interrupted \\(SIGINT\\) after ${lines} lines \\(${2 * REPLAY_CHUNK_BYTES} of ${text.length} bytes\\)\n$`));
     expect(io.stderr).toBe("");
   });
 
   it("--json: the results cover the lines read, with an interrupted field", async () => {
     const dir = tmp();
     const file = path.join(dir, "t.txt");
-    fs.writeFileSync(file, kmemTrace(1000));
-    sigintAt(11);
+    const text = kmemTrace(1000);
+    fs.writeFileSync(file, text);
+    sigintAt(1);
     const io = capture();
     expect(await run(["replay", file, "--json", "--mode", "both"], io)).toBe(130);
     const r = JSON.parse(io.stdout);
-    expect(r.results.map((s: { lines: number }) => s.lines)).toEqual([11, 11]);
-    expect(r.interrupted).toMatch(/^interrupted \(SIGINT\) after 11 lines/);
+    const lines = linesIn(text, REPLAY_CHUNK_BYTES);
+    expect(r.results.map((s: { lines: number }) => s.lines)).toEqual([lines, lines]);
+    expect(r.interrupted).toMatch(new RegExp(`^interrupted \\(SIGINT\\) after ${lines} lines`));
   });
 });
 

@@ -152,3 +152,30 @@ describe("TraceReplayer.write(): bytes in chunks give what line() gives", () => 
     }
   });
 });
+
+describe("TraceReplayer.finish({ partial })", () => {
+  const alloc = "  a-1 [000] .....  1.000000: mm_page_alloc: page=0000000000000001 pfn=0x800 order=2 migratetype=0 gfp_flags=GFP_KERNEL";
+  const bytes = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+
+  it("replays a last line without a line end by default, as readline would", () => {
+    const r = new TraceReplayer(bootKernel({ machine: "tiny-16m" }), { mode: "recorded" });
+    r.write(bytes(`# tracer: nop\n${alloc}`));
+    expect(r.linesRead).toBe(1);
+    const s = r.finish();
+    expect([s.lines, s.applied.allocs]).toEqual([2, 1]);
+  });
+
+  it('drops it with partial: "drop" (input stopped mid-line: the bytes are the start of a line)', () => {
+    const r = new TraceReplayer(bootKernel({ machine: "tiny-16m" }), { mode: "recorded" });
+    r.write(bytes(`# tracer: nop\n${alloc.slice(0, 60)}`));
+    const s = r.finish({ partial: "drop" });
+    expect([s.lines, s.applied.allocs]).toEqual([1, 0]);
+  });
+
+  it('keeps a line that ended with a lone "\\r" even with partial: "drop"', () => {
+    const r = new TraceReplayer(bootKernel({ machine: "tiny-16m" }), { mode: "recorded" });
+    r.write(bytes(`${alloc}\r`));
+    const s = r.finish({ partial: "drop" });
+    expect([s.lines, s.applied.allocs]).toEqual([1, 1]);
+  });
+});

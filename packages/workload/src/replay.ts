@@ -143,6 +143,11 @@ export class TraceReplayer {
     this.before = { buddyinfo: renderState(kernel, "buddyinfo"), fragmentation: fragmentation(kernel, this.orders) };
   }
 
+  /** Lines read so far (by {@link TraceReplayer.line} or {@link TraceReplayer.write}; a line a chunk cut off counts once it ends). */
+  get linesRead(): number {
+    return this.lines;
+  }
+
   /**
    * Feed one line of the trace (any line: headers and other events are skipped).
    * @throws {TraceParseError} for a kmem page event whose fields cannot be read
@@ -376,8 +381,12 @@ export class TraceReplayer {
     }
   }
 
-  /** Replay a last line that {@link TraceReplayer.write} holds (no line end after it), drain the per-cpu lists and summarise. */
-  finish(): ReplaySummary {
+  /**
+   * Replay a last line that {@link TraceReplayer.write} holds (no line end after it), drain the per-cpu lists and summarise.
+   * @param options - `partial: "drop"` when the input stopped early (Ctrl-C): the held bytes are the start of a line, not a line
+   */
+  finish(options: { readonly partial?: "replay" | "drop" } = {}): ReplaySummary {
+    if (options.partial === "drop" && !this.carryCr) this.carryLen = 0;
     if (this.carryLen > 0 || this.carryCr) {
       this.carryCr = false;
       this.carriedLine();

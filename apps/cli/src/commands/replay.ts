@@ -1,7 +1,6 @@
 // `pagealloc replay TRACE`: kmem page events from ftrace / trace-cmd / perf script text, streamed line by
 // line into the model (parser and replay in @pagealloc/workload).
 import fs from "node:fs";
-import readline from "node:readline";
 import { type FragmentationRow, type ReplayMode, type ReplaySummary, TraceReplayer } from "@pagealloc/workload";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
@@ -53,6 +52,9 @@ function renderSummary(s: ReplaySummary, c: Colors, quiet: boolean): string {
   return `${out.join("\n")}\n`;
 }
 
+/** Bytes read from a trace file at a time: each chunk is replayed whole, and Ctrl-C is seen between chunks. */
+export const REPLAY_CHUNK_BYTES = 64 * 1024;
+
 export function registerReplay(program: Command, io: Io): void {
   const cmd = program
     .command("replay")
@@ -79,7 +81,7 @@ export function registerReplay(program: Command, io: Io): void {
     else {
       try {
         size = fs.statSync(file).size;
-        input = fs.createReadStream(file);
+        input = fs.createReadStream(file, { highWaterMark: REPLAY_CHUNK_BYTES });
       } catch {
         throw new UsageError(`${file}: no such file`);
       }
@@ -101,15 +103,14 @@ export function registerReplay(program: Command, io: Io): void {
         : undefined;
     bar?.start(size, 0);
     let bytes = 0;
-    let n = 0;
-    const rl = readline.createInterface({ input, crlfDelay: Infinity });
-    let lines = 0;
     try {
-      for await (const line of rl) {
-        for (const r of replayers) r.line(line);
-        lines++;
-        bytes += line.length + 1;
-        if (bar && ++n % 4096 === 0) bar.update(Math.min(bytes, size));
+      // the file's bytes go to the replayers as they come (TraceReplayer.write splits lines as readline does and reads
+      // the standard layout without a string per line); Ctrl-C is seen between chunks
+      for await (const chunk of input as AsyncIterable<Buffer | string>) {
+        const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+        for (const r of replayers) r.write(b);
+        bytes += b.length;
+        bar?.update(Math.min(bytes, size));
         if (intr.checkpoint()) break;
       }
     } catch (e) {
@@ -120,8 +121,9 @@ export function registerReplay(program: Command, io: Io): void {
       bar?.stop();
       if (input !== process.stdin) (input as fs.ReadStream).destroy();
     }
+    const lines = replayers[0]!.linesRead;
     const interrupted = intr.signal ? `interrupted (${intr.signal}) after ${lines} lines${size > 0 ? ` (${Math.min(bytes, size)} of ${size} bytes)` : ""}` : undefined;
-    const summaries = replayers.map((r) => r.finish());
+    const summaries = replayers.map((r) => r.finish({ partial: intr.signal ? "drop" : "replay" }));
     const k = kernels[0]!;
     if (opts.json) writeJson(io, { trace: file, machine: k.machine.name, version: k.version.raw, results: summaries, ...(interrupted ? { interrupted } : {}) });
     else {
