@@ -101,3 +101,19 @@ describe("runScriptAsync({ shouldYield })", () => {
     expect(r.steps.length).toBe(5);
   });
 });
+
+describe("failure explanations with the slow path (on by default)", () => {
+  const burst = "repeat 420 {\n  alloc net order=3 gfp=GFP_ATOMIC\n}\n";
+  it("say how the slow path ended after the fast path's verdict", () => {
+    // tiny-16m holds 3328 pages: 420 order-3 buffers (3360 pages) must fail. GFP_ATOMIC has no __GFP_DIRECT_RECLAIM,
+    // so after the retry at min __alloc_pages_slowpath() gives up (nopage): no compaction, reclaim or OOM.
+    const r = runScript(bootKernel({ machine: "tiny-16m", version: "6.18" }), burst);
+    expect(r.failures.length).toBeGreaterThan(0);
+    for (const f of r.failures) expect(f.explanation).toMatch(/; the slow path ended with nopage: /);
+  });
+  it("have no slow-path part when the kernel was booted without it", () => {
+    const r = runScript(bootKernel({ machine: "tiny-16m", version: "6.18", reclaim: false }), burst);
+    expect(r.failures.length).toBeGreaterThan(0);
+    for (const f of r.failures) expect(f.explanation).not.toMatch(/slow path/);
+  });
+});

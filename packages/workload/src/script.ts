@@ -655,10 +655,12 @@ function* scriptSteps(kernel: Kernel, script: string | readonly Statement[], opt
             const order = value(s.order);
             const node = s.node ? value(s.node) : -1;
             let page: Page | null;
+            let outcomeBefore: unknown = null;
             const cpu = kernel.smp_processor_id();
             try {
               // cpu= applies to this line only.
               if (s.cpu) kernel.set_cpu(value(s.cpu));
+              outcomeBefore = kernel.reclaim?.lastOutcome ?? null;
               page = kernel.alloc_pages_node(node, mask, order);
             } catch (e) {
               return runtime(s, e);
@@ -672,7 +674,13 @@ function* scriptSteps(kernel: Kernel, script: string | readonly Statement[], opt
               g.blocks.push(null);
               g.failed++;
               allOk = false;
-              if (order <= kernel.maxOrder) failures.push({ ...explainAllocFailure(kernel, mask, order, node === -1 ? kernel.numa_node_id() : node), line: s.line, name: s.name });
+              if (order <= kernel.maxOrder) {
+                const f = explainAllocFailure(kernel, mask, order, node === -1 ? kernel.numa_node_id() : node);
+                // the fast path's verdict, then how the slow path (when it ran for this request) ended
+                const out = kernel.reclaim?.lastOutcome ?? null;
+                const slow = out !== null && out !== outcomeBefore ? `; the slow path ended with ${out.result}${out.reason ? `: ${out.reason}` : ""}` : "";
+                failures.push({ ...f, explanation: f.explanation + slow, line: s.line, name: s.name });
+              }
             }
             step({ line: s.line, op: "alloc", name: s.name, order, pfn: page ? page.pfn : -1 });
             yield;
