@@ -59,3 +59,11 @@ describe("a pasted /proc/buddyinfo boots that state", () => {
     expect(() => replay({ ...base, freeCounts: "Node 0, zone   Normal 0 0 0 0 0 0 0 0 0 0 999999" })).toThrow(/do not fit|no zone/);
   });
 });
+
+describe("PlaygroundSession and the slow path", () => {
+  it("boots with the slow path unless the state says reclaim: false (the 'slow path' checkbox)", () => {
+    const base: PlaygroundState = { machine: "tiny-16m", version: "6.18", sysctls: {}, ops: [], step: 0 };
+    expect(replay(base).kernel.reclaim).not.toBeNull();
+    expect(replay({ ...base, reclaim: false }).kernel.reclaim).toBeNull();
+  });
+});
