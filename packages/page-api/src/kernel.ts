@@ -94,7 +94,8 @@ export interface BootKernelOptions {
    * serve goes through __alloc_pages_slowpath(), as in every real kernel); an options
    * object configures it (swap, swappiness, compaction, hooks), `false` turns it off: a failed fast path then
    * returns null at once (the behaviour before). `background: "after-alloc"` (default) runs woken kswapd/kcompactd
-   * after an allocation that left them woken; `"tick"` only on {@link Kernel.kswapd_tick}.
+   * after an allocation that left them woken (a wakeup made by calling `k.reclaim` directly waits for the next
+   * slow path or {@link Kernel.kswapd_tick}); `"tick"` only on {@link Kernel.kswapd_tick}.
    */
   readonly reclaim?: boolean | (ReclaimOptions & { readonly background?: "after-alloc" | "tick" });
 }
