@@ -151,9 +151,8 @@ export class Kernel {
   /** The slow path's state (memory use, kswapd, compaction, vm events), or null when booted with `reclaim: false`. */
   readonly reclaim: Reclaim | null;
   private readonly reclaimAfterAlloc: boolean;
-  /** Node ids and the zones with managed pages (the only ones a boost can touch), for backgroundPending(). */
+  /** Node ids, for backgroundPending(). */
   private readonly reclaimNids: readonly number[];
-  private readonly managedZones: BuddyAllocator["zones"];
   /** A slow path ran (or the kernel was just booted or restored) since backgroundPending() last found nothing woken. */
   private mayHaveWokenBackground = true;
   private cpu = 0;
@@ -211,6 +210,9 @@ export class Kernel {
             ro.onMigrate?.(from, to, owner);
           },
           onReport: (text) => {
+            // the rate limiter's "warn_alloc: N callbacks suppressed" comes first when it printed one
+            const suppressed = this.reclaim?.lastOutcome?.suppressedLine;
+            if (suppressed !== undefined) this.log.push({ level: "warn", text: suppressed });
             for (const line of text.split("\n")) this.log.push({ level: "warn", text: line });
             ro.onReport?.(text);
           },
@@ -227,7 +229,6 @@ export class Kernel {
     this.buddy = bootBuddyFromZoneSet(this.zones, this.machine, { trace: options.trace, checkInvariants: options.checkInvariants, slowPath, fastPaths: options.fastPaths });
     this.reclaim?.attach(this.buddy);
     this.reclaimNids = this.buddy.nodeIds();
-    this.managedZones = this.buddy.zones.filter((z) => z.spec.managedPages > 0);
     this.maxOrder = this.buddy.nrOrders - 1;
     this.memory = FrameStore.forMachine(this.machine, options.initialContent ?? "garbage");
     const pk = this.machine.arch === "i386-pae" ? PKMAP.pae : PKMAP.nonPae;
@@ -456,7 +457,10 @@ export class Kernel {
     // An order-0 hit on the per-cpu list takes buddy's fused path (the same result, without the request objects).
     let pfn = order === 0 && nodemask === undefined ? this.buddy.allocOrder0Fast(mask, nid, this.cpu) : -1;
     if (pfn < 0) pfn = this.buddy.allocPages(mask, order, { nid, cpu: this.cpu, nodemask });
-    if (this.reclaimAfterAlloc && this.backgroundPending()) this.reclaim!.tick();
+    const r = this.reclaim;
+    // rmqueue(): a fallback steal that boosted a watermark wakes kswapd only for an ALLOC_KSWAPD request
+    if (r !== null && r.boostPending() && r.afterAllocation(mask)) this.mayHaveWokenBackground = true;
+    if (this.reclaimAfterAlloc && this.backgroundPending()) r!.tick();
     if (pfn < 0) return null;
     const pages = 2 ** order;
     if (mask & this.gfpComp && order > 0) this.compound.set(pfn, order);
@@ -688,14 +692,12 @@ export class Kernel {
   }
 
   /**
-   * Has the slow path background work to do: kswapd or kcompactd of a node woken, or a zone's watermark boosted
-   * (which wakes kswapd at the next tick)? The after-alloc tick runs only then, so that an allocation that woke
-   * nothing costs no more than without the slow path (tick() would find nothing to do). Between two ticks only the
-   * slow path wakes the daemons, so the per-node state is read only after one ran (or after boot/restore).
+   * Has the slow path background work to do: kswapd or kcompactd of a node woken? The after-alloc tick runs only
+   * then, so that an allocation that woke nothing costs no more than without the slow path (tick() would find
+   * nothing to do). Between two ticks only the slow path and rmqueue()'s boosted-watermark check wake the daemons,
+   * so the per-node state is read only after one of them ran (or after boot/restore).
    */
   private backgroundPending(): boolean {
-    const zones = this.managedZones;
-    for (let i = 0; i < zones.length; i++) if (zones[i]!.watermarkBoost > 0) return true;
     if (!this.mayHaveWokenBackground) return false;
     const r = this.reclaim!;
     const nids = this.reclaimNids;

@@ -29,7 +29,7 @@ export {
 } from "./memory-use";
 export { type OomTask, type OomDecision, OOM_SCORE_ADJ_MIN, oomBadness, selectBadProcess } from "./oom";
 export { type ReclaimTraceEvent, type ReclaimTraceLineContext, type VmscanTraceFormats, formatReclaimTraceEvent, formatReclaimTraceLine, traceEventExists, vmscanTraceFormats } from "./trace";
-export { type SlowPathFlow, type FailureLineForm, type ShowMemLayout, type ReclaimVersionFacts, reclaimVersionFacts } from "./version";
+export { type SlowPathFlow, type FailureLineForm, type ShowMemLayout, type ReclaimVersionFacts, reclaimVersionFacts, type WarnRatelimitFacts, warnRatelimitFacts } from "./version";
 export { type ShowMemLayoutFacts, type WarnAllocOptions, renderWarnAlloc, showMemLayout } from "./warn-alloc";
 export {
   type ReclaimOptions,
@@ -40,5 +40,5 @@ export {
   Reclaim,
   createReclaim,
 } from "./reclaim";
-export { type MemoryUseStateData, type ReclaimStateData, type KswapdStateData, type DeferStateData } from "./state";
+export { type MemoryUseStateData, type ReclaimStateData, type KswapdStateData, type DeferStateData, type WarnRatelimitStateData } from "./state";
 export { type ScenarioRequest, type ScenarioResult, SLOW_PATH_SCENARIOS, runSlowPathScenario } from "./scenarios";

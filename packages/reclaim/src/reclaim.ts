@@ -40,8 +40,8 @@ import {
 } from "./memory-use";
 import { type OomDecision, type OomTask, selectBadProcess } from "./oom";
 import { type ReclaimTraceEvent, traceEventExists, vmscanTraceFormats } from "./trace";
-import { type ReclaimStateData, checkReclaimState } from "./state";
-import { type ReclaimVersionFacts, reclaimVersionFacts } from "./version";
+import { type ReclaimStateData, type WarnRatelimitStateData, checkReclaimState } from "./state";
+import { type ReclaimVersionFacts, type WarnRatelimitFacts, reclaimVersionFacts, warnRatelimitFacts } from "./version";
 import { renderWarnAlloc } from "./warn-alloc";
 
 /** Options of {@link createReclaim}. */
@@ -77,6 +77,11 @@ export interface ReclaimOptions {
   readonly traceDetail?: boolean;
   /** Receives every warn_alloc report (the kernel log text, one string per report). */
   readonly onReport?: (text: string) => void;
+  /**
+   * Receives the other kernel log lines of the slow path: the rate limiter's `warn_alloc: N callbacks suppressed`
+   * (`printk: N messages suppressed.` on 2.6.24), printed just before the report it precedes.
+   */
+  readonly onLog?: (text: string) => void;
   /** Render the warn_alloc report (default true; the text is built from the state at failure). */
   readonly renderReport?: (ctx: FailureContext) => string;
   /** Slow-path loops after which a request the kernel would keep retrying is stopped (default 64). */
@@ -110,6 +115,10 @@ export interface SlowPathOutcome {
   oom?: OomDecision;
   /** The warn_alloc text, when one was printed. */
   report?: string;
+  /** The rate limiter's suppressed-messages line printed before the report, when there was one. */
+  suppressedLine?: string;
+  /** warn_alloc's rate limit kept the report out of the log (the request failed all the same). */
+  reportSuppressed?: boolean;
 }
 
 /** What a report renderer gets. */
@@ -198,6 +207,9 @@ const VMSTAT_NAMES = [
 export type ReclaimVmEvent = (typeof VMSTAT_NAMES)[number] | "allocstall" | `allocstall_${string}`;
 const X86_64_ZONE_TYPES = ["DMA", "DMA32", "Normal", "Movable", "Device"];
 
+type MutableRatelimit = { -readonly [K in keyof WarnRatelimitStateData]: WarnRatelimitStateData[K] };
+const freshRatelimit = (): MutableRatelimit => ({ clockMs: 0, initialized: false, begin: 0, printed: 0, missed: 0, toks: 0, lastMsg: 0, reportsSuppressed: 0 });
+
 /**
  * The slow path of one machine's allocator: the memory-use model, kswapd and kcompactd per node, direct reclaim,
  * compaction with deferral, the retry rules, the OOM decision and the warn_alloc report. Build it with
@@ -214,6 +226,14 @@ export class Reclaim {
   readonly reports: string[] = [];
   private a: BuddyAllocator | null = null;
   private facts: ReclaimVersionFacts | null = null;
+  private rlFacts: WarnRatelimitFacts | null = null;
+  /**
+   * nopage_rs (2.6.24: printk_ratelimit's statics; toks and lastMsg in ms), the simulated clock (ms; jiffies at
+   * HZ = 1000, advanced only by {@link Reclaim.advanceClock}) and the reports suppressed so far.
+   */
+  private ratelimit = freshRatelimit();
+  /** Per allocator zone: the watermark boost the rmqueue() wake check saw last. */
+  private boostSeen: number[] = [];
   private readonly defer = new Map<ZoneState, DeferState>();
   private readonly kswapd = new Map<number, KswapdState>();
   private readonly swappiness: number;
@@ -235,8 +255,10 @@ export class Reclaim {
   /** Bind the allocator (done by the hook on first use; call it to use the model before any slow path). */
   attach(allocator: BuddyAllocator): this {
     if (this.a && this.a !== allocator) throw new InvalidReclaimArgumentError("this reclaim model is attached to another allocator", "allocator");
+    if (this.a !== allocator) this.boostSeen = allocator.zones.map((z) => z.watermarkBoost);
     this.a = allocator;
     this.facts = reclaimVersionFacts(allocator.version);
+    this.rlFacts = warnRatelimitFacts(allocator.version);
     return this;
   }
 
@@ -616,6 +638,67 @@ export class Reclaim {
   }
 
   /**
+   * Has a zone's watermark boost changed since the rmqueue() wake check last looked (a fallback steal boosted it)?
+   * Cheap: the page API asks after each allocation and calls {@link Reclaim.afterAllocation} only then.
+   */
+  boostPending(): boolean {
+    const zones = this.allocator.zones;
+    const seen = this.boostSeen;
+    for (let i = 0; i < zones.length; i++) if (zones[i]!.watermarkBoost !== seen[i]) return true;
+    return false;
+  }
+
+  /**
+   * The end of an allocation (fast or slow path) made with `gfp`: a zone whose watermark a fallback steal boosted
+   * during it had ZONE_BOOSTED_WATERMARK set only when the request had ALLOC_KSWAPD (`__GFP_KSWAPD_RECLAIM`), and
+   * rmqueue() then cleared the bit and woke kswapd (5.0+). A steal by a request without it (e.g. `__GFP_HIGH`
+   * alone, GFP_TRANSHUGE_LIGHT) boosts the watermark and leaves kswapd asleep: the boost waits for the next wakeup
+   * (the slow path's wake_all_kswapds(), which a boosted node does not refuse). Call it after each allocation that
+   * does not go through the page API (which calls it); the boost seen is then brought up to date.
+   * kernel: mm/page_alloc.c rmqueue() `if ((alloc_flags & ALLOC_KSWAPD) && test_bit(ZONE_BOOSTED_WATERMARK, …))`
+   *   → wakeup_kswapd(zone, 0, 0, zone_idx(zone)); the bit is set by try_to_claim_block() (6.15+;
+   *   steal_suitable_fallback() 5.0–6.14) `if (boost_watermark(zone) && (alloc_flags & ALLOC_KSWAPD))`
+   *
+   * @param gfp - the allocation's gfp mask
+   * @returns whether kswapd was woken
+   * @example
+   * ```ts
+   * import { createReclaim } from "@pagealloc/reclaim";
+   * import { bootBuddy } from "@pagealloc/buddy";
+   * const r = createReclaim();
+   * r.attach(bootBuddy([{ nid: 0, name: "Normal", zoneIdx: 2, startPfn: 0, spannedPages: 1024, presentPages: 1024, managedPages: 1024,
+   *   watermark: { min: 16, low: 20, high: 24 }, lowmemReserve: [0, 0, 0], pcp: { batch: 1, high: 0 } }], { slowPath: r.slowPath }));
+   * console.log(r.afterAllocation(0xcc0), r.kswapdWoken(0)); // => false false
+   * ```
+   */
+  afterAllocation(gfp: number): boolean {
+    const zones = this.allocator.zones;
+    const seen = this.boostSeen;
+    const kswapd = (gfp & this.kswapdReclaimBit()) !== 0;
+    let woke = false;
+    for (let i = 0; i < zones.length; i++) {
+      const z = zones[i]!;
+      // boost_watermark() ran during this allocation (the boost rose; a steal at an unchanged, capped boost is not
+      // seen: see the README's decisions)
+      if (kswapd && z.watermarkBoost > seen[i]! && z.spec.managedPages > 0) {
+        const s = this.kswapdState(z.spec.nid);
+        const before = s.woken;
+        this.wakeupKswapd(z, 0, 0, z.spec.zoneIdx, false); // wakeup_kswapd(zone, 0, 0, zone_idx(zone))
+        if (!before && s.woken) woke = true;
+      }
+      seen[i] = z.watermarkBoost;
+    }
+    return woke;
+  }
+
+  private kswapdBit = -1;
+  /** __GFP_KSWAPD_RECLAIM of the version (0 before 4.4: no boost either, which came in 5.0). */
+  private kswapdReclaimBit(): number {
+    if (this.kswapdBit < 0) this.kswapdBit = (gfpFlags(this.allocator.version) as Record<string, number | undefined>)["__GFP_KSWAPD_RECLAIM"] ?? 0;
+    return this.kswapdBit;
+  }
+
+  /**
    * Run woken background work: kswapd of each node (balance_pgdat), then kcompactd. Call it after allocations (the
    * page API does after each one) or on an explicit tick; it is deterministic.
    * kernel: mm/vmscan.c kswapd(), mm/compaction.c kcompactd()
@@ -627,11 +710,7 @@ export class Reclaim {
     let reclaimed = 0;
     for (const nid of a.nodeIds()) {
       const s = this.kswapdState(nid);
-      // rmqueue(): a boosted zone wakes kswapd after an ALLOC_KSWAPD allocation (buddy clears ZONE_BOOSTED_WATERMARK).
-      if (!s.woken && a.nodeZones(nid).some((z) => z.watermarkBoost > 0)) {
-        s.woken = true;
-        s.highestZoneIdx = Math.max(s.highestZoneIdx, ...a.nodeZones(nid).map((z) => z.spec.zoneIdx));
-      }
+      // a boosted watermark wakes kswapd only through rmqueue() (afterAllocation) or the slow path's wakeup
       if (s.woken) {
         this.emit({ event: "mm_vmscan_kswapd_wake", nid, zid: s.highestZoneIdx, order: s.order });
         const { reclaimed: got, reclaimOrder } = this.balancePgdat(nid, s.order, s.highestZoneIdx);
@@ -711,7 +790,11 @@ export class Reclaim {
     // a full priority loop that reclaimed nothing is a failure; MAX_RECLAIM_RETRIES of them make the node hopeless
     if (completed && total === 0) this.kswapdState(nid).failures++;
     if (boosted) {
-      for (const z of zones) z.watermarkBoost = 0;
+      for (const z of zones) {
+        z.watermarkBoost = 0;
+        const i = a.zones.indexOf(z);
+        if (i >= 0) this.boostSeen[i] = 0;
+      }
       this.wakeupKcompactd(nid, a.pageblockOrder, highestZoneIdx);
     }
     return { reclaimed: total, reclaimOrder: order };
@@ -1714,14 +1797,105 @@ export class Reclaim {
 
   // ------------------------------------------------------------------ warn_alloc
 
-  /** kernel: mm/page_alloc.c warn_alloc() (not rate-limited here) */
+  /** kernel: mm/page_alloc.c warn_alloc() (2.6.24: __alloc_pages() `nopage:`; 3.0–4.8 warn_alloc_failed()) */
   private warnAlloc(g: SlowGfp, order: number, request: AllocRequest, out: SlowPathOutcome): void {
+    // `if ((gfp_mask & __GFP_NOWARN) || !__ratelimit(&nopage_rs) ...) return;`: a __GFP_NOWARN failure never reaches
+    // the rate limiter, so it is not counted as missed either.
     if (g.noWarn) return;
+    if (!this.warnRatelimit(out)) {
+      this.ratelimit.reportsSuppressed++;
+      out.reportSuppressed = true;
+      return;
+    }
     const render = this.options.renderReport ?? ((ctx: FailureContext) => renderWarnAlloc(ctx));
     const text = render({ reclaim: this, allocator: this.allocator, gfp: g.gfp, order, request });
     out.report = text;
     this.reports.push(text);
     this.options.onReport?.(text);
+  }
+
+  /**
+   * May warn_alloc print now? The version's rate limiter on the simulated clock; prints (via `onLog`) the
+   * suppressed-messages line where the kernel does.
+   * kernel: lib/ratelimit.c ___ratelimit() (2.6.24: kernel/printk.c __printk_ratelimit())
+   */
+  private warnRatelimit(out: SlowPathOutcome): boolean {
+    const f = this.rlFacts ?? warnRatelimitFacts(this.allocator.version);
+    const rl = this.ratelimit;
+    const now = rl.clockMs;
+    let line: string | null = null;
+    let ok: boolean;
+    if (f.kind === "token-bucket") {
+      // toks starts full (10 * 5 * HZ) and gains one per jiffy up to burst × interval; a message takes interval.
+      if (!rl.initialized) {
+        rl.initialized = true;
+        rl.toks = f.burst * f.intervalMs;
+      }
+      rl.toks = Math.min(rl.toks + (now - rl.lastMsg), f.burst * f.intervalMs);
+      rl.lastMsg = now;
+      ok = rl.toks >= f.intervalMs;
+      if (ok) {
+        if (rl.missed) line = f.suppressedFormat.replace("%d", String(rl.missed));
+        rl.missed = 0;
+        rl.toks -= f.intervalMs;
+      } else rl.missed++;
+    } else {
+      if (!rl.initialized) {
+        rl.initialized = true;
+        rl.begin = now;
+        rl.printed = 0;
+      }
+      // time_is_before_jiffies(rs->begin + interval): the window has ended (strictly after begin + interval)
+      if (now > rl.begin + f.intervalMs) {
+        if (rl.missed) line = f.suppressedFormat.replace("%s", f.func).replace("%d", String(rl.missed));
+        rl.missed = 0;
+        rl.begin = now;
+        rl.printed = 0;
+      }
+      ok = rl.printed < f.burst;
+      if (ok) rl.printed++;
+      else rl.missed++;
+    }
+    if (line !== null) {
+      out.suppressedLine = line;
+      this.options.onLog?.(line);
+    }
+    return ok;
+  }
+
+  /** The simulated clock in milliseconds (jiffies at HZ = 1000) that warn_alloc's rate limit reads. */
+  get clockMs(): number {
+    return this.ratelimit.clockMs;
+  }
+
+  /** Reports warn_alloc's rate limit kept out of the log (counted, not printed; the outcome is unchanged). */
+  get reportsSuppressed(): number {
+    return this.ratelimit.reportsSuppressed;
+  }
+
+  /**
+   * Let simulated time pass. The model has no clock of its own: nothing else advances it, so without this every
+   * report of a run falls in one rate-limit window (6.18: one report per window of 10 s, the rest suppressed).
+   *
+   * @param ms - milliseconds (a non-negative safe integer)
+   * @returns the new clock
+   * @throws {InvalidReclaimArgumentError} for a negative, fractional or unsafe `ms`
+   * @example
+   * ```ts
+   * import { createReclaim } from "@pagealloc/reclaim";
+   * const r = createReclaim();
+   * console.log(r.advanceClock(10_001), r.clockMs); // => 10001 10001
+   * ```
+   */
+  advanceClock(ms: number): number {
+    if (!Number.isSafeInteger(ms) || ms < 0 || !Number.isSafeInteger(this.ratelimit.clockMs + ms)) throw new InvalidReclaimArgumentError(`${String(ms)} is not a non-negative whole number of milliseconds`, "ms");
+    this.ratelimit.clockMs += ms;
+    return this.ratelimit.clockMs;
+  }
+
+  /** warn_alloc's rate limiter: the window, and reports let through and suppressed in it. */
+  get warnRatelimitState(): WarnRatelimitStateData {
+    return { ...this.ratelimit };
   }
 
   // ------------------------------------------------------------------ snapshot state
@@ -1758,6 +1932,8 @@ export class Reclaim {
       reports: [...this.reports],
       kswapd: [...this.kswapd].map(([nid, s]) => ({ nid, ...s })),
       defer: [...this.defer].map(([z, d]) => ({ nid: z.spec.nid, zoneIdx: z.spec.zoneIdx, ...d })),
+      ratelimit: this.warnRatelimitState,
+      boostSeen: [...this.boostSeen],
     };
   }
 
@@ -1779,7 +1955,7 @@ export class Reclaim {
   importState(s: ReclaimStateData): void {
     const a = this.allocator;
     const zoneOf = (nid: number, zoneIdx: number) => a.zones.find((z) => z.spec.nid === nid && z.spec.zoneIdx === zoneIdx);
-    checkReclaimState(s, a.nodeIds(), (nid, zoneIdx) => zoneOf(nid, zoneIdx) !== undefined);
+    checkReclaimState(s, a.nodeIds(), (nid, zoneIdx) => zoneOf(nid, zoneIdx) !== undefined, a.zones.length);
     this.memory.importState(s.memory);
     const counters = this.vmstat as Record<string, number>;
     for (const name of Object.keys(counters)) delete counters[name];
@@ -1792,6 +1968,9 @@ export class Reclaim {
     for (const { nid, ...k } of s.kswapd) this.kswapd.set(nid, { ...k });
     this.defer.clear();
     for (const { nid, zoneIdx, ...d } of s.defer) this.defer.set(zoneOf(nid, zoneIdx)!, { ...d });
+    const rl = s.ratelimit;
+    this.ratelimit = rl ? { clockMs: rl.clockMs, initialized: rl.initialized, begin: rl.begin, printed: rl.printed, missed: rl.missed, toks: rl.toks, lastMsg: rl.lastMsg, reportsSuppressed: rl.reportsSuppressed } : freshRatelimit();
+    this.boostSeen = s.boostSeen ? [...s.boostSeen] : a.zones.map((z) => z.watermarkBoost);
   }
 }
 

@@ -7,7 +7,7 @@ import { consumeTo, oneZone } from "./test-helpers";
 
 // The fields of Reclaim and MemoryUseModel, each either saved by exportState() or not state. A field added to either
 // class fails this test until it is put in one of the two lists (and, if it is state, into exportState/importState).
-const RECLAIM_SAVED = ["memory", "vmstat", "lastOutcome", "reports", "kswapd", "defer"];
+const RECLAIM_SAVED = ["memory", "vmstat", "lastOutcome", "reports", "kswapd", "defer", "ratelimit", "boostSeen"];
 const RECLAIM_NOT_STATE = {
   options: "given again to createReclaim (callbacks, tasks, swappiness …)",
   a: "the attached allocator (its own state is buddy's exportState)",
@@ -15,6 +15,8 @@ const RECLAIM_NOT_STATE = {
   swappiness: "from options",
   inSlowPath: "true only during a call; exportState refuses then",
   slowPath: "a bound function",
+  rlFacts: "derived from the allocator's version",
+  kswapdBit: "derived from the allocator's version (__GFP_KSWAPD_RECLAIM)",
 };
 const MEMORY_SAVED = ["cap", "pfnOf", "orderOf", "useOf", "flagsOf", "ownerOf", "nidOf", "zoneOf", "next", "prev", "slotOfPfn", "freeSlots", "sentinels", "sizes", "zoneSizes", "pagesByUse", "swapTotal", "swapUsed"];
 

@@ -58,6 +58,27 @@ export interface DeferStateData {
 }
 
 /**
+ * warn_alloc's rate limiter (nopage_rs; 2.6.24: printk_ratelimit's statics) and the simulated clock it reads.
+ */
+export interface WarnRatelimitStateData {
+  /** The simulated clock in milliseconds (jiffies at HZ = 1000). */
+  readonly clockMs: number;
+  /** The window has started (RATELIMIT_INITIALIZED; `rs->begin != 0` before 6.x). */
+  readonly initialized: boolean;
+  /** rs->begin: the clock when the current window started. */
+  readonly begin: number;
+  /** rs->printed: reports let through in the current window. */
+  readonly printed: number;
+  /** rs->missed: reports suppressed since the last suppressed line. */
+  readonly missed: number;
+  /** 2.6.24 token bucket: toks (in ms) and last_msg. */
+  readonly toks: number;
+  readonly lastMsg: number;
+  /** Reports suppressed so far (all windows). */
+  readonly reportsSuppressed: number;
+}
+
+/**
  * Everything {@link Reclaim.importState} needs to put a slow path back where {@link Reclaim.exportState} found it:
  * the memory-use model, the vm event counters (in their order), the last outcome, the warn_alloc reports printed,
  * kswapd/kcompactd per node and compaction deferral per zone. The options (swappiness, compaction, tasks …) are not
@@ -72,6 +93,10 @@ export interface ReclaimStateData {
   readonly reports: readonly string[];
   readonly kswapd: readonly KswapdStateData[];
   readonly defer: readonly DeferStateData[];
+  /** warn_alloc's rate limiter (absent in states saved before it existed: a fresh limiter). */
+  readonly ratelimit?: WarnRatelimitStateData;
+  /** Per zone (allocator order) the watermark boost already seen by the rmqueue() wake check. */
+  readonly boostSeen?: readonly number[];
 }
 
 const fail = (reason: string, where: string): never => {
@@ -151,9 +176,10 @@ export function checkMemoryUseState(s: MemoryUseStateData, nrLists: number, nrUs
  * @param s - the state
  * @param nodeIds - the allocator's node ids
  * @param hasZone - whether the allocator has a zone (nid, zoneIdx)
+ * @param nrZones - the allocator's zone count (the length of `boostSeen`)
  * @throws {InvalidReclaimArgumentError} naming the first field that does not fit
  */
-export function checkReclaimState(s: ReclaimStateData, nodeIds: readonly number[], hasZone: (nid: number, zoneIdx: number) => boolean): void {
+export function checkReclaimState(s: ReclaimStateData, nodeIds: readonly number[], hasZone: (nid: number, zoneIdx: number) => boolean, nrZones?: number): void {
   if (!s || typeof s !== "object") fail("the reclaim state is not an object", "state");
   if (!Array.isArray(s.vmstat)) fail("vmstat must be an array of [name, value]", "state.vmstat");
   s.vmstat.forEach((e, i) => {
@@ -175,4 +201,14 @@ export function checkReclaimState(s: ReclaimStateData, nodeIds: readonly number[
     if (!d || !hasZone(d.nid, d.zoneIdx)) fail(`zone ${JSON.stringify(d?.nid)}/${JSON.stringify(d?.zoneIdx)} is not one of the allocator's zones`, where);
     for (const f of ["considered", "deferShift", "orderFailed"] as const) checkCount(d[f], `${where}.${f}`);
   });
+  if (s.ratelimit !== undefined) {
+    const rl = s.ratelimit;
+    if (!rl || typeof rl !== "object") fail("ratelimit must be an object", "state.ratelimit");
+    for (const f of ["clockMs", "begin", "printed", "missed", "toks", "lastMsg", "reportsSuppressed"] as const) checkCount(rl[f], `state.ratelimit.${f}`);
+    if (typeof rl.initialized !== "boolean") fail("initialized must be a boolean", "state.ratelimit.initialized");
+  }
+  if (s.boostSeen !== undefined) {
+    if (!Array.isArray(s.boostSeen) || (nrZones !== undefined && s.boostSeen.length !== nrZones)) fail(`expected an array of ${nrZones} boosts`, "state.boostSeen");
+    s.boostSeen.forEach((b, i) => checkCount(b, `state.boostSeen[${i}]`));
+  }
 }

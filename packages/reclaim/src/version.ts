@@ -211,3 +211,62 @@ const ROWS: readonly (readonly [string, ReclaimVersionFacts])[] = [
 export function reclaimVersionFacts(version: KernelVersion | string): ReclaimVersionFacts {
   return pickByVersion(ROWS, version);
 }
+
+/**
+ * How warn_alloc's reports are rate-limited in one kernel version, and what the rate limiter prints when it lets a
+ * report through again after suppressing some.
+ */
+export interface WarnRatelimitFacts {
+  /**
+   * `token-bucket`: 2.6.24's printk_ratelimit() → __printk_ratelimit() (kernel/printk.c): a bucket of
+   * burst × interval jiffies, full at boot, refilled one token per jiffy; each message takes `interval`.
+   * `interval`: ___ratelimit() (lib/ratelimit.c): at most `burst` messages per window of `interval` jiffies,
+   * the window starting at the first call and restarting at the first call after it ended.
+   */
+  readonly kind: "token-bucket" | "interval";
+  /** The interval in milliseconds (the kernel's in jiffies: 5 * HZ, 10 * HZ). */
+  readonly intervalMs: number;
+  readonly burst: number;
+  /**
+   * The line printed (KERN_WARNING) when messages were suppressed: before the next message let through (token
+   * bucket, `%d` the count) or when the next window starts (`%s` the caller the kernel names, `%d` the count).
+   */
+  readonly suppressedFormat: string;
+  /** The `%s` of the interval form: the function name ___ratelimit() is given. */
+  readonly func: string;
+}
+
+// [SRC 2.6.24 kernel/printk.c] __alloc_pages(): printk_ratelimit(), printk_ratelimit_jiffies = 5 * HZ,
+// printk_ratelimit_burst = 10, "printk: %d messages suppressed.". ≈2.6.27 (Dave Young's "printk ratelimiting
+// rewrite", the struct ratelimit_state of lib/ratelimit.c) a window of 5 * HZ / 10 and "%s: %d callbacks
+// suppressed" with __func__ of __ratelimit itself [≈]; ≈2.6.35 ___ratelimit(rs, func) names the caller
+// (printk_ratelimit() passes its caller, __alloc_pages_slowpath) [≈]; 3.0 warn_alloc_failed() with its own
+// DEFINE_RATELIMIT_STATE(nopage_rs, DEFAULT_RATELIMIT_INTERVAL, DEFAULT_RATELIMIT_BURST) [SRC 3.10]; 4.9 renamed
+// warn_alloc() [SRC 4.9 patch mails]; 5.4 (Johannes Weiner, commit 1be334e5c088 "ratelimit allocation failure
+// warnings more aggressively") nopage_rs = (10 * HZ, 1) [SRC 6.18 mm/page_alloc.c]. The suppressed line is printed
+// unless RATELIMIT_MSG_ON_RELEASE, which nopage_rs does not set [SRC 6.18 lib/ratelimit.c].
+const RL_CALLBACKS = "%s: %d callbacks suppressed";
+const RATELIMIT_ROWS: readonly (readonly [string, WarnRatelimitFacts])[] = [
+  ["2.6.24", { kind: "token-bucket", intervalMs: 5000, burst: 10, suppressedFormat: "printk: %d messages suppressed.", func: "" }],
+  ["2.6.27", { kind: "interval", intervalMs: 5000, burst: 10, suppressedFormat: RL_CALLBACKS, func: "__ratelimit" }],
+  ["2.6.35", { kind: "interval", intervalMs: 5000, burst: 10, suppressedFormat: RL_CALLBACKS, func: "__alloc_pages_slowpath" }],
+  ["3.0", { kind: "interval", intervalMs: 5000, burst: 10, suppressedFormat: RL_CALLBACKS, func: "warn_alloc_failed" }],
+  ["4.9", { kind: "interval", intervalMs: 5000, burst: 10, suppressedFormat: RL_CALLBACKS, func: "warn_alloc" }],
+  ["5.4", { kind: "interval", intervalMs: 10000, burst: 1, suppressedFormat: RL_CALLBACKS, func: "warn_alloc" }],
+];
+
+/**
+ * The warn_alloc rate limit of `version`.
+ *
+ * @param version - kernel version (2.6.24 or later)
+ * @returns the row that applies
+ * @example
+ * ```ts
+ * import { warnRatelimitFacts } from "@pagealloc/reclaim";
+ * const r = warnRatelimitFacts("4.19");
+ * console.log(r.intervalMs, r.burst, r.func, warnRatelimitFacts("6.18").burst); // => 5000 10 warn_alloc 1
+ * ```
+ */
+export function warnRatelimitFacts(version: KernelVersion | string): WarnRatelimitFacts {
+  return pickByVersion(RATELIMIT_ROWS, version);
+}
