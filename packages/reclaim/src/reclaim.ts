@@ -234,6 +234,17 @@ export class Reclaim {
   private ratelimit = freshRatelimit();
   /** Per allocator zone: the watermark boost the rmqueue() wake check saw last. */
   private boostSeen: number[] = [];
+  /**
+   * Facts derived from the version and options once, not per call: decoded gfp masks (by mask and the request's
+   * noMemalloc), whether each trace event exists, the allocstall counter per reclaim index, kswapd's GFP_KERNEL.
+   */
+  private readonly derived = {
+    gfp: new Map<number, SlowGfp>(),
+    events: new Map<string, boolean>(),
+    allocstall: new Map<number, ReclaimVmEvent>(),
+    gfpKernel: -1,
+    kswapdBit: -1,
+  };
   private readonly defer = new Map<ZoneState, DeferState>();
   private readonly kswapd = new Map<number, KswapdState>();
   private readonly swappiness: number;
@@ -254,6 +265,7 @@ export class Reclaim {
 
   /** Bind the allocator (done by the hook on first use; call it to use the model before any slow path). */
   attach(allocator: BuddyAllocator): this {
+    if (this.a === allocator) return this; // the hook attaches on every call: nothing to derive again
     if (this.a && this.a !== allocator) throw new InvalidReclaimArgumentError("this reclaim model is attached to another allocator", "allocator");
     if (this.a !== allocator) this.boostSeen = allocator.zones.map((z) => z.watermarkBoost);
     this.a = allocator;
@@ -279,7 +291,11 @@ export class Reclaim {
 
   /** Hand a trace event to the `trace` option when the version has that tracepoint. */
   private emit(e: ReclaimTraceEvent): void {
-    if (this.options.trace && traceEventExists(e.event, this.allocator.version)) this.options.trace(e);
+    const trace = this.options.trace;
+    if (!trace) return;
+    let exists = this.derived.events.get(e.event);
+    if (exists === undefined) this.derived.events.set(e.event, (exists = traceEventExists(e.event, this.allocator.version)));
+    if (exists) trace(e);
   }
 
   // ------------------------------------------------------------------ memory use
@@ -691,11 +707,10 @@ export class Reclaim {
     return woke;
   }
 
-  private kswapdBit = -1;
   /** __GFP_KSWAPD_RECLAIM of the version (0 before 4.4: no boost either, which came in 5.0). */
   private kswapdReclaimBit(): number {
-    if (this.kswapdBit < 0) this.kswapdBit = (gfpFlags(this.allocator.version) as Record<string, number | undefined>)["__GFP_KSWAPD_RECLAIM"] ?? 0;
-    return this.kswapdBit;
+    if (this.derived.kswapdBit < 0) this.derived.kswapdBit = (gfpFlags(this.allocator.version) as Record<string, number | undefined>)["__GFP_KSWAPD_RECLAIM"] ?? 0;
+    return this.derived.kswapdBit;
   }
 
   /**
@@ -768,7 +783,8 @@ export class Reclaim {
       }
       this.vmstat.pageoutrun++;
       // kswapd reclaims with sc.gfp_mask = GFP_KERNEL
-      const sc: ScanControl = { nrToReclaim, gfp: parseGfp("GFP_KERNEL", a.version), reclaimIdx: highestZoneIdx, mayWritepage: !nrBoostReclaim, maySwap: !nrBoostReclaim, kswapd: true, nrScanned: 0, nrReclaimed: 0, slabReclaimed: 0 };
+      if (this.derived.gfpKernel < 0) this.derived.gfpKernel = parseGfp("GFP_KERNEL", a.version);
+      const sc: ScanControl = { nrToReclaim, gfp: this.derived.gfpKernel, reclaimIdx: highestZoneIdx, mayWritepage: !nrBoostReclaim, maySwap: !nrBoostReclaim, kswapd: true, nrScanned: 0, nrReclaimed: 0, slabReclaimed: 0 };
       this.shrinkNode(nid, priority, sc);
       total += sc.nrReclaimed;
       stolenTotal += sc.nrReclaimed - sc.slabReclaimed;
@@ -1181,6 +1197,18 @@ export class Reclaim {
   // ------------------------------------------------------------------ the slow path
 
   private decodeGfp(gfp: number, request?: AllocRequest): SlowGfp {
+    // the decoding depends only on the mask, the version and request.noMemalloc (absent, true, false)
+    const nm = request?.noMemalloc;
+    const key = gfp * 4 + (nm === undefined ? 0 : nm ? 1 : 2);
+    let g = this.derived.gfp.get(key);
+    if (g === undefined) {
+      if (this.derived.gfp.size >= 4096) this.derived.gfp.clear();
+      this.derived.gfp.set(key, (g = this.decodeGfpUncached(gfp, request)));
+    }
+    return g;
+  }
+
+  private decodeGfpUncached(gfp: number, request?: AllocRequest): SlowGfp {
     const v = this.allocator.version;
     const flags = gfpFlags(v);
     const has = (name: string) => ((flags[name] ?? 0) & gfp) !== 0 && (flags[name] ?? 0) !== 0;
@@ -1348,11 +1376,15 @@ export class Reclaim {
 
   /** __count_zid_vm_events(ALLOCSTALL, reclaim_idx): `allocstall_<zone>` (≈4.8+), `allocstall` before. kernel: mm/vmscan.c do_try_to_free_pages() */
   private countAllocstall(reclaimIdx: number): void {
-    let key: ReclaimVmEvent = "allocstall";
-    if (this.versionFacts.allocstallPerZone) {
-      const named = this.allocator.zones.find((z) => z.spec.zoneIdx === reclaimIdx)?.spec.name;
-      const name = named ?? (this.options.zoneTypes ?? X86_64_ZONE_TYPES)[reclaimIdx] ?? String(reclaimIdx);
-      key = `allocstall_${name.toLowerCase()}`;
+    let key = this.derived.allocstall.get(reclaimIdx);
+    if (key === undefined) {
+      key = "allocstall";
+      if (this.versionFacts.allocstallPerZone) {
+        const named = this.allocator.zones.find((z) => z.spec.zoneIdx === reclaimIdx)?.spec.name;
+        const name = named ?? (this.options.zoneTypes ?? X86_64_ZONE_TYPES)[reclaimIdx] ?? String(reclaimIdx);
+        key = `allocstall_${name.toLowerCase()}`;
+      }
+      this.derived.allocstall.set(reclaimIdx, key);
     }
     this.vmstat[key] = (this.vmstat[key] ?? 0) + 1;
   }

@@ -16,7 +16,7 @@ const RECLAIM_NOT_STATE = {
   inSlowPath: "true only during a call; exportState refuses then",
   slowPath: "a bound function",
   rlFacts: "derived from the allocator's version",
-  kswapdBit: "derived from the allocator's version (__GFP_KSWAPD_RECLAIM)",
+  derived: "caches derived from the version and options (decoded gfp masks, trace events, counter names)",
 };
 const MEMORY_SAVED = ["cap", "pfnOf", "orderOf", "useOf", "flagsOf", "ownerOf", "nidOf", "zoneOf", "next", "prev", "slotOfPfn", "freeSlots", "sentinels", "sizes", "zoneSizes", "pagesByUse", "swapTotal", "swapUsed"];
 
