@@ -69,6 +69,30 @@ if (want("order0-pcp")) {
   record("order0-pcp", "alloc_pages + __free_pages, order 0 (ns/pair)", ns, "ns", 100, "<=", { baseline: nsBase, ratio: nsBase / ns, best: (t.min * 1e6) / BATCH });
 }
 
+// ---------------------------------------------------------------- slowpath-fail
+// A failed allocation through the slow path: tiny-16m (6.18) filled with GFP_KERNEL pages, then order-3 GFP_ATOMIC
+// requests that fail (kswapd woken, the retry at min, nopage). warn_alloc's rate limit (10 s, burst 1 in 6.18) keeps
+// nearly all their reports out of the log; the second figure advances the simulated clock past the window before
+// each request, so that every failure renders and prints its report.
+if (want("slowpath-fail")) {
+  const k = bootKernel({ machine: "tiny-16m", version: "6.18" });
+  while (k.alloc_page("GFP_KERNEL|__GFP_NOWARN") !== null);
+  const gfp = k.gfp("GFP_ATOMIC");
+  const BATCH = 200;
+  for (let i = 0; i < 2000; i++) k.alloc_pages(gfp, 3); // warm-up (and kswapd gives up: kswapd_failures)
+  const t = await timeIt("slowpath-fail", () => {
+    for (let i = 0; i < BATCH; i++) if (k.alloc_pages(gfp, 3) !== null) throw new Error("slowpath-fail: the request succeeded");
+  });
+  record("slowpath-fail", "failed order-3 GFP_ATOMIC, tiny-16m, report rate-limited (us/alloc)", (t.p50 * 1e3) / BATCH, "us", 100, "<=", { best: (t.min * 1e3) / BATCH });
+  const tp = await timeIt("slowpath-fail-report", () => {
+    for (let i = 0; i < 20; i++) {
+      k.reclaim.advanceClock(10_001);
+      if (k.alloc_pages(gfp, 3) !== null) throw new Error("slowpath-fail: the request succeeded");
+    }
+  });
+  record("slowpath-fail", "failed order-3 GFP_ATOMIC, tiny-16m, every report printed (us/alloc)", (tp.p50 * 1e3) / 20, "us", undefined, "<=", { best: (tp.min * 1e3) / 20 });
+}
+
 // ---------------------------------------------------------------- 2. buddy-mixed
 if (want("buddy-mixed")) {
   const OPS = quick ? 50_000 : 400_000;
