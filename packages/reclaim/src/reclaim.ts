@@ -170,6 +170,8 @@ interface SlowGfp {
   readonly retryMayFail: boolean;
   readonly noFail: boolean;
   readonly noWarn: boolean;
+  /** __GFP_DMA (warn_alloc's has_managed_dma() check, 5.17+). */
+  readonly dma: boolean;
   readonly thisNode: boolean;
   readonly memalloc: boolean;
   readonly noMemalloc: boolean;
@@ -1220,6 +1222,7 @@ export class Reclaim {
       retryMayFail: gfpRetryMayFail(gfp, v),
       noFail: gfpNoFail(gfp, v),
       noWarn: gfpNoWarn(gfp, v),
+      dma: has("__GFP_DMA"),
       thisNode: gfpThisNode(gfp, v),
       memalloc: has("__GFP_MEMALLOC"),
       noMemalloc: request?.noMemalloc ?? has("__GFP_NOMEMALLOC"),
@@ -1839,11 +1842,19 @@ export class Reclaim {
       out.reportSuppressed = true;
       return;
     }
+    // 5.17+: `|| ((gfp_mask & __GFP_DMA) && !has_managed_dma())`, after the rate limiter (which has counted this call):
+    // a machine without DMA memory does not report the failures of DMA requests it can never satisfy.
+    if (g.dma && this.versionFacts.warnNeedsManagedDma && !this.hasManagedDma()) return;
     const render = this.options.renderReport ?? ((ctx: FailureContext) => renderWarnAlloc(ctx));
     const text = render({ reclaim: this, allocator: this.allocator, gfp: g.gfp, order, request });
     out.report = text;
     this.reports.push(text);
     this.options.onReport?.(text);
+  }
+
+  /** Some node's ZONE_DMA has managed pages. kernel: mm/page_alloc.c has_managed_dma() (5.17+) */
+  private hasManagedDma(): boolean {
+    return this.allocator.zones.some((z) => z.spec.name === "DMA" && z.spec.managedPages > 0);
   }
 
   /**

@@ -84,6 +84,11 @@ export interface ReclaimVersionFacts {
    */
   readonly compactLargeFolios: boolean;
   readonly failureLine: FailureLineForm;
+  /**
+   * 5.17+: warn_alloc() skips the report of a __GFP_DMA request when no ZONE_DMA has managed pages
+   * (`has_managed_dma()`, "mm/page_alloc.c: do not warn allocation failure on zone DMA if no managed pages").
+   */
+  readonly warnNeedsManagedDma: boolean;
   /** 4.10+: the failure line ends with `, nodemask=…` and (CONFIG_CPUSETS) `,cpuset=…,mems_allowed=…`. */
   readonly failureLineNodemask: boolean;
   readonly showMem: ShowMemLayout;
@@ -105,6 +110,7 @@ const BOOK: ReclaimVersionFacts = {
   kcompactd: false,
   compactLargeFolios: false,
   failureLine: "dot-hex",
+  warnNeedsManagedDma: false,
   failureLineNodemask: false,
   showMem: "2.6.24",
   allocstallPerZone: false,
@@ -121,6 +127,7 @@ const MODERN: ReclaimVersionFacts = {
   kcompactd: true,
   compactLargeFolios: false,
   failureLine: "colon-named",
+  warnNeedsManagedDma: false,
   failureLineNodemask: false,
   showMem: "modern",
   allocstallPerZone: false,
@@ -131,7 +138,8 @@ const MODERN: ReclaimVersionFacts = {
 const V4_8: ReclaimVersionFacts = { ...MODERN, allocstallPerZone: true };
 const V4_10: ReclaimVersionFacts = { ...V4_8, failureLineNodemask: true };
 const V5_0: ReclaimVersionFacts = { ...V4_10, zoneLine: { boost: true, freeHighatomic: false, zspages: false } };
-const V6_9: ReclaimVersionFacts = { ...V5_0, compactLargeFolios: true };
+const V5_17: ReclaimVersionFacts = { ...V5_0, warnNeedsManagedDma: true };
+const V6_9: ReclaimVersionFacts = { ...V5_17, compactLargeFolios: true };
 const V6_15: ReclaimVersionFacts = { ...V6_9, zoneLine: { boost: true, freeHighatomic: true, zspages: false }, nodeLine: { writebackTmp: true, balloon: true } };
 const V6_17: ReclaimVersionFacts = { ...V6_15, nodeLine: { writebackTmp: false, balloon: true } };
 
@@ -191,6 +199,7 @@ const ROWS: readonly (readonly [string, ReclaimVersionFacts])[] = [
   ["4.8", V4_8],
   ["4.10", V4_10],
   ["5.0", V5_0],
+  ["5.17", V5_17],
   ["6.9", V6_9],
   ["6.15", V6_15],
   ["6.17", V6_17],
