@@ -117,3 +117,29 @@ describe("failure explanations with the slow path (on by default)", () => {
     for (const f of r.failures) expect(f.explanation).not.toMatch(/slow path/);
   });
 });
+
+describe("sleep: simulated time for warn_alloc's rate limiter", () => {
+  it("parses N s / N ms, JSON Lines too, and rejects other units with a location", () => {
+    expect(parseScript("sleep 10s\nsleep 250ms")).toMatchObject([{ op: "sleep", ms: 10_000 }, { op: "sleep", ms: 250 }]);
+    expect(parseScript('{"op":"sleep","ms":250}')).toEqual(parseScript("sleep 250ms"));
+    expect(() => parseScript("sleep 1h", { file: "w.pa" })).toThrow(/sleep N\(ms\|s\).*w\.pa:1:7/);
+    expect(() => parseScript("sleep")).toThrow(/sleep N\(ms\|s\)/);
+    expect(() => parseScript("sleep 1s 2s")).toThrow(/unexpected "2s"/);
+  });
+
+  it("6.18 prints one report per 10 s: after sleep 10001ms the next one follows 'warn_alloc: N callbacks suppressed'", () => {
+    // tiny-16m has fewer than 8 free order-9 blocks, so 12 GFP_ATOMIC order-9 requests fail at least 4 times; a
+    // GFP_ATOMIC request cannot reclaim or compact, so each failure reaches warn_alloc. 6.18: nopage_rs = (10*HZ, 1):
+    // the first failure is printed, the others in the same 10 s window are missed. ___ratelimit() opens a new window
+    // only strictly after begin + 10000 ms, and then prints "%s: %d callbacks suppressed" with the missed count.
+    const k = bootKernel({ machine: "tiny-16m", version: "6.18" });
+    const r = runScript(k, "alloc big order=9 gfp=GFP_ATOMIC count=12\nsleep 10001ms\nalloc more order=9 gfp=GFP_ATOMIC");
+    const failed = r.failures.length;
+    expect(failed).toBeGreaterThanOrEqual(5);
+    const text = k.dmesg().map((l) => l.text);
+    const reports = text.filter((t) => t.includes("page allocation failure"));
+    expect(reports).toHaveLength(2);
+    const missed = failed - 2; // all failures but the two printed
+    expect(text).toContain(`warn_alloc: ${missed} callbacks suppressed`);
+  });
+});

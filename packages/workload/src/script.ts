@@ -26,6 +26,7 @@ export type Statement = ScriptPosition &
     | { readonly op: "reclaimable"; readonly name: string }
     | { readonly op: "mark"; readonly name: string; readonly use: MarkUse }
     | { readonly op: "tick" }
+    | { readonly op: "sleep"; readonly ms: number }
     | { readonly op: "drain" }
     | { readonly op: "show"; readonly file: StateFile }
     | { readonly op: "repeat"; readonly times: ScriptValue; readonly body: readonly Statement[] }
@@ -223,6 +224,15 @@ function parseTextScript(text: string, file: string, names: Iterable<string> = [
         if (t.length > 1) p.fail(`unexpected ${JSON.stringify(t[1]!.text)}`, t[1]!.column);
         top.body.push({ ...at, op: head.text });
         return;
+      case "sleep": {
+        // simulated time: the clock warn_alloc's rate limiter reads (HZ = 1000)
+        const d = t[1];
+        const m = d ? /^(\d{1,9})(ms|s)$/.exec(d.text) : null;
+        if (!m) p.fail("sleep N(ms|s): a whole number of milliseconds or seconds, e.g. sleep 10s", d?.column ?? endColumn);
+        if (t.length > 2) p.fail(`unexpected ${JSON.stringify(t[2]!.text)}`, t[2]!.column);
+        top.body.push({ ...at, op: "sleep", ms: Number(m![1]) * (m![2] === "s" ? 1000 : 1) });
+        return;
+      }
       case "mark": {
         const name = p.name(t[1], "mark", endColumn);
         if (!allocated.has(name)) p.fail(`mark ${name}: no earlier "alloc ${name}"`, t[1]!.column);
@@ -296,6 +306,8 @@ function parseJsonLines(text: string, file: string, names?: Iterable<string>): S
         return "drain";
       case "tick":
         return "tick";
+      case "sleep":
+        return `sleep ${String(o.ms)}ms`;
       case "mark":
         return `mark ${String(o.name)} ${String(o.use)}`;
       case "repeat":
@@ -368,7 +380,7 @@ export interface ExpectResult {
 /** One executed statement (a step), for logs and the playground. */
 export interface ScriptStep {
   readonly line: number;
-  readonly op: "alloc" | "free" | "reclaimable" | "mark" | "drain" | "tick" | "show" | "expect";
+  readonly op: "alloc" | "free" | "reclaimable" | "mark" | "drain" | "tick" | "sleep" | "show" | "expect";
   readonly name?: string;
   readonly order?: number;
   /** First pfn of the block (−1: a failed allocation). */
@@ -732,6 +744,12 @@ function* scriptSteps(kernel: Kernel, script: string | readonly Statement[], opt
         case "tick":
           kernel.kswapd_tick();
           step({ line: s.line, op: "tick" });
+          yield;
+          break;
+        case "sleep":
+          // without the slow path there is no clock to advance (nothing in the fast path reads time)
+          kernel.reclaim?.advanceClock(s.ms);
+          step({ line: s.line, op: "sleep" });
           yield;
           break;
         case "drain":
