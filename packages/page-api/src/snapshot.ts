@@ -120,7 +120,7 @@ export interface SnapshotOptions {
   readonly extra?: Uint8Array;
 }
 
-const RECLAIM_CALLBACKS = ["trace", "onEvict", "onMigrate", "onReport", "oomKill", "renderReport"] as const;
+const RECLAIM_CALLBACKS = ["trace", "onEvict", "onMigrate", "onReport", "onLog", "oomKill", "renderReport"] as const;
 /** The slow path's callbacks: a snapshot holds the slow path's options that are data, not these. */
 export type ReclaimCallbacks = Pick<ReclaimOptions, (typeof RECLAIM_CALLBACKS)[number]>;
 
@@ -129,7 +129,7 @@ export interface RestoreOptions {
   /** Receives every kmem trace event after the restore. */
   readonly trace?: (event: BuddyTraceEvent) => void;
   /**
-   * Callbacks of the slow path (its trace, onEvict, onMigrate, onReport, oomKill, renderReport), for a snapshot of
+   * Callbacks of the slow path (its trace, onEvict, onMigrate, onReport, onLog, oomKill, renderReport), for a snapshot of
    * a kernel booted with `reclaim`; its other options (swap, swappiness, compaction, tasks, background …) come from
    * the snapshot. Ignored for a kernel without the slow path.
    */
