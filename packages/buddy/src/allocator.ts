@@ -580,6 +580,19 @@ export class BuddyAllocator {
     return { free, movable };
   }
 
+  /**
+   * Called where rmqueue() finds ZONE_BOOSTED_WATERMARK set for an ALLOC_KSWAPD request: the bit is cleared and the
+   * kernel calls `wakeup_kswapd(zone, 0, 0, zone_idx(zone))`. The slow-path model (@pagealloc/reclaim) sets it when it
+   * attaches; null without one (the bit is still cleared).
+   */
+  onBoostedWake: ((zone: ZoneState) => void) | null = null;
+
+  /** kernel: mm/page_alloc.c rmqueue() `clear_bit(ZONE_BOOSTED_WATERMARK, …); wakeup_kswapd(…)` (5.0+) */
+  private boostedWake(z: ZoneState): void {
+    z.boosted = false;
+    this.onBoostedWake?.(z);
+  }
+
   /** kernel: mm/page_alloc.c boost_watermark() (5.0+; the arithmetic is @pagealloc/zones boostWatermark) */
   private boostWatermark(z: ZoneState): boolean {
     const before = z.watermarkBoost;
@@ -1412,7 +1425,7 @@ export class BuddyAllocator {
       if (pfn < 0 && era === "non-block" && allocFlags & (b.OOM | b.NON_BLOCK)) pfn = this.rmqueueSmallest(z, order, HA);
     }
     if (pfn < 0) return -1;
-    if (allocFlags & b.KSWAPD && z.boosted) z.boosted = false;
+    if (allocFlags & b.KSWAPD && z.boosted) this.boostedWake(z);
     const i = pfn - z.startPfn;
     z.flags[i] = (z.flags[i]! | PG_ALLOC) & ~(PG_BUDDY | PG_PCP);
     z.refcount[i] = 1;
@@ -1592,7 +1605,7 @@ export class BuddyAllocator {
     z.unlink(i);
     z.pcpCount[cpu]! -= 1;
     // rmqueue()
-    if (r.allocFlags & this.bits.KSWAPD && z.boosted) z.boosted = false;
+    if (r.allocFlags & this.bits.KSWAPD && z.boosted) this.boostedWake(z);
     z.flags[i] = (z.flags[i]! | PG_ALLOC) & ~(PG_BUDDY | PG_PCP);
     z.refcount[i] = 1;
     z.setPriv(i, 0, r.mt);

@@ -458,8 +458,8 @@ export class Kernel {
     let pfn = order === 0 && nodemask === undefined ? this.buddy.allocOrder0Fast(mask, nid, this.cpu) : -1;
     if (pfn < 0) pfn = this.buddy.allocPages(mask, order, { nid, cpu: this.cpu, nodemask });
     const r = this.reclaim;
-    // rmqueue(): a fallback steal that boosted a watermark wakes kswapd only for an ALLOC_KSWAPD request
-    if (r !== null && r.boostPending() && r.afterAllocation(mask)) this.mayHaveWokenBackground = true;
+    // rmqueue() woke kswapd for a watermark a fallback steal boosted (an ALLOC_KSWAPD request only)
+    if (r !== null && r.takeBoostWake()) this.mayHaveWokenBackground = true;
     if (this.reclaimAfterAlloc && this.backgroundPending()) r!.tick();
     if (pfn < 0) return null;
     const pages = 2 ** order;

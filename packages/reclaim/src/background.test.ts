@@ -21,7 +21,8 @@ describe("kswapd after a fallback steal boosted the watermark (6.18)", () => {
     expect(pfn).toBeGreaterThanOrEqual(0);
     expect(z.watermarkBoost).toBe(512);
     // rmqueue(): ALLOC_KSWAPD and ZONE_BOOSTED_WATERMARK → wakeup_kswapd(zone, 0, 0, zone_idx)
-    expect(r.afterAllocation(0xcc0)).toBe(true);
+    expect(r.takeBoostWake()).toBe(true);
+    expect(r.kswapdWoken(0)).toBe(true);
     // kswapd (balance_pgdat): free 999 > high + boost = 608, so the node is balanced, but boosted reclaim still frees
     // nr_boost_reclaim = 512 pages, without writeback or swap. 7191 clean pages on the inactive list, scanned
     // size >> priority with the list shrinking: 1, 3, 7, 14, 27, 55, 110, 217 (434 < 512), then 6757 >> 4 = 422:

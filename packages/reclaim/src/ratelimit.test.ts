@@ -120,12 +120,10 @@ describe("kswapd and a boosted watermark: only rmqueue() of an ALLOC_KSWAPD requ
     const mask = gfp("__GFP_HIGH");
     expect(a.allocPages(mask, 0)).toBeGreaterThanOrEqual(0);
     expect(z.watermarkBoost).toBe(512);
-    expect(r.boostPending()).toBe(true);
-    expect(r.afterAllocation(mask)).toBe(false);
+    expect(r.takeBoostWake()).toBe(false);
     expect(r.kswapdWoken(0)).toBe(false);
     expect(r.tick()).toBe(0);
     expect(z.watermarkBoost).toBe(512);
-    expect(r.boostPending()).toBe(false);
   });
 
   it("with __GFP_KSWAPD_RECLAIM kswapd runs, reclaims the boost and resets it (the node is balanced)", () => {
@@ -133,12 +131,32 @@ describe("kswapd and a boosted watermark: only rmqueue() of an ALLOC_KSWAPD requ
     const z = a.zone(0, 2);
     const mask = gfp("GFP_KERNEL");
     expect(a.allocPages(mask, 0)).toBeGreaterThanOrEqual(0);
-    expect(r.afterAllocation(mask)).toBe(true);
+    expect(r.takeBoostWake()).toBe(true);
     expect(r.kswapdWoken(0)).toBe(true);
+    expect(r.takeBoostWake()).toBe(false); // taken once
     // balance_pgdat(): free 999 > high + boost = 608 (balanced) but nr_boost_reclaim = 512 pages are reclaimed
     // first (the background test spells out the 856 pages of the passes), then the boost is reset
     expect(r.tick()).toBe(856);
     expect(z.watermarkBoost).toBe(0);
-    expect(r.boostPending()).toBe(false);
+  });
+
+  it("a steal at a boost already at its cap still wakes kswapd (boost_watermark() returns true at the cap)", () => {
+    const { a, r, gfp } = boosted();
+    const z = a.zone(0, 2);
+    // First steal without ALLOC_KSWAPD: boost 512, kswapd asleep. max_boost = max(pageblock_nr_pages,
+    // high * watermark_boost_factor / 10000) = max(512, 96 * 15000 / 10000 = 144) = 512, so the boost is at its cap.
+    expect(a.allocPages(gfp("__GFP_HIGH"), 0)).toBeGreaterThanOrEqual(0);
+    expect(z.watermarkBoost).toBe(512);
+    expect(r.kswapdWoken(0)).toBe(false);
+    // Unmovable allocations until one steals again (a fallback into another Movable pageblock): the boost stays at
+    // 512 but boost_watermark() succeeds, so with ALLOC_KSWAPD the bit is set and rmqueue() wakes kswapd.
+    let woke = false;
+    for (let k = 0; k < 2000 && !woke; k++) {
+      expect(a.allocPages(gfp("GFP_KERNEL"), 0)).toBeGreaterThanOrEqual(0);
+      expect(z.watermarkBoost).toBe(512);
+      woke = r.takeBoostWake();
+    }
+    expect(woke).toBe(true);
+    expect(r.kswapdWoken(0)).toBe(true);
   });
 });

@@ -234,8 +234,8 @@ export class Reclaim {
    * HZ = 1000, advanced only by {@link Reclaim.advanceClock}) and the reports suppressed so far.
    */
   private ratelimit = freshRatelimit();
-  /** Per allocator zone: the watermark boost the rmqueue() wake check saw last. */
-  private boostSeen: number[] = [];
+  /** rmqueue() woke kswapd for a boosted watermark since {@link Reclaim.takeBoostWake} last asked (consumed by the same allocation). */
+  private boostWoke = false;
   /**
    * Facts derived from the version and options once, not per call: decoded gfp masks (by mask and the request's
    * noMemalloc), whether each trace event exists, the allocstall counter per reclaim index, kswapd's GFP_KERNEL.
@@ -269,7 +269,7 @@ export class Reclaim {
   attach(allocator: BuddyAllocator): this {
     if (this.a === allocator) return this; // the hook attaches on every call: nothing to derive again
     if (this.a && this.a !== allocator) throw new InvalidReclaimArgumentError("this reclaim model is attached to another allocator", "allocator");
-    if (this.a !== allocator) this.boostSeen = allocator.zones.map((z) => z.watermarkBoost);
+    allocator.onBoostedWake = (z) => this.boostedWake(z);
     this.a = allocator;
     this.facts = reclaimVersionFacts(allocator.version);
     this.rlFacts = warnRatelimitFacts(allocator.version);
@@ -656,29 +656,26 @@ export class Reclaim {
   }
 
   /**
-   * Has a zone's watermark boost changed since the rmqueue() wake check last looked (a fallback steal boosted it)?
-   * Cheap: the page API asks after each allocation and calls {@link Reclaim.afterAllocation} only then.
+   * rmqueue()'s wakeup: buddy found ZONE_BOOSTED_WATERMARK set for an ALLOC_KSWAPD request and cleared it. The bit is
+   * set by a fallback steal whose boost_watermark() succeeded (also when the boost was already at its cap) and only
+   * when the request had ALLOC_KSWAPD (`__GFP_KSWAPD_RECLAIM`), so a steal by a request without it (e.g.
+   * `__GFP_HIGH` alone, GFP_TRANSHUGE_LIGHT) boosts the watermark and leaves kswapd asleep.
+   * kernel: mm/page_alloc.c rmqueue() → wakeup_kswapd(zone, 0, 0, zone_idx(zone)); the bit is set by
+   *   try_to_claim_block() (6.15+; steal_suitable_fallback() 5.0–6.14) `if (boost_watermark(zone) && (alloc_flags & ALLOC_KSWAPD))`
    */
-  boostPending(): boolean {
-    const zones = this.allocator.zones;
-    const seen = this.boostSeen;
-    for (let i = 0; i < zones.length; i++) if (zones[i]!.watermarkBoost !== seen[i]) return true;
-    return false;
+  private boostedWake(z: ZoneState): void {
+    if (z.spec.managedPages === 0) return;
+    const s = this.kswapdState(z.spec.nid);
+    const before = s.woken;
+    this.wakeupKswapd(z, 0, 0, z.spec.zoneIdx, false); // wakeup_kswapd(zone, 0, 0, zone_idx(zone))
+    if (!before && s.woken) this.boostWoke = true;
   }
 
   /**
-   * The end of an allocation (fast or slow path) made with `gfp`: a zone whose watermark a fallback steal boosted
-   * during it had ZONE_BOOSTED_WATERMARK set only when the request had ALLOC_KSWAPD (`__GFP_KSWAPD_RECLAIM`), and
-   * rmqueue() then cleared the bit and woke kswapd (5.0+). A steal by a request without it (e.g. `__GFP_HIGH`
-   * alone, GFP_TRANSHUGE_LIGHT) boosts the watermark and leaves kswapd asleep: the boost waits for the next wakeup
-   * (the slow path's wake_all_kswapds(), which a boosted node does not refuse). Call it after each allocation that
-   * does not go through the page API (which calls it); the boost seen is then brought up to date.
-   * kernel: mm/page_alloc.c rmqueue() `if ((alloc_flags & ALLOC_KSWAPD) && test_bit(ZONE_BOOSTED_WATERMARK, …))`
-   *   → wakeup_kswapd(zone, 0, 0, zone_idx(zone)); the bit is set by try_to_claim_block() (6.15+;
-   *   steal_suitable_fallback() 5.0–6.14) `if (boost_watermark(zone) && (alloc_flags & ALLOC_KSWAPD))`
+   * Did an allocation's rmqueue() wake kswapd for a boosted watermark since the last call? The page API asks after
+   * each allocation, to run the woken kswapd (background: "after-alloc"); the answer is reset.
    *
-   * @param gfp - the allocation's gfp mask
-   * @returns whether kswapd was woken
+   * @returns whether kswapd was woken that way
    * @example
    * ```ts
    * import { createReclaim } from "@pagealloc/reclaim";
@@ -686,27 +683,13 @@ export class Reclaim {
    * const r = createReclaim();
    * r.attach(bootBuddy([{ nid: 0, name: "Normal", zoneIdx: 2, startPfn: 0, spannedPages: 1024, presentPages: 1024, managedPages: 1024,
    *   watermark: { min: 16, low: 20, high: 24 }, lowmemReserve: [0, 0, 0], pcp: { batch: 1, high: 0 } }], { slowPath: r.slowPath }));
-   * console.log(r.afterAllocation(0xcc0), r.kswapdWoken(0)); // => false false
+   * console.log(r.takeBoostWake(), r.kswapdWoken(0)); // => false false
    * ```
    */
-  afterAllocation(gfp: number): boolean {
-    const zones = this.allocator.zones;
-    const seen = this.boostSeen;
-    const kswapd = (gfp & this.kswapdReclaimBit()) !== 0;
-    let woke = false;
-    for (let i = 0; i < zones.length; i++) {
-      const z = zones[i]!;
-      // boost_watermark() ran during this allocation (the boost rose; a steal at an unchanged, capped boost is not
-      // seen: see the README's decisions)
-      if (kswapd && z.watermarkBoost > seen[i]! && z.spec.managedPages > 0) {
-        const s = this.kswapdState(z.spec.nid);
-        const before = s.woken;
-        this.wakeupKswapd(z, 0, 0, z.spec.zoneIdx, false); // wakeup_kswapd(zone, 0, 0, zone_idx(zone))
-        if (!before && s.woken) woke = true;
-      }
-      seen[i] = z.watermarkBoost;
-    }
-    return woke;
+  takeBoostWake(): boolean {
+    const w = this.boostWoke;
+    this.boostWoke = false;
+    return w;
   }
 
   /** __GFP_KSWAPD_RECLAIM of the version (0 before 4.4: no boost either, which came in 5.0). */
@@ -727,7 +710,7 @@ export class Reclaim {
     let reclaimed = 0;
     for (const nid of a.nodeIds()) {
       const s = this.kswapdState(nid);
-      // a boosted watermark wakes kswapd only through rmqueue() (afterAllocation) or the slow path's wakeup
+      // a boosted watermark wakes kswapd only through rmqueue() (boostedWake) or the slow path's wakeup
       if (s.woken) {
         this.emit({ event: "mm_vmscan_kswapd_wake", nid, zid: s.highestZoneIdx, order: s.order });
         const { reclaimed: got, reclaimOrder } = this.balancePgdat(nid, s.order, s.highestZoneIdx);
@@ -810,8 +793,6 @@ export class Reclaim {
     if (boosted) {
       for (const z of zones) {
         z.watermarkBoost = 0;
-        const i = a.zones.indexOf(z);
-        if (i >= 0) this.boostSeen[i] = 0;
       }
       this.wakeupKcompactd(nid, a.pageblockOrder, highestZoneIdx);
     }
@@ -1976,7 +1957,6 @@ export class Reclaim {
       kswapd: [...this.kswapd].map(([nid, s]) => ({ nid, ...s })),
       defer: [...this.defer].map(([z, d]) => ({ nid: z.spec.nid, zoneIdx: z.spec.zoneIdx, ...d })),
       ratelimit: this.warnRatelimitState,
-      boostSeen: [...this.boostSeen],
     };
   }
 
@@ -1998,7 +1978,7 @@ export class Reclaim {
   importState(s: ReclaimStateData): void {
     const a = this.allocator;
     const zoneOf = (nid: number, zoneIdx: number) => a.zones.find((z) => z.spec.nid === nid && z.spec.zoneIdx === zoneIdx);
-    checkReclaimState(s, a.nodeIds(), (nid, zoneIdx) => zoneOf(nid, zoneIdx) !== undefined, a.zones.length);
+    checkReclaimState(s, a.nodeIds(), (nid, zoneIdx) => zoneOf(nid, zoneIdx) !== undefined);
     this.memory.importState(s.memory);
     const counters = this.vmstat as Record<string, number>;
     for (const name of Object.keys(counters)) delete counters[name];
@@ -2013,7 +1993,6 @@ export class Reclaim {
     for (const { nid, zoneIdx, ...d } of s.defer) this.defer.set(zoneOf(nid, zoneIdx)!, { ...d });
     const rl = s.ratelimit;
     this.ratelimit = rl ? { clockMs: rl.clockMs, initialized: rl.initialized, begin: rl.begin, printed: rl.printed, missed: rl.missed, toks: rl.toks, lastMsg: rl.lastMsg, reportsSuppressed: rl.reportsSuppressed } : freshRatelimit();
-    this.boostSeen = s.boostSeen ? [...s.boostSeen] : a.zones.map((z) => z.watermarkBoost);
   }
 }
 

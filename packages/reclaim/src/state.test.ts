@@ -7,13 +7,14 @@ import { consumeTo, oneZone } from "./test-helpers";
 
 // The fields of Reclaim and MemoryUseModel, each either saved by exportState() or not state. A field added to either
 // class fails this test until it is put in one of the two lists (and, if it is state, into exportState/importState).
-const RECLAIM_SAVED = ["memory", "vmstat", "lastOutcome", "reports", "kswapd", "defer", "ratelimit", "boostSeen"];
+const RECLAIM_SAVED = ["memory", "vmstat", "lastOutcome", "reports", "kswapd", "defer", "ratelimit"];
 const RECLAIM_NOT_STATE = {
   options: "given again to createReclaim (callbacks, tasks, swappiness …)",
   a: "the attached allocator (its own state is buddy's exportState)",
   facts: "derived from the allocator's version",
   swappiness: "from options",
   inSlowPath: "true only during a call; exportState refuses then",
+  boostWoke: "set by rmqueue()'s wakeup during an allocation and taken by the page API before the allocation returns",
   slowPath: "a bound function",
   rlFacts: "derived from the allocator's version",
   derived: "caches derived from the version and options (decoded gfp masks, trace events, counter names)",

@@ -95,8 +95,6 @@ export interface ReclaimStateData {
   readonly defer: readonly DeferStateData[];
   /** warn_alloc's rate limiter (absent in states saved before it existed: a fresh limiter). */
   readonly ratelimit?: WarnRatelimitStateData;
-  /** Per zone (allocator order) the watermark boost already seen by the rmqueue() wake check. */
-  readonly boostSeen?: readonly number[];
 }
 
 const fail = (reason: string, where: string): never => {
@@ -176,10 +174,9 @@ export function checkMemoryUseState(s: MemoryUseStateData, nrLists: number, nrUs
  * @param s - the state
  * @param nodeIds - the allocator's node ids
  * @param hasZone - whether the allocator has a zone (nid, zoneIdx)
- * @param nrZones - the allocator's zone count (the length of `boostSeen`)
  * @throws {InvalidReclaimArgumentError} naming the first field that does not fit
  */
-export function checkReclaimState(s: ReclaimStateData, nodeIds: readonly number[], hasZone: (nid: number, zoneIdx: number) => boolean, nrZones?: number): void {
+export function checkReclaimState(s: ReclaimStateData, nodeIds: readonly number[], hasZone: (nid: number, zoneIdx: number) => boolean): void {
   if (!s || typeof s !== "object") fail("the reclaim state is not an object", "state");
   if (!Array.isArray(s.vmstat)) fail("vmstat must be an array of [name, value]", "state.vmstat");
   s.vmstat.forEach((e, i) => {
@@ -206,9 +203,5 @@ export function checkReclaimState(s: ReclaimStateData, nodeIds: readonly number[
     if (!rl || typeof rl !== "object") fail("ratelimit must be an object", "state.ratelimit");
     for (const f of ["clockMs", "begin", "printed", "missed", "toks", "lastMsg", "reportsSuppressed"] as const) checkCount(rl[f], `state.ratelimit.${f}`);
     if (typeof rl.initialized !== "boolean") fail("initialized must be a boolean", "state.ratelimit.initialized");
-  }
-  if (s.boostSeen !== undefined) {
-    if (!Array.isArray(s.boostSeen) || (nrZones !== undefined && s.boostSeen.length !== nrZones)) fail(`expected an array of ${nrZones} boosts`, "state.boostSeen");
-    s.boostSeen.forEach((b, i) => checkCount(b, `state.boostSeen[${i}]`));
   }
 }
