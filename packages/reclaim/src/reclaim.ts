@@ -664,7 +664,6 @@ export class Reclaim {
    *   try_to_claim_block() (6.15+; steal_suitable_fallback() 5.0–6.14) `if (boost_watermark(zone) && (alloc_flags & ALLOC_KSWAPD))`
    */
   private boostedWake(z: ZoneState): void {
-    if (z.spec.managedPages === 0) return;
     const s = this.kswapdState(z.spec.nid);
     const before = s.woken;
     this.wakeupKswapd(z, 0, 0, z.spec.zoneIdx, false); // wakeup_kswapd(zone, 0, 0, zone_idx(zone))
